@@ -1,0 +1,116 @@
+//! Error types. Library code returns these; only `main` prints them and picks the
+//! exit code (2 for bad input, 1 for anything else).
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where a scenario value came from: a file (or the command line) and a line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// A file path, `builtin:NAME` for a scenario built into the binary, or the
+    /// `--set` argument that set the value.
+    pub file: String,
+    /// 1-based line number, when the value came from a file.
+    pub line: Option<usize>,
+}
+
+impl Origin {
+    /// An origin without a line (a whole file, or a command-line argument).
+    pub fn file(file: impl Into<String>) -> Self {
+        Origin {
+            file: file.into(),
+            line: None,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}, line {}", self.file, line),
+            None => write!(f, "{}", self.file),
+        }
+    }
+}
+
+/// A problem with a scenario: its file, line and key, and what was wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// Where the offending value (or file) is.
+    pub origin: Origin,
+    /// The dotted key path, e.g. `sectors.coal.employment_share`, when known.
+    pub key: Option<String>,
+    /// What was expected and what was found.
+    pub message: String,
+}
+
+impl ScenarioError {
+    /// An error about a whole file or reference (no key).
+    pub fn in_file(file: impl Into<String>, message: impl Into<String>) -> Self {
+        ScenarioError {
+            origin: Origin::file(file),
+            key: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.origin)?;
+        if let Some(key) = &self.key {
+            write!(f, ", key `{key}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// Every failure the command line can report.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The scenario (a file, the chain it extends, or an override) is invalid.
+    #[error("invalid scenario: {0}")]
+    Scenario(#[from] ScenarioError),
+    /// A command-line argument is invalid (beyond what the parser catches).
+    #[error("invalid argument: {0}")]
+    Usage(String),
+    /// Reading or writing a file failed.
+    #[error("{context} {path}: {source}")]
+    Io {
+        /// What was being done.
+        context: &'static str,
+        /// The file or folder concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Writing CSV output failed.
+    #[error("writing {path}: {source}")]
+    Csv {
+        /// The file being written.
+        path: PathBuf,
+        /// The underlying error.
+        source: csv::Error,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error: 2 for bad input, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Scenario(_) | Error::Usage(_) => 2,
+            Error::Io { .. } | Error::Csv { .. } => 1,
+        }
+    }
+
+    /// Wraps an I/O error with what was being done and to which path.
+    pub fn io(context: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            context,
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Exogenous paths (wages, outside wage, demand, policy capacity) and each
+//! sector's target labour demand: extraction limited by reserves, tradable demand
+//! paths, local services following household income, public services following
+//! the population.
+
+use super::City;
+use super::params::{PolicyAction, SectorKind};
+use super::people::{PoolLayout, Status};
+
+/// Linear interpolation in a `(year, value)` path, flat beyond its ends.
+pub fn interpolate(path: &[(f64, f64)], year: f64) -> f64 {
+    match path {
+        [] => 1.0,
+        [(_, v)] => *v,
+        _ => {
+            if year <= path[0].0 {
+                return path[0].1;
+            }
+            for w in path.windows(2) {
+                let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+                if year <= x1 {
+                    return y0 + (y1 - y0) * (year - x0) / (x1 - x0);
+                }
+            }
+            path[path.len() - 1].1
+        }
+    }
+}
+
+impl City {
+    /// Years elapsed since the start.
+    pub(super) fn years(&self) -> f64 {
+        self.t as f64 / 12.0
+    }
+
+    /// Outside monthly wage this month (yuan).
+    pub(super) fn outside_wage(&self) -> f64 {
+        let m = &self.p.migration;
+        m.outside_wage * (1.0 + m.outside_wage_growth).powf(self.years())
+    }
+
+    /// Base wages grow; cluster investment grows capacity while active.
+    pub(super) fn update_exogenous(&mut self) {
+        let years = self.years();
+        for (state, spec) in self.sectors.iter_mut().zip(&self.p.sectors) {
+            state.wage_level = spec.wage * (1.0 + spec.wage_growth).powf(years);
+        }
+        let growth: Vec<(usize, f64)> = self
+            .active()
+            .filter_map(|a| match *a {
+                PolicyAction::ClusterInvestment {
+                    sector,
+                    capacity_growth,
+                } => Some((sector, capacity_growth)),
+                _ => None,
+            })
+            .collect();
+        for (sector, rate) in growth {
+            self.sectors[sector].capacity *= (1.0 + rate).powf(1.0 / 12.0);
+        }
+    }
+
+    /// Demand multiplier from active demand shocks for a sector.
+    fn shock(&self, sector: usize) -> f64 {
+        self.active()
+            .filter_map(|a| match *a {
+                PolicyAction::DemandShock { sector: s, factor } if s == sector => Some(factor),
+                _ => None,
+            })
+            .product()
+    }
+
+    /// Extra jobs from active public-jobs programmes in a sector.
+    fn programme_jobs(&self, sector: usize) -> f64 {
+        self.active()
+            .filter_map(|a| match *a {
+                PolicyAction::PublicJobs {
+                    sector: s,
+                    jobs_per_10000,
+                } if s == sector => Some(jobs_per_10000 * self.initial_residents as f64 / 10_000.0),
+                _ => None,
+            })
+            .sum()
+    }
+
+    /// Monthly household income in the city (yuan): wages of the sectors that bring
+    /// money in (all but local services), pensions and unemployment benefits.
+    pub(super) fn household_income(&self) -> f64 {
+        let wages: f64 = self
+            .p
+            .sectors
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind != SectorKind::Local)
+            .map(|(i, _)| self.sectors[i].wage_level * self.people.wage_sum(i))
+            .sum();
+        let e = &self.p.economy;
+        let pension = e.pension * (1.0 + e.pension_growth).powf(self.years());
+        let pensions = pension * self.people.pool_len(PoolLayout::RETIRED) as f64;
+        let covered = self.unemployed_total()
+            - self
+                .people
+                .unemployed_since_at_most(self.t - e.benefit_months as i32 - 1);
+        pensions + wages + e.unemployment_benefit * covered as f64
+    }
+
+    /// Unemployed residents now.
+    pub(super) fn unemployed_total(&self) -> u64 {
+        self.count(Status::Unemployed)
+    }
+
+    /// Sets every sector's target labour demand for this month; extractive sectors
+    /// also deplete their reserves.
+    pub(super) fn update_labour_demand(&mut self) {
+        let year = self.date().as_year_fraction();
+        let income_ratio = self.household_income() / self.initial_income.max(1.0);
+        let population_ratio = self.residents() as f64 / self.initial_residents.max(1) as f64;
+        for s in 0..self.sectors.len() {
+            let spec = &self.p.sectors[s];
+            let productivity = (1.0 + spec.productivity_growth).powf(self.years());
+            let demand = interpolate(&spec.demand, year)
+                / interpolate(&spec.demand, self.p.horizon.start.as_year_fraction());
+            let wanted = match spec.kind {
+                SectorKind::Extractive | SectorKind::Tradable => {
+                    demand * self.shock(s) * self.sectors[s].capacity
+                }
+                SectorKind::Local => {
+                    // Residents' spending buys fewer service jobs as service wages rise.
+                    let wage_ratio = self.sectors[s].wage_level / spec.wage;
+                    (income_ratio / wage_ratio).powf(self.p.economy.local_income_elasticity)
+                        * self.shock(s)
+                }
+                SectorKind::Public => {
+                    population_ratio.powf(self.p.economy.public_population_elasticity)
+                        * self.shock(s)
+                }
+            };
+            let output = match &spec.resource {
+                Some(r) => {
+                    let state = &mut self.sectors[s];
+                    let ceiling = state.reserves / r.min_reserve_years / r.output;
+                    let out = wanted.min(ceiling).max(0.0);
+                    state.reserves = (state.reserves - out * r.output / 12.0).max(0.0);
+                    out
+                }
+                None => wanted,
+            };
+            let extra = self.programme_jobs(s);
+            let state = &mut self.sectors[s];
+            state.output_index = output;
+            state.target = state.base_jobs * output / productivity + extra;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interpolate;
+
+    #[test]
+    fn interpolates_and_holds_ends() {
+        let path = [(2000.0, 1.0), (2010.0, 0.5)];
+        assert_eq!(interpolate(&path, 1990.0), 1.0);
+        assert_eq!(interpolate(&path, 2005.0), 0.75);
+        assert_eq!(interpolate(&path, 2030.0), 0.5);
+    }
+}

@@ -1,0 +1,117 @@
+//! Age schedules precomputed by year of age: mortality (Gompertz with an infant
+//! term), fertility (a normal curve scaled to the total fertility rate), and the
+//! Rogers–Castro migration profile.
+
+use super::params::{DemographyParams, MigrationParams};
+use super::sample::monthly_from_rate;
+
+/// Highest age (years) the schedules cover; older people use the last entry.
+pub const MAX_AGE: usize = 120;
+
+/// Monthly probabilities by year of age.
+#[derive(Clone, Debug)]
+pub struct Schedules {
+    /// Death probability per month, `[male, female][age]`.
+    pub death: [Vec<f64>; 2],
+    /// Birth probability per month for a woman of each age.
+    pub fertility: Vec<f64>,
+    /// Largest entry of `fertility`.
+    pub fertility_peak: f64,
+    /// Rogers–Castro profile normalised to 1 at its highest age.
+    pub migration: Vec<f64>,
+}
+
+impl Schedules {
+    /// Builds the schedules from the scenario's parameters.
+    pub fn new(d: &DemographyParams, m: &MigrationParams) -> Self {
+        let death_rate = |age: usize, male: bool| {
+            let base = if age == 0 {
+                d.infant_mortality.max(d.mortality_gompertz_a)
+            } else {
+                d.mortality_gompertz_a * (d.mortality_gompertz_b * age as f64).exp()
+            };
+            let ratio = if male { d.male_mortality_ratio } else { 1.0 };
+            monthly_from_rate(base * ratio)
+        };
+        let death = [
+            (0..=MAX_AGE).map(|a| death_rate(a, true)).collect(),
+            (0..=MAX_AGE).map(|a| death_rate(a, false)).collect(),
+        ];
+        let fertility: Vec<f64> = (0..=MAX_AGE)
+            .map(|a| {
+                if !(15..50).contains(&a) {
+                    return 0.0;
+                }
+                let z = (a as f64 + 0.5 - d.fertility_mean_age) / d.fertility_sd_age;
+                let density = (-0.5 * z * z).exp()
+                    / (d.fertility_sd_age * (2.0 * std::f64::consts::PI).sqrt());
+                monthly_from_rate(d.total_fertility_rate * density)
+            })
+            .collect();
+        let fertility_peak = fertility.iter().copied().fold(0.0, f64::max);
+        let raw: Vec<f64> = (0..=MAX_AGE)
+            .map(|a| {
+                let x = a as f64 + 0.5;
+                let u = x - m.peak_age;
+                m.child_level * (-m.child_decay * x).exp()
+                    + (-m.decline_rate * u - (-m.rise_rate * u).exp()).exp()
+                    + m.floor_level
+            })
+            .collect();
+        let top = raw.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
+        Schedules {
+            death,
+            fertility,
+            fertility_peak,
+            migration: raw.into_iter().map(|r| r / top).collect(),
+        }
+    }
+
+    /// Monthly death probability at an age.
+    pub fn death(&self, age: u32, female: bool) -> f64 {
+        self.death[female as usize][(age as usize).min(MAX_AGE)]
+    }
+
+    /// Highest monthly death probability over ages `lo..=hi`, either sex.
+    pub fn death_bound(&self, lo: u32, hi: u32) -> f64 {
+        let (lo, hi) = ((lo as usize).min(MAX_AGE), (hi as usize).min(MAX_AGE));
+        self.death
+            .iter()
+            .flat_map(|s| s[lo..=hi].iter().copied())
+            .fold(0.0, f64::max)
+    }
+
+    /// Monthly birth probability for a woman of an age.
+    pub fn fertility(&self, age: u32) -> f64 {
+        self.fertility[(age as usize).min(MAX_AGE)]
+    }
+
+    /// Migration profile at an age (1 at the peak).
+    pub fn migration(&self, age: u32) -> f64 {
+        self.migration[(age as usize).min(MAX_AGE)]
+    }
+
+    /// Highest migration profile value over ages `lo..=hi`.
+    pub fn migration_bound(&self, lo: u32, hi: u32) -> f64 {
+        let (lo, hi) = ((lo as usize).min(MAX_AGE), (hi as usize).min(MAX_AGE));
+        self.migration[lo..=hi].iter().copied().fold(0.0, f64::max)
+    }
+
+    /// Period life expectancy at birth implied by the mortality schedule (women,
+    /// men), in years: used to document and test the defaults.
+    pub fn life_expectancy(&self) -> [f64; 2] {
+        let mut out = [0.0; 2];
+        for (sex, e) in out.iter_mut().enumerate() {
+            let mut alive = 1.0;
+            let mut months = 0.0;
+            for age in 0..=MAX_AGE {
+                for _ in 0..12 {
+                    months += alive;
+                    alive *= 1.0 - self.death[1 - sex][age];
+                }
+            }
+            *e = months / 12.0;
+        }
+        out
+    }
+}

@@ -1,0 +1,205 @@
+//! The labour market, after the labour-flow network model of del Rio-Chanona et
+//! al. (2021): separations and vacancy openings move each sector's employment
+//! toward its target demand; unemployed people apply to sectors weighted by open
+//! vacancies and by how well their skills transfer; vacancies hire among
+//! applicants (urn-ball matching); the re-employment wage depends on the skill
+//! distance and the time out of work.
+
+use super::City;
+use super::params::SKILLS;
+use super::people::{Change, NO_SECTOR, Status, traits};
+use super::sample::{binomial, multinomial};
+
+impl City {
+    /// Moves employment toward target demand: withdraws vacancies beyond demand,
+    /// separates workers (ordinary turnover plus demand-driven cuts), and opens
+    /// vacancies (replacement plus missing jobs).
+    pub(super) fn adjust_jobs(&mut self) {
+        let l = self.p.labour.clone();
+        for s in 0..self.sectors.len() {
+            let pool = self.people.layout().employed(s);
+            let employed = self.people.pool_len(pool);
+            let state = &mut self.sectors[s];
+            let excess = employed as f64 + state.vacancies as f64 - state.target;
+            if excess > 0.0 {
+                let withdrawn = (excess.ceil() as u64).min(state.vacancies);
+                state.vacancies -= withdrawn;
+            }
+            let excess = (employed as f64 + state.vacancies as f64 - state.target).max(0.0);
+            let cut = if employed > 0 {
+                (l.separation_adjustment * excess / employed as f64).min(1.0)
+            } else {
+                0.0
+            };
+            let p_sep = l.separation_rate + (1.0 - l.separation_rate) * cut;
+            let k = binomial(&mut self.rng, employed, p_sep);
+            self.chosen.clear();
+            self.people
+                .pick(pool, k as usize, &mut self.rng, &mut self.chosen);
+            // A separation caused by falling demand displaces the worker; ordinary
+            // turnover does not. Each separation is demand-driven with the share
+            // of the cut in its probability.
+            let displaced_share = if p_sep > 0.0 {
+                (p_sep - l.separation_rate) / p_sep
+            } else {
+                0.0
+            };
+            let wage_level = self.sectors[s].wage_level;
+            for i in 0..self.chosen.len() {
+                let id = self.chosen[i];
+                let displaced = rand::RngExt::random::<f64>(&mut self.rng) < displaced_share;
+                self.lose_job(id, wage_level, displaced);
+            }
+            self.flows.separations += k;
+            let employed = self.people.pool_len(pool);
+            let state = &mut self.sectors[s];
+            let missing = state.target - employed as f64 - state.vacancies as f64;
+            let mut opened = binomial(&mut self.rng, employed, l.vacancy_rate);
+            if missing > 0.0 {
+                opened += binomial(&mut self.rng, missing.round() as u64, l.vacancy_adjustment);
+            }
+            self.sectors[s].vacancies += opened;
+        }
+    }
+
+    /// Ends a person's job: they become unemployed, keeping their sector as the
+    /// last one held, and their wage is remembered.
+    pub(super) fn lose_job(&mut self, id: u32, wage_level: f64, displaced: bool) {
+        let wage = wage_level * self.people.wage_factor(id) as f64;
+        self.people.set_prior_wage(id, wage as f32);
+        self.people.transition(
+            id,
+            Status::Unemployed,
+            Change {
+                since: Some(self.t),
+                flags: if displaced { traits::DISPLACED } else { 0 },
+                ..Change::default()
+            },
+        );
+    }
+
+    /// Transferability from a last sector (or none) to a target sector, for a
+    /// skill group: the chance that an application is good enough to be hired.
+    fn fit(&self, from: u8, to: usize, skill: usize) -> f64 {
+        let a = if from == NO_SECTOR {
+            self.p.labour.entrant_transferability
+        } else {
+            self.p.sectors[from as usize].transferability[to]
+        };
+        a * self.p.sectors[to].skill_fit[skill]
+    }
+
+    /// Job search and hiring for all unemployed people this month.
+    pub(super) fn match_unemployed(&mut self) {
+        let n = self.sectors.len();
+        let groups: Vec<(u8, usize, usize)> = (0..=n)
+            .flat_map(|s| {
+                let from = if s == n { NO_SECTOR } else { s as u8 };
+                (0..SKILLS).map(move |k| (from, k))
+            })
+            .map(|(from, k)| (from, k, self.people.layout().unemployed(from, k)))
+            .collect();
+        // Applications of each group to each sector.
+        let mut applications = vec![0u64; groups.len() * n];
+        let mut weights = vec![0.0; n];
+        for (g, &(from, k, pool)) in groups.iter().enumerate() {
+            let size = self.people.pool_len(pool);
+            if size == 0 {
+                continue;
+            }
+            for (j, w) in weights.iter_mut().enumerate() {
+                *w = self.fit(from, j, k) * self.sectors[j].vacancies as f64;
+            }
+            if weights.iter().all(|&w| w <= 0.0) {
+                continue;
+            }
+            let applicants = binomial(&mut self.rng, size, self.p.labour.search_probability);
+            multinomial(
+                &mut self.rng,
+                applicants,
+                &weights,
+                &mut applications[g * n..(g + 1) * n],
+            );
+        }
+        // Urn-ball matching: with `a` qualified applications spread over `v`
+        // vacancies, a vacancy receives at least one with probability
+        // 1 - exp(-a/v); each application succeeds with v(1 - exp(-a/v))/a times
+        // the applicant's fit.
+        let mut success = vec![0.0; n];
+        for (j, p) in success.iter_mut().enumerate() {
+            let v = self.sectors[j].vacancies as f64;
+            let qualified: f64 = groups
+                .iter()
+                .enumerate()
+                .map(|(g, &(from, k, _))| applications[g * n + j] as f64 * self.fit(from, j, k))
+                .sum();
+            if v > 0.0 && qualified > 0.0 {
+                *p = v * (1.0 - (-qualified / v).exp()) / qualified;
+            }
+        }
+        let mut hires = vec![0u64; n];
+        for (g, &(from, k, pool)) in groups.iter().enumerate() {
+            let mut group_hires = vec![0u64; n];
+            for j in 0..n {
+                let apps = applications[g * n + j];
+                if apps == 0 {
+                    continue;
+                }
+                let p_hire = success[j] * self.fit(from, j, k);
+                let h = binomial(&mut self.rng, apps, p_hire);
+                // Never more hires than vacancies (rare: only when the draw
+                // overshoots the expected count).
+                let h = h.min(self.sectors[j].vacancies - hires[j]);
+                group_hires[j] = h;
+                hires[j] += h;
+            }
+            let total: u64 = group_hires.iter().sum();
+            if total == 0 {
+                continue;
+            }
+            self.chosen.clear();
+            self.people
+                .pick(pool, total as usize, &mut self.rng, &mut self.chosen);
+            let hired = std::mem::take(&mut self.chosen);
+            let mut next = 0;
+            for (j, &h) in group_hires.iter().enumerate() {
+                for &id in &hired[next..next + h as usize] {
+                    self.hire(id, j);
+                }
+                next += h as usize;
+            }
+            self.chosen = hired;
+        }
+        for (j, h) in hires.into_iter().enumerate() {
+            self.sectors[j].vacancies -= h;
+            self.flows.hires += h;
+        }
+    }
+
+    /// Hires a person into a sector at a wage that reflects their skill, how far
+    /// the new job is from their old one and how long they were out of work.
+    pub(super) fn hire(&mut self, id: u32, sector: usize) {
+        let l = &self.p.labour;
+        let skill = self.people.skill(id);
+        let from = self.people.sector(id);
+        let factor = if from == NO_SECTOR {
+            l.skill_premium[skill] * l.entrant_wage_factor
+        } else {
+            let distance = 1.0 - self.p.sectors[from as usize].transferability[sector];
+            let years_out =
+                ((self.t - self.people.since(id)) as f64 / 12.0).min(l.wage_penalty_max_years);
+            l.skill_premium[skill]
+                * (1.0 - l.wage_penalty_distance * distance)
+                * (1.0 - l.wage_penalty_per_year * years_out).max(0.0)
+        };
+        self.people.transition(
+            id,
+            Status::Employed,
+            Change {
+                sector: Some(sector as u8),
+                wage_factor: Some(factor as f32),
+                ..Change::default()
+            },
+        );
+    }
+}

@@ -1,0 +1,436 @@
+//! What the model reports: each metric is declared once here, with its name (the
+//! CSV column), unit and meaning; a [`Snapshot`] holds one value per metric.
+
+use super::City;
+use super::params::{Params, SectorKind};
+use super::people::{PoolLayout, Status};
+use crate::date::YearMonth;
+
+/// Ages (years, inclusive) of the youth labour force (China's official youth
+/// unemployment rate covers ages 16–24).
+pub const YOUTH_AGES: (u32, u32) = (16, 24);
+/// Ages (years, inclusive) of the working-age population (China's statistical
+/// definition, 16–59).
+pub const WORKING_AGES: (u32, u32) = (16, 59);
+/// Age from which residents count as old in the dependency ratio (60+).
+pub const OLD_AGE: u32 = 60;
+/// Months of unemployment from which a spell is long-term.
+pub const LONG_TERM_MONTHS: i32 = 12;
+
+/// One reported quantity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// Residents.
+    Population,
+    /// Residents aged 16–59.
+    WorkingAgePopulation,
+    /// Residents holding a job.
+    Employed,
+    /// Residents unemployed and looking for work.
+    Unemployed,
+    /// Unemployed / (employed + unemployed).
+    UnemploymentRate,
+    /// The same, for ages 16–24.
+    YouthUnemploymentRate,
+    /// Share of the unemployed out of work for 12 months or more.
+    LongTermUnemploymentShare,
+    /// Residents who left during the interval.
+    OutMigrants,
+    /// People who moved in during the interval (workers and their children).
+    InMigrants,
+    /// Births during the interval.
+    Births,
+    /// Deaths during the interval.
+    Deaths,
+    /// Retired residents.
+    Retirees,
+    /// Mean monthly wage of the employed.
+    MeanWage,
+    /// Employment of a sector.
+    EmployedIn(usize),
+    /// Residents in a retraining course.
+    InTraining,
+    /// Working-age residents outside the labour force.
+    Inactive,
+    /// Residents below working age.
+    Children,
+    /// Open vacancies, all sectors.
+    Vacancies,
+    /// Job separations during the interval.
+    Separations,
+    /// Hires of local unemployed people during the interval.
+    Hires,
+    /// Retirements (statutory and early) during the interval.
+    Retirements,
+    /// Early retirements during the interval.
+    EarlyRetirements,
+    /// Entries into retraining during the interval.
+    TrainingStarts,
+    /// Residents 60+ per resident aged 16–59.
+    OldAgeDependencyRatio,
+    /// Mean age of residents.
+    MeanAge,
+    /// The outside wage.
+    OutsideWage,
+    /// A sector's output relative to the start.
+    OutputIndex(usize),
+    /// An extractive sector's remaining reserves.
+    Reserves(usize),
+}
+
+/// A column of `timeseries.csv`: its name, unit and meaning.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricDef {
+    /// The metric.
+    pub metric: Metric,
+    /// Column name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Whether values are whole counts.
+    pub integer: bool,
+    /// One-line meaning.
+    pub description: String,
+}
+
+impl Metric {
+    /// The columns a scenario reports, in order: the fixed ones, employment by
+    /// sector, then further metrics and per-sector output and reserves.
+    pub fn columns(p: &Params) -> Vec<MetricDef> {
+        use Metric::*;
+        let mut list = vec![
+            Population,
+            WorkingAgePopulation,
+            Employed,
+            Unemployed,
+            UnemploymentRate,
+            YouthUnemploymentRate,
+            LongTermUnemploymentShare,
+            OutMigrants,
+            InMigrants,
+            Births,
+            Deaths,
+            Retirees,
+            MeanWage,
+        ];
+        list.extend((0..p.sectors.len()).map(EmployedIn));
+        list.extend([
+            InTraining,
+            Inactive,
+            Children,
+            Vacancies,
+            Separations,
+            Hires,
+            Retirements,
+            EarlyRetirements,
+            TrainingStarts,
+            OldAgeDependencyRatio,
+            MeanAge,
+            OutsideWage,
+        ]);
+        list.extend((0..p.sectors.len()).map(OutputIndex));
+        list.extend(
+            p.sectors
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.kind == SectorKind::Extractive)
+                .map(|(i, _)| Reserves(i)),
+        );
+        list.into_iter().map(|m| m.def(p)).collect()
+    }
+
+    fn def(self, p: &Params) -> MetricDef {
+        use Metric::*;
+        let sector = |i: usize| p.sectors[i].name.as_str();
+        let (name, unit, integer, description): (String, String, bool, String) = match self {
+            Population => (
+                "population".into(),
+                "persons".into(),
+                true,
+                "residents at the date".into(),
+            ),
+            WorkingAgePopulation => (
+                "working_age_population".into(),
+                "persons".into(),
+                true,
+                "residents aged 16–59".into(),
+            ),
+            Employed => (
+                "employed".into(),
+                "persons".into(),
+                true,
+                "residents holding a job".into(),
+            ),
+            Unemployed => (
+                "unemployed".into(),
+                "persons".into(),
+                true,
+                "residents without a job, looking for one".into(),
+            ),
+            UnemploymentRate => (
+                "unemployment_rate".into(),
+                "share".into(),
+                false,
+                "unemployed / (employed + unemployed)".into(),
+            ),
+            YouthUnemploymentRate => (
+                "youth_unemployment_rate".into(),
+                "share".into(),
+                false,
+                "unemployment rate of residents aged 16–24".into(),
+            ),
+            LongTermUnemploymentShare => (
+                "long_term_unemployment_share".into(),
+                "share".into(),
+                false,
+                "share of the unemployed out of work 12 months or more".into(),
+            ),
+            OutMigrants => (
+                "out_migrants".into(),
+                "persons".into(),
+                true,
+                "residents who left since the previous row".into(),
+            ),
+            InMigrants => (
+                "in_migrants".into(),
+                "persons".into(),
+                true,
+                "people who moved in since the previous row".into(),
+            ),
+            Births => (
+                "births".into(),
+                "persons".into(),
+                true,
+                "births since the previous row".into(),
+            ),
+            Deaths => (
+                "deaths".into(),
+                "persons".into(),
+                true,
+                "deaths since the previous row".into(),
+            ),
+            Retirees => (
+                "retirees".into(),
+                "persons".into(),
+                true,
+                "retired residents at the date".into(),
+            ),
+            MeanWage => (
+                "mean_wage".into(),
+                "yuan/month".into(),
+                false,
+                "mean monthly wage of the employed, in yuan of the start year".into(),
+            ),
+            EmployedIn(i) => (
+                format!("employed_{}", sector(i)),
+                "persons".into(),
+                true,
+                format!("residents employed in {}", sector(i)),
+            ),
+            InTraining => (
+                "in_training".into(),
+                "persons".into(),
+                true,
+                "residents in a retraining course".into(),
+            ),
+            Inactive => (
+                "inactive".into(),
+                "persons".into(),
+                true,
+                "working-age residents outside the labour force".into(),
+            ),
+            Children => (
+                "children".into(),
+                "persons".into(),
+                true,
+                "residents below labour-force entry age".into(),
+            ),
+            Vacancies => (
+                "vacancies".into(),
+                "jobs".into(),
+                true,
+                "open vacancies, all sectors".into(),
+            ),
+            Separations => (
+                "separations".into(),
+                "persons".into(),
+                true,
+                "jobs ended since the previous row (turnover, cuts, layoff waves)".into(),
+            ),
+            Hires => (
+                "hires".into(),
+                "persons".into(),
+                true,
+                "local unemployed people hired since the previous row".into(),
+            ),
+            Retirements => (
+                "retirements".into(),
+                "persons".into(),
+                true,
+                "people who retired since the previous row (statutory and early)".into(),
+            ),
+            EarlyRetirements => (
+                "early_retirements".into(),
+                "persons".into(),
+                true,
+                "early retirements since the previous row".into(),
+            ),
+            TrainingStarts => (
+                "training_starts".into(),
+                "persons".into(),
+                true,
+                "entries into retraining since the previous row".into(),
+            ),
+            OldAgeDependencyRatio => (
+                "old_age_dependency_ratio".into(),
+                "ratio".into(),
+                false,
+                "residents aged 60+ per resident aged 16–59".into(),
+            ),
+            MeanAge => (
+                "mean_age".into(),
+                "years".into(),
+                false,
+                "mean age of residents".into(),
+            ),
+            OutsideWage => (
+                "outside_wage".into(),
+                "yuan/month".into(),
+                false,
+                "monthly wage available outside the city".into(),
+            ),
+            OutputIndex(i) => (
+                format!("output_index_{}", sector(i)),
+                "index".into(),
+                false,
+                format!("output of {} relative to the start", sector(i)),
+            ),
+            Reserves(i) => (
+                format!("reserves_{}", sector(i)),
+                p.sectors[i]
+                    .resource
+                    .as_ref()
+                    .map_or("units".into(), |r| r.unit.clone()),
+                false,
+                format!("remaining reserves of {}", sector(i)),
+            ),
+        };
+        MetricDef {
+            metric: self,
+            name,
+            unit,
+            integer,
+            description,
+        }
+    }
+}
+
+/// The state of the city at a reporting date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// Months since the start.
+    pub step: u32,
+    /// The date (the first day of that month).
+    pub date: YearMonth,
+    /// One value per column of [`Metric::columns`].
+    pub values: Vec<f64>,
+    /// Residents by 5-year age group (0–4, ..., 95–99, 100+) and sex `[male, female]`.
+    pub age_pyramid: Vec<[u64; 2]>,
+}
+
+/// Number of 5-year groups in the age pyramid (the last is 100+).
+pub const PYRAMID_GROUPS: usize = 21;
+
+impl City {
+    /// Takes a snapshot and resets the interval's event counts.
+    pub fn snapshot(&mut self) -> Snapshot {
+        let t = self.t;
+        let tally = self.people.tally();
+        let sum = |c: [[u64; 6]; 2], statuses: &[Status]| -> u64 {
+            statuses
+                .iter()
+                .map(|&s| c[0][s as usize] + c[1][s as usize])
+                .sum()
+        };
+        let youth = tally.by_age(t, YOUTH_AGES.0, YOUTH_AGES.1);
+        let working = tally.by_age(t, WORKING_AGES.0, WORKING_AGES.1);
+        let old = tally.by_age(t, OLD_AGE, 200);
+        let residents = Status::RESIDENT;
+        let youth_u = sum(youth, &[Status::Unemployed]) as f64;
+        let youth_lf = youth_u + sum(youth, &[Status::Employed]) as f64;
+        let working_pop = sum(working, &residents);
+        let age_pyramid: Vec<[u64; 2]> = (0..PYRAMID_GROUPS as u32)
+            .map(|g| {
+                let hi = if g as usize == PYRAMID_GROUPS - 1 {
+                    200
+                } else {
+                    5 * g + 4
+                };
+                let c = tally.by_age(t, 5 * g, hi);
+                [c[0].iter().sum(), c[1].iter().sum()]
+            })
+            .collect();
+        let mean_age = {
+            let (mut total, mut n) = (0.0, 0u64);
+            for age in 0..=120u32 {
+                let hi = if age == 120 { 200 } else { age };
+                let c = tally.by_age(t, age, hi);
+                let k: u64 = c.iter().flatten().sum();
+                total += k as f64 * (age as f64 + 0.5);
+                n += k;
+            }
+            if n == 0 { 0.0 } else { total / n as f64 }
+        };
+        let employed = self.count(Status::Employed);
+        let unemployed = self.count(Status::Unemployed);
+        let long_term = self.people.unemployed_since_at_most(t - LONG_TERM_MONTHS);
+        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        let f = std::mem::take(&mut self.flows);
+        let p = &self.p;
+        let values = Metric::columns(p)
+            .iter()
+            .map(|def| match def.metric {
+                Metric::Population => self.residents() as f64,
+                Metric::WorkingAgePopulation => working_pop as f64,
+                Metric::Employed => employed as f64,
+                Metric::Unemployed => unemployed as f64,
+                Metric::UnemploymentRate => {
+                    ratio(unemployed as f64, (employed + unemployed) as f64)
+                }
+                Metric::YouthUnemploymentRate => ratio(youth_u, youth_lf),
+                Metric::LongTermUnemploymentShare => ratio(long_term as f64, unemployed as f64),
+                Metric::OutMigrants => f.out_migrants as f64,
+                Metric::InMigrants => f.in_migrants as f64,
+                Metric::Births => f.births as f64,
+                Metric::Deaths => f.deaths as f64,
+                Metric::Retirees => self.people.pool_len(PoolLayout::RETIRED) as f64,
+                Metric::MeanWage => self.mean_wage(),
+                Metric::EmployedIn(s) => {
+                    self.people.pool_len(self.people.layout().employed(s)) as f64
+                }
+                Metric::InTraining => self.count(Status::Training) as f64,
+                Metric::Inactive => self.people.pool_len(PoolLayout::INACTIVE) as f64,
+                Metric::Children => self.people.pool_len(PoolLayout::CHILD) as f64,
+                Metric::Vacancies => self.sectors.iter().map(|s| s.vacancies).sum::<u64>() as f64,
+                Metric::Separations => f.separations as f64,
+                Metric::Hires => f.hires as f64,
+                Metric::Retirements => f.retirements as f64,
+                Metric::EarlyRetirements => f.early_retirements as f64,
+                Metric::TrainingStarts => f.training_starts as f64,
+                Metric::OldAgeDependencyRatio => {
+                    ratio(sum(old, &residents) as f64, working_pop as f64)
+                }
+                Metric::MeanAge => mean_age,
+                Metric::OutsideWage => self.outside_wage(),
+                Metric::OutputIndex(s) => self.sectors[s].output_index,
+                Metric::Reserves(s) => self.sectors[s].reserves,
+            })
+            .collect();
+        Snapshot {
+            step: t as u32,
+            date: self.date(),
+            values,
+            age_pyramid,
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Migration. Residents leave with a hazard shaped by age (Rogers–Castro), raised
+//! by long unemployment and by the gap between the outside wage and the local
+//! mean wage. Vacancies that local hiring leaves open draw newcomers, more so when
+//! the sector pays well relative to the outside.
+
+use rand::RngExt;
+use rand_distr::{Distribution, Normal};
+
+use super::City;
+use super::people::{Change, NO_SECTOR, Newcomer, PoolLayout, Status, traits};
+use super::sample::{binomial, categorical, monthly, poisson};
+
+/// Longest unemployment (years) that keeps raising the out-migration hazard.
+const UNEMPLOYMENT_EFFECT_CAP_YEARS: f64 = 5.0;
+
+impl City {
+    /// Mean monthly wage of the employed (yuan).
+    pub(super) fn mean_wage(&self) -> f64 {
+        let (mut bill, mut workers) = (0.0, 0u64);
+        for s in 0..self.sectors.len() {
+            bill += self.sectors[s].wage_level * self.people.wage_sum(s);
+            workers += self.people.pool_len(self.people.layout().employed(s));
+        }
+        if workers == 0 {
+            0.0
+        } else {
+            bill / workers as f64
+        }
+    }
+
+    /// Multiplier of the out-migration hazard from the outside/local wage ratio.
+    fn wage_pull(&self) -> f64 {
+        let local = self.mean_wage();
+        let ratio = if local > 0.0 {
+            self.outside_wage() / local
+        } else {
+            4.0
+        };
+        ratio
+            .clamp(0.25, 4.0)
+            .powf(self.p.migration.wage_gap_elasticity)
+    }
+
+    /// Residents who leave the city this month.
+    pub(super) fn out_migration(&mut self) {
+        let t = self.t;
+        let m = &self.p.migration;
+        let base = monthly(m.peak_annual_rate) * self.wage_pull();
+        let effect = m.unemployment_effect;
+        let unemployed_pools: Vec<usize> = self.unemployed_pools().collect();
+        let oldest = self.people.tally().oldest_age(t).unwrap_or(0);
+        for pool in 0..self.people.layout().len() {
+            let is_unemployed = unemployed_pools.contains(&pool);
+            let ceiling = if is_unemployed {
+                1.0 + effect * UNEMPLOYMENT_EFFECT_CAP_YEARS
+            } else {
+                1.0
+            };
+            let lo = if pool == PoolLayout::RETIRED { 40 } else { 0 };
+            let bound = base * ceiling * self.sched.migration_bound(lo, oldest.max(lo));
+            self.thin(pool, bound, |p, sched, id| {
+                let mut h = base * sched.migration(p.age(id, t));
+                if p.status(id) == Status::Unemployed {
+                    let years =
+                        ((t - p.since(id)) as f64 / 12.0).min(UNEMPLOYMENT_EFFECT_CAP_YEARS);
+                    h *= 1.0 + effect * years;
+                }
+                h
+            });
+            for i in 0..self.chosen.len() {
+                let id = self.chosen[i];
+                self.people.transition(id, Status::Left, Change::default());
+            }
+            self.flows.out_migrants += self.chosen.len() as u64;
+            self.ledger.leavers += self.chosen.len() as u64;
+        }
+    }
+
+    /// Newcomers fill part of the vacancies left open after local hiring.
+    pub(super) fn in_migration(&mut self) {
+        let m = self.p.migration.clone();
+        let outside = self.outside_wage();
+        let age = Normal::new(m.newcomer_age_mean, m.newcomer_age_sd.max(1e-9)).expect("validated");
+        let max_age = self.retirement_age(true).min(self.retirement_age(false)) as f64 - 1.0;
+        for s in 0..self.sectors.len() {
+            let ratio = self.sectors[s].wage_level / outside;
+            let p = (m.fill_rate * ratio.powf(m.fill_wage_elasticity)).min(1.0);
+            let arrivals = binomial(&mut self.rng, self.sectors[s].vacancies, p);
+            for _ in 0..arrivals {
+                let years = age.sample(&mut self.rng).clamp(18.0, max_age.max(18.0));
+                let skill = categorical(&mut self.rng, &m.newcomer_skill_shares);
+                let female = self.rng.random::<f64>() < self.p.population.female_share;
+                let id = self.people.add(Newcomer {
+                    birth: self.t - (years * 12.0) as i32,
+                    female,
+                    skill,
+                    status: Status::Employed,
+                    sector: s as u8,
+                    since: self.t,
+                    wage_factor: self.p.labour.skill_premium[skill] as f32,
+                    flags: traits::NEWCOMER,
+                });
+                self.schedule_milestone(id);
+            }
+            self.sectors[s].vacancies -= arrivals;
+            let children = poisson(&mut self.rng, arrivals as f64 * m.newcomer_children);
+            for _ in 0..children {
+                let skill = categorical(&mut self.rng, &self.p.population.young_skill_shares);
+                let age_months = self.rng.random_range(0..12 * 15);
+                let id = self.people.add(Newcomer {
+                    birth: self.t - age_months,
+                    female: self.rng.random::<f64>() < self.p.demography.female_birth_share,
+                    skill,
+                    status: Status::Child,
+                    sector: NO_SECTOR,
+                    since: self.t,
+                    wage_factor: 0.0,
+                    flags: traits::NEWCOMER,
+                });
+                self.schedule_milestone(id);
+            }
+            let total = arrivals + children;
+            self.flows.in_migrants += total;
+            self.ledger.newcomers += total;
+        }
+    }
+}

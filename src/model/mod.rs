@@ -1,0 +1,253 @@
+//! The simulation core: one city, one agent per resident, monthly steps.
+//!
+//! No I/O, no threads: a [`City`] is built from validated [`Params`] and a seed,
+//! stepped month by month, and observed through [`Snapshot`]s. The month's
+//! schedule (see [`City::step`]) reads like the model description in
+//! `docs/ODD.md`.
+
+pub mod hazards;
+pub mod metrics;
+pub mod params;
+pub mod people;
+pub mod sample;
+
+mod demography;
+mod economy;
+mod init;
+mod labour;
+mod migration;
+mod policy;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use hazards::Schedules;
+pub use metrics::{MetricDef, Snapshot};
+use params::Params;
+use people::{People, Status};
+
+/// The random number generator of a replicate: portable and seedable, so the same
+/// seed gives the same draws on every machine.
+pub type ModelRng = ChaCha8Rng;
+
+/// Builds the generator of one replicate from the master seed and the replicate's
+/// index: each replicate has its own ChaCha stream, so any replicate can be re-run
+/// alone and replicates never share draws.
+pub fn replicate_rng(master_seed: u64, replicate: u64) -> ModelRng {
+    let mut rng = ChaCha8Rng::seed_from_u64(master_seed);
+    rng.set_stream(replicate);
+    rng
+}
+
+/// The state of one sector.
+#[derive(Clone, Debug)]
+struct SectorState {
+    /// Jobs (employment plus vacancies) at the start: demand index 1.
+    base_jobs: f64,
+    /// Open vacancies.
+    vacancies: u64,
+    /// Target labour demand this month (jobs).
+    target: f64,
+    /// Capacity multiplier (cluster investment grows it, layoff waves cut it).
+    capacity: f64,
+    /// Remaining reserves (extractive sectors).
+    reserves: f64,
+    /// Output relative to the start.
+    output_index: f64,
+    /// Base wage this month (yuan).
+    wage_level: f64,
+}
+
+/// Event counts accumulated between two snapshots.
+#[derive(Clone, Debug, Default)]
+struct Flows {
+    births: u64,
+    deaths: u64,
+    out_migrants: u64,
+    in_migrants: u64,
+    separations: u64,
+    hires: u64,
+    retirements: u64,
+    early_retirements: u64,
+    training_starts: u64,
+}
+
+/// One simulated city.
+pub struct City {
+    p: Params,
+    sched: Schedules,
+    people: People,
+    rng: ModelRng,
+    /// Months simulated so far (the month being simulated next).
+    t: i32,
+    sectors: Vec<SectorState>,
+    /// People whose age milestone (labour-force entry, statutory retirement) falls
+    /// in each month.
+    milestones: Vec<Vec<u32>>,
+    /// Trainees whose course ends in each month.
+    training_ends: Vec<Vec<u32>>,
+    flows: Flows,
+    /// Residents at the start.
+    initial_residents: u64,
+    /// Household income at the start (monthly, yuan).
+    initial_income: f64,
+    /// Arrivals (births and newcomers) and departures (deaths and leavers) since
+    /// the start, for the accounting identity.
+    ledger: Ledger,
+    candidates: Vec<u32>,
+    chosen: Vec<u32>,
+}
+
+/// Running totals for the accounting identity
+/// `residents + leavers - newcomers = initial + births - deaths`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ledger {
+    /// Babies born in the city.
+    pub births: u64,
+    /// Residents who died.
+    pub deaths: u64,
+    /// Residents who moved away.
+    pub leavers: u64,
+    /// People who moved in.
+    pub newcomers: u64,
+}
+
+impl City {
+    /// Builds the initial city from validated parameters and a replicate's generator.
+    pub fn new(p: Params, rng: ModelRng) -> Self {
+        init::build(p, rng)
+    }
+
+    /// Months simulated so far.
+    pub fn month(&self) -> i32 {
+        self.t
+    }
+
+    /// Whether the horizon is reached.
+    pub fn finished(&self) -> bool {
+        self.t >= self.p.horizon.months as i32
+    }
+
+    /// The people store (read-only).
+    pub fn people(&self) -> &People {
+        &self.people
+    }
+
+    /// Residents now.
+    pub fn residents(&self) -> u64 {
+        Status::RESIDENT.iter().map(|&s| self.count(s)).sum()
+    }
+
+    /// Residents at the start.
+    pub fn initial_residents(&self) -> u64 {
+        self.initial_residents
+    }
+
+    /// Births, deaths, leavers and newcomers since the start.
+    pub fn ledger(&self) -> Ledger {
+        self.ledger
+    }
+
+    /// Simulates one month. The order of the processes is the model's schedule.
+    pub fn step(&mut self) {
+        self.update_exogenous();
+        self.deaths();
+        self.births();
+        self.age_milestones();
+        self.training_completions();
+        self.update_labour_demand();
+        self.layoff_waves();
+        self.early_retirement();
+        self.adjust_jobs();
+        self.retraining_intake();
+        self.match_unemployed();
+        self.in_migration();
+        self.out_migration();
+        self.t += 1;
+    }
+
+    /// Runs to the horizon, taking a snapshot at the start and every reporting
+    /// interval; `observe` receives each one as it is taken.
+    pub fn run(&mut self, mut observe: impl FnMut(Snapshot)) {
+        observe(self.snapshot());
+        while !self.finished() {
+            self.step();
+            if self.t % self.p.horizon.report_every as i32 == 0 || self.finished() {
+                observe(self.snapshot());
+            }
+        }
+    }
+
+    fn count(&self, status: Status) -> u64 {
+        let l = self.people.layout();
+        let pools = match status {
+            Status::Child => vec![people::PoolLayout::CHILD],
+            Status::Inactive => vec![people::PoolLayout::INACTIVE],
+            Status::Retired => vec![people::PoolLayout::RETIRED],
+            Status::Employed => (0..self.sectors.len()).map(|s| l.employed(s)).collect(),
+            Status::Training => (0..self.sectors.len()).map(|s| l.training(s)).collect(),
+            Status::Unemployed => self.unemployed_pools().collect(),
+            Status::Left | Status::Dead => Vec::new(),
+        };
+        pools.into_iter().map(|p| self.people.pool_len(p)).sum()
+    }
+
+    /// Unemployed pools: by last sector (and none) and skill.
+    fn unemployed_pools(&self) -> impl Iterator<Item = usize> + use<> {
+        let l = self.people.layout();
+        let n = self.sectors.len();
+        (0..=n).flat_map(move |s| {
+            let sector = if s == n { people::NO_SECTOR } else { s as u8 };
+            (0..params::SKILLS).map(move |k| l.unemployed(sector, k))
+        })
+    }
+
+    /// The date of the month being simulated.
+    fn date(&self) -> crate::date::YearMonth {
+        self.p.horizon.start.plus(self.t)
+    }
+
+    /// Thinning over a pool: draws `Binomial(n, bound)` candidates and keeps each
+    /// with probability `hazard / bound`, leaving the kept ids in `self.chosen`.
+    /// The hazard receives the people store, the age schedules and a person's id.
+    fn thin(&mut self, pool: usize, bound: f64, hazard: impl Fn(&People, &Schedules, u32) -> f64) {
+        self.candidates.clear();
+        self.chosen.clear();
+        if bound <= 0.0 {
+            return;
+        }
+        let bound = bound.min(1.0);
+        let k = sample::binomial(&mut self.rng, self.people.pool_len(pool), bound);
+        self.people
+            .pick(pool, k as usize, &mut self.rng, &mut self.candidates);
+        for &id in &self.candidates {
+            if sample::accept(&mut self.rng, hazard(&self.people, &self.sched, id), bound) {
+                self.chosen.push(id);
+            }
+        }
+    }
+
+    /// Statutory retirement age (years) of a person.
+    fn retirement_age(&self, female: bool) -> u32 {
+        if female {
+            self.p.demography.retirement_age_female
+        } else {
+            self.p.demography.retirement_age_male
+        }
+    }
+
+    /// Schedules a person's next age milestone: labour-force entry for a child,
+    /// statutory retirement for a working-age person.
+    fn schedule_milestone(&mut self, id: u32) {
+        let birth = self.people.birth(id);
+        let age_years = match self.people.status(id) {
+            Status::Child => self.p.demography.entry_age[self.people.skill(id)],
+            Status::Retired | Status::Left | Status::Dead => return,
+            _ => self.retirement_age(self.people.female(id)),
+        };
+        let month = (birth + 12 * age_years as i32).max(self.t);
+        if let Some(list) = self.milestones.get_mut(month as usize) {
+            list.push(id);
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! The model's parameters: validated, ready to use. Scenario files deserialize into
+//! these (see `scenario`), and the model trusts them: every range is checked at the
+//! boundary. Each field's meaning, default and source are in `docs/ODD.md`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::YearMonth;
+
+/// Number of skill (education) groups: 0 = primary or less, 1 = secondary,
+/// 2 = tertiary.
+pub const SKILLS: usize = 3;
+
+/// Initial population and its structure.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationParams {
+    /// Residents at the start (one agent each).
+    pub size: u64,
+    /// Share of residents who are women.
+    pub female_share: f64,
+    /// Shares of residents by 10-year age band (0–9, 10–19, ..., 90–99); sum to 1.
+    pub age_shares: Vec<f64>,
+    /// Shares of adults (ages 25+) by skill group; sum to 1.
+    pub skill_shares: [f64; SKILLS],
+    /// Shares of young people (under 25, and everyone born during the run) by the skill
+    /// group they will reach; sum to 1.
+    pub young_skill_shares: [f64; SKILLS],
+    /// Share of working-age people who are in the labour force (the rest are inactive).
+    pub participation_rate: f64,
+    /// Share of the labour force unemployed at the start.
+    pub initial_unemployment_rate: f64,
+}
+
+/// Births, deaths, and the ages at which people enter and leave the labour force.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemographyParams {
+    /// Total fertility rate (children per woman over her life).
+    pub total_fertility_rate: f64,
+    /// Mean age of mothers at birth (years).
+    pub fertility_mean_age: f64,
+    /// Standard deviation of mothers' age at birth (years).
+    pub fertility_sd_age: f64,
+    /// Share of births that are girls.
+    pub female_birth_share: f64,
+    /// Gompertz mortality level `a` in `a·exp(b·age)` (annual hazard at age 0).
+    pub mortality_gompertz_a: f64,
+    /// Gompertz mortality slope `b` (per year of age).
+    pub mortality_gompertz_b: f64,
+    /// Annual death hazard in the first year of life (infant mortality).
+    pub infant_mortality: f64,
+    /// Men's death hazard relative to women's at the same age.
+    pub male_mortality_ratio: f64,
+    /// Age (years) of entry into the labour force, by skill group.
+    pub entry_age: [u32; SKILLS],
+    /// Statutory retirement age of men (years).
+    pub retirement_age_male: u32,
+    /// Statutory retirement age of women (years).
+    pub retirement_age_female: u32,
+}
+
+/// The labour market (labour-flow network dynamics, wages on hiring).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabourParams {
+    /// Monthly probability that a job ends for reasons unrelated to demand.
+    pub separation_rate: f64,
+    /// Monthly vacancies opened per employee to replace ordinary separations.
+    pub vacancy_rate: f64,
+    /// Speed at which excess employment (over target demand) is shed, per month.
+    pub separation_adjustment: f64,
+    /// Speed at which missing jobs (under target demand) are opened, per month.
+    pub vacancy_adjustment: f64,
+    /// Open vacancies as a share of employment at the start.
+    pub initial_vacancy_rate: f64,
+    /// Monthly probability that an unemployed person applies for a job.
+    pub search_probability: f64,
+    /// Skill transferability between two different sectors not listed in a sector's
+    /// `transferability` table (0 = useless, 1 = as good as staying).
+    pub default_transferability: f64,
+    /// Transferability of a first-time job seeker (no previous sector) to any sector.
+    pub entrant_transferability: f64,
+    /// Wage relative to the sector's base wage, by skill group.
+    pub skill_premium: [f64; SKILLS],
+    /// Standard deviation of the log of personal wage factors at the start.
+    pub wage_dispersion: f64,
+    /// Wage loss on re-employment per unit of skill distance (1 − transferability).
+    pub wage_penalty_distance: f64,
+    /// Wage loss on re-employment per year spent out of work.
+    pub wage_penalty_per_year: f64,
+    /// Cap on the years out of work counted in the wage penalty.
+    pub wage_penalty_max_years: f64,
+    /// Wage factor of a first job, relative to an experienced worker of the same skill.
+    pub entrant_wage_factor: f64,
+}
+
+/// Household income outside wages, and how local demand follows income.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EconomyParams {
+    /// Elasticity of local-services labour demand to local household income.
+    pub local_income_elasticity: f64,
+    /// Elasticity of public-sector labour demand to the resident population.
+    pub public_population_elasticity: f64,
+    /// Mean monthly pension at the start (yuan).
+    pub pension: f64,
+    /// Annual growth of pensions.
+    pub pension_growth: f64,
+    /// Monthly unemployment benefit (yuan).
+    pub unemployment_benefit: f64,
+    /// Months an unemployed person receives the benefit.
+    pub benefit_months: u32,
+}
+
+/// Out-migration (Rogers–Castro age profile) and in-migration into vacancies.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationParams {
+    /// Annual probability of leaving at the peak age of the profile, for a resident
+    /// with no unemployment and no wage gap to the outside.
+    pub peak_annual_rate: f64,
+    /// Childhood component level, relative to the labour-force peak (a1/a2).
+    pub child_level: f64,
+    /// Childhood component rate of decline with age (alpha1, per year).
+    pub child_decay: f64,
+    /// Labour-force component: mean age of the peak (mu2, years).
+    pub peak_age: f64,
+    /// Labour-force component: rate of rise before the peak (lambda2, per year).
+    pub rise_rate: f64,
+    /// Labour-force component: rate of decline after the peak (alpha2, per year).
+    pub decline_rate: f64,
+    /// Constant component at all ages, relative to the peak (c/a2).
+    pub floor_level: f64,
+    /// Relative increase in the hazard per year of unemployment (capped at 5 years).
+    pub unemployment_effect: f64,
+    /// Elasticity of the hazard to the ratio of outside to local mean wage.
+    pub wage_gap_elasticity: f64,
+    /// Monthly wage available outside the city at the start (yuan).
+    pub outside_wage: f64,
+    /// Annual growth of the outside wage.
+    pub outside_wage_growth: f64,
+    /// Monthly probability that a vacancy left unfilled by local hiring is filled by
+    /// a newcomer, at wage parity with the outside.
+    pub fill_rate: f64,
+    /// Elasticity of that probability to the ratio of the sector wage to the outside wage.
+    pub fill_wage_elasticity: f64,
+    /// Mean age of newcomers (years).
+    pub newcomer_age_mean: f64,
+    /// Standard deviation of newcomers' age (years).
+    pub newcomer_age_sd: f64,
+    /// Children who come with each newcomer, on average.
+    pub newcomer_children: f64,
+    /// Shares of newcomers by skill group; sum to 1.
+    pub newcomer_skill_shares: [f64; SKILLS],
+}
+
+/// What drives a sector's labour demand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SectorKind {
+    /// Extracts a finite resource stock; output follows demand until reserves run low.
+    Extractive,
+    /// Sells outside the city; output follows an exogenous demand path.
+    Tradable,
+    /// Serves residents; demand follows local household income.
+    Local,
+    /// Public services; demand follows the resident population.
+    Public,
+}
+
+/// A sector, validated: names replaced by indices, paths sorted.
+#[derive(Clone, Debug)]
+pub struct Sector {
+    /// The sector's name (`coal`), used in column names.
+    pub name: String,
+    /// What drives its demand.
+    pub kind: SectorKind,
+    /// Share of the initially employed who work in it.
+    pub employment_share: f64,
+    /// Base monthly wage at the start (yuan).
+    pub wage: f64,
+    /// Annual growth of the base wage.
+    pub wage_growth: f64,
+    /// Annual growth of output per worker (automation).
+    pub productivity_growth: f64,
+    /// Demand index by year (piecewise linear, flat beyond the ends); 1 at the start.
+    pub demand: Vec<(f64, f64)>,
+    /// How well each skill group fits its jobs (multiplies transferability).
+    pub skill_fit: [f64; SKILLS],
+    /// Transferability from this sector to each sector (index by sector).
+    pub transferability: Vec<f64>,
+    /// Resource stock, for extractive sectors.
+    pub resource: Option<Resource>,
+}
+
+/// The finite stock an extractive sector depletes.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// Reserves at the start (in `unit`).
+    pub reserves: f64,
+    /// Annual output at the start (in `unit` per year).
+    pub output: f64,
+    /// Output cannot exceed reserves divided by this many years.
+    pub min_reserve_years: f64,
+    /// Unit of reserves and output (e.g. `Mt`).
+    pub unit: String,
+}
+
+/// A policy or event, active over a span of months.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// The name the scenario gives it.
+    pub name: String,
+    /// First month it is active.
+    pub start: YearMonth,
+    /// Last month it is active (inclusive).
+    pub end: YearMonth,
+    /// What it does.
+    pub action: PolicyAction,
+}
+
+/// What a policy does while active.
+#[derive(Clone, Debug)]
+pub enum PolicyAction {
+    /// Training seats for the unemployed, moving them toward a target sector.
+    Retraining {
+        /// Training places open at once, per 10,000 residents at the start.
+        seats_per_10000: f64,
+        /// Monthly probability that an eligible unemployed person takes a free seat.
+        take_up: f64,
+        /// Length of the course (months).
+        duration_months: u32,
+        /// Months of unemployment before one is eligible.
+        min_months_unemployed: u32,
+        /// Sectors whose former workers are eligible (empty = all).
+        eligible_sectors: Vec<usize>,
+        /// The sector the course trains for.
+        target_sector: usize,
+        /// Whether the course raises the trainee's skill group by one.
+        skill_upgrade: bool,
+        /// Public cost per trainee and month (yuan).
+        cost_per_trainee_month: f64,
+    },
+    /// Investment that grows a sector's capacity (e.g. a national cluster designation).
+    ClusterInvestment {
+        /// The sector that grows.
+        sector: usize,
+        /// Annual growth of its capacity while active (kept afterwards).
+        capacity_growth: f64,
+    },
+    /// Early retirement for older workers of given sectors.
+    EarlyRetirement {
+        /// How many years before the statutory age one may go.
+        years_before: u32,
+        /// Monthly probability that an eligible person takes it.
+        take_up: f64,
+        /// Sectors whose workers (employed or unemployed) are eligible (empty = all).
+        eligible_sectors: Vec<usize>,
+    },
+    /// Public-welfare or remediation jobs added to a sector's demand.
+    PublicJobs {
+        /// The sector that offers them.
+        sector: usize,
+        /// Jobs per 10,000 residents at the start.
+        jobs_per_10000: f64,
+    },
+    /// A one-off restructuring: a share of a sector's jobs cut at once, for good.
+    LayoffWave {
+        /// The sector cut.
+        sector: usize,
+        /// Share of its employment laid off, and of its capacity removed.
+        share: f64,
+    },
+    /// A temporary change of demand for a sector (e.g. an energy-crisis coal restart).
+    DemandShock {
+        /// The sector concerned.
+        sector: usize,
+        /// Demand multiplier while active.
+        factor: f64,
+    },
+}
+
+/// Simulation horizon and reporting.
+#[derive(Clone, Debug)]
+pub struct Horizon {
+    /// First simulated month.
+    pub start: YearMonth,
+    /// Number of monthly steps.
+    pub months: u32,
+    /// Months between two reported rows.
+    pub report_every: u32,
+}
+
+/// Everything the model needs for one replicate.
+#[derive(Clone, Debug)]
+pub struct Params {
+    /// Horizon and reporting.
+    pub horizon: Horizon,
+    /// Initial population.
+    pub population: PopulationParams,
+    /// Demography.
+    pub demography: DemographyParams,
+    /// Labour market.
+    pub labour: LabourParams,
+    /// Incomes and local demand.
+    pub economy: EconomyParams,
+    /// Migration.
+    pub migration: MigrationParams,
+    /// Sectors, in scenario order.
+    pub sectors: Vec<Sector>,
+    /// Policies and events, in scenario order.
+    pub policies: Vec<Policy>,
+}

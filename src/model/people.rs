@@ -1,0 +1,548 @@
+//! The store of people: one agent per resident, kept as compact parallel arrays
+//! (about 19 bytes a person), grouped into pools by status so that events can be
+//! drawn per group and applied only to the people they hit.
+//!
+//! Every change of status goes through [`People::transition`], which keeps the
+//! pools, the cohort tally and the running sums consistent; no statistic is ever
+//! recomputed by scanning everyone.
+
+use super::params::SKILLS;
+
+/// What a person is doing this month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum Status {
+    /// Too young to work (child or student).
+    Child = 0,
+    /// Holds a job in a sector.
+    Employed = 1,
+    /// In the labour force, without a job, looking for one.
+    Unemployed = 2,
+    /// In a retraining course.
+    Training = 3,
+    /// Of working age but out of the labour force.
+    Inactive = 4,
+    /// Retired (statutory or early).
+    Retired = 5,
+    /// Moved out of the city.
+    Left = 6,
+    /// Died.
+    Dead = 7,
+}
+
+impl Status {
+    /// Statuses of residents (people who live in the city).
+    pub const RESIDENT: [Status; 6] = [
+        Status::Child,
+        Status::Employed,
+        Status::Unemployed,
+        Status::Training,
+        Status::Inactive,
+        Status::Retired,
+    ];
+
+    /// Whether the person lives in the city.
+    pub fn is_resident(self) -> bool {
+        (self as u8) < 6
+    }
+}
+
+/// Sector value of someone who never held a job.
+pub const NO_SECTOR: u8 = u8::MAX;
+
+/// Bits of the `traits` byte.
+pub mod traits {
+    /// Set for women.
+    pub const FEMALE: u8 = 1;
+    /// Skill group, two bits.
+    pub const SKILL_SHIFT: u8 = 1;
+    /// Mask of the skill bits.
+    pub const SKILL_MASK: u8 = 0b110;
+    /// Lost a job in a layoff or a demand-driven separation at least once.
+    pub const DISPLACED: u8 = 1 << 3;
+    /// Completed a retraining course.
+    pub const RETRAINED: u8 = 1 << 4;
+    /// Arrived in the city during the run.
+    pub const NEWCOMER: u8 = 1 << 5;
+    /// Took early retirement.
+    pub const EARLY_RETIRED: u8 = 1 << 6;
+}
+
+/// Months of birth before the start that the cohort tally covers (people older
+/// than this at the start are counted in the oldest cohort).
+pub const COHORT_OFFSET: i32 = 110 * 12;
+
+/// Which pool holds the people of a status (and sector and skill). Pools are laid
+/// out as: child, inactive, retired, then employed by sector, in training by
+/// target sector, unemployed by (last sector or none, skill).
+#[derive(Clone, Copy, Debug)]
+pub struct PoolLayout {
+    sectors: usize,
+}
+
+impl PoolLayout {
+    /// Pool of children.
+    pub const CHILD: usize = 0;
+    /// Pool of inactive people.
+    pub const INACTIVE: usize = 1;
+    /// Pool of retired people.
+    pub const RETIRED: usize = 2;
+
+    /// The layout for a number of sectors.
+    pub fn new(sectors: usize) -> Self {
+        PoolLayout { sectors }
+    }
+
+    /// Number of pools.
+    pub fn len(&self) -> usize {
+        3 + 2 * self.sectors + (self.sectors + 1) * SKILLS
+    }
+
+    /// Whether there are no pools (never: children, inactive and retired always exist).
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Pool of the employed of a sector.
+    pub fn employed(&self, sector: usize) -> usize {
+        3 + sector
+    }
+
+    /// Pool of trainees for a target sector.
+    pub fn training(&self, sector: usize) -> usize {
+        3 + self.sectors + sector
+    }
+
+    /// Pool of the unemployed by last sector ([`NO_SECTOR`] for first-time seekers)
+    /// and skill.
+    pub fn unemployed(&self, sector: u8, skill: usize) -> usize {
+        let s = if sector == NO_SECTOR {
+            self.sectors
+        } else {
+            sector as usize
+        };
+        3 + 2 * self.sectors + s * SKILLS + skill
+    }
+
+    /// The pool a person of this status, sector and skill belongs to.
+    pub fn of(&self, status: Status, sector: u8, skill: usize) -> Option<usize> {
+        match status {
+            Status::Child => Some(Self::CHILD),
+            Status::Inactive => Some(Self::INACTIVE),
+            Status::Retired => Some(Self::RETIRED),
+            Status::Employed => Some(self.employed(sector as usize)),
+            Status::Training => Some(self.training(sector as usize)),
+            Status::Unemployed => Some(self.unemployed(sector, skill)),
+            Status::Left | Status::Dead => None,
+        }
+    }
+}
+
+/// A new person's attributes.
+#[derive(Clone, Copy, Debug)]
+pub struct Newcomer {
+    /// Month of birth (months since the start; negative before it).
+    pub birth: i32,
+    /// Woman?
+    pub female: bool,
+    /// Skill group.
+    pub skill: usize,
+    /// Initial status.
+    pub status: Status,
+    /// Sector held (employed) or last held (unemployed), or [`NO_SECTOR`].
+    pub sector: u8,
+    /// Month the current unemployment spell began (if unemployed).
+    pub since: i32,
+    /// Personal wage factor.
+    pub wage_factor: f32,
+    /// Extra trait bits.
+    pub flags: u8,
+}
+
+/// The fields of a status change besides the status itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Change {
+    /// New sector, if it changes.
+    pub sector: Option<u8>,
+    /// New spell start, if it changes.
+    pub since: Option<i32>,
+    /// New wage factor, if it changes.
+    pub wage_factor: Option<f32>,
+    /// Trait bits to set.
+    pub flags: u8,
+}
+
+/// Everyone who ever lived in the city during the run (leavers and the dead keep
+/// their record, so cohorts can be followed).
+#[derive(Clone, Debug)]
+pub struct People {
+    birth: Vec<i16>,
+    status: Vec<Status>,
+    sector: Vec<u8>,
+    traits: Vec<u8>,
+    since: Vec<i16>,
+    wage_factor: Vec<f32>,
+    prior_wage: Vec<f32>,
+    slot: Vec<u32>,
+    layout: PoolLayout,
+    pools: Vec<Vec<u32>>,
+    tally: Tally,
+    spells: Vec<u32>,
+    wage_sums: Vec<f64>,
+}
+
+/// Residents counted by month of birth, sex and status, kept current by every
+/// transition: ages, youth and dependency figures come from it without a scan.
+#[derive(Clone, Debug)]
+pub struct Tally {
+    counts: Vec<[[u32; 6]; 2]>,
+}
+
+impl Tally {
+    fn index(birth: i32) -> usize {
+        (birth + COHORT_OFFSET).max(0) as usize
+    }
+
+    fn add(&mut self, birth: i32, female: bool, status: Status, delta: i32) {
+        let i = Self::index(birth);
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, [[0; 6]; 2]);
+        }
+        let c = &mut self.counts[i][female as usize][status as usize];
+        *c = c.wrapping_add_signed(delta);
+    }
+
+    /// Residents of each status whose age in whole years at month `t` lies in
+    /// `lo..=hi`, by sex: `[male, female][status]`.
+    pub fn by_age(&self, t: i32, lo: u32, hi: u32) -> [[u64; 6]; 2] {
+        let mut out = [[0u64; 6]; 2];
+        // age in whole years = (t - birth) / 12, so birth in (t - 12(hi+1), t - 12 lo].
+        let first = Self::index(t - 12 * (hi as i32 + 1) + 1);
+        let last = Self::index(t - 12 * lo as i32).min(self.counts.len().saturating_sub(1));
+        if self.counts.is_empty() || first > last {
+            return out;
+        }
+        for c in &self.counts[first..=last] {
+            for sex in 0..2 {
+                for s in 0..6 {
+                    out[sex][s] += c[sex][s] as u64;
+                }
+            }
+        }
+        out
+    }
+
+    /// Age in whole years of the oldest resident at month `t`, if any.
+    pub fn oldest_age(&self, t: i32) -> Option<u32> {
+        let i = self
+            .counts
+            .iter()
+            .position(|c| c.iter().flatten().any(|&n| n > 0))?;
+        let birth = i as i32 - COHORT_OFFSET;
+        Some(((t - birth).max(0) / 12) as u32)
+    }
+}
+
+impl People {
+    /// An empty store for a number of sectors, with room for `capacity` people.
+    pub fn new(sectors: usize, capacity: usize, months: u32) -> Self {
+        let layout = PoolLayout::new(sectors);
+        People {
+            birth: Vec::with_capacity(capacity),
+            status: Vec::with_capacity(capacity),
+            sector: Vec::with_capacity(capacity),
+            traits: Vec::with_capacity(capacity),
+            since: Vec::with_capacity(capacity),
+            wage_factor: Vec::with_capacity(capacity),
+            prior_wage: Vec::with_capacity(capacity),
+            slot: Vec::with_capacity(capacity),
+            layout,
+            pools: vec![Vec::new(); layout.len()],
+            tally: Tally {
+                counts: vec![[[0; 6]; 2]; COHORT_OFFSET as usize + months as usize + 1],
+            },
+            spells: vec![0; COHORT_OFFSET as usize + months as usize + 1],
+            wage_sums: vec![0.0; sectors],
+        }
+    }
+
+    /// Number of records (residents, leavers and the dead).
+    pub fn len(&self) -> usize {
+        self.status.len()
+    }
+
+    /// Whether no one was ever added.
+    pub fn is_empty(&self) -> bool {
+        self.status.is_empty()
+    }
+
+    /// The pool layout.
+    pub fn layout(&self) -> PoolLayout {
+        self.layout
+    }
+
+    /// Members of a pool.
+    pub fn pool(&self, pool: usize) -> &[u32] {
+        &self.pools[pool]
+    }
+
+    /// Size of a pool.
+    pub fn pool_len(&self, pool: usize) -> u64 {
+        self.pools[pool].len() as u64
+    }
+
+    /// The cohort tally.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    /// Unemployed people whose spell began in or before month `t` (long-term
+    /// unemployed at month `t + 12` are those with `t` twelve months earlier).
+    pub fn unemployed_since_at_most(&self, t: i32) -> u64 {
+        let end = ((t + COHORT_OFFSET).max(-1) + 1) as usize;
+        self.spells[..end.min(self.spells.len())]
+            .iter()
+            .map(|&n| n as u64)
+            .sum()
+    }
+
+    /// Sum of the wage factors of a sector's employees.
+    pub fn wage_sum(&self, sector: usize) -> f64 {
+        self.wage_sums[sector]
+    }
+
+    /// Adds a person and returns their id.
+    pub fn add(&mut self, p: Newcomer) -> u32 {
+        let id = self.status.len() as u32;
+        let traits = (p.female as u8) | ((p.skill as u8) << traits::SKILL_SHIFT) | p.flags;
+        self.birth.push(p.birth as i16);
+        self.status.push(Status::Dead);
+        self.sector.push(p.sector);
+        self.traits.push(traits);
+        self.since.push(p.since as i16);
+        self.wage_factor.push(p.wage_factor);
+        self.prior_wage.push(0.0);
+        self.slot.push(u32::MAX);
+        self.enter(id, p.status);
+        id
+    }
+
+    /// Month of birth.
+    pub fn birth(&self, id: u32) -> i32 {
+        self.birth[id as usize] as i32
+    }
+
+    /// Age in whole years at month `t`.
+    pub fn age(&self, id: u32, t: i32) -> u32 {
+        ((t - self.birth(id)).max(0) / 12) as u32
+    }
+
+    /// Current status.
+    pub fn status(&self, id: u32) -> Status {
+        self.status[id as usize]
+    }
+
+    /// Sector held, or last held, or [`NO_SECTOR`].
+    pub fn sector(&self, id: u32) -> u8 {
+        self.sector[id as usize]
+    }
+
+    /// Whether a woman.
+    pub fn female(&self, id: u32) -> bool {
+        self.traits[id as usize] & traits::FEMALE != 0
+    }
+
+    /// Skill group.
+    pub fn skill(&self, id: u32) -> usize {
+        ((self.traits[id as usize] & traits::SKILL_MASK) >> traits::SKILL_SHIFT) as usize
+    }
+
+    /// Whether a trait bit is set.
+    pub fn has(&self, id: u32, flag: u8) -> bool {
+        self.traits[id as usize] & flag != 0
+    }
+
+    /// Month the current unemployment spell began.
+    pub fn since(&self, id: u32) -> i32 {
+        self.since[id as usize] as i32
+    }
+
+    /// Personal wage factor.
+    pub fn wage_factor(&self, id: u32) -> f32 {
+        self.wage_factor[id as usize]
+    }
+
+    /// Monthly wage before the last job loss (yuan), 0 if none.
+    pub fn prior_wage(&self, id: u32) -> f32 {
+        self.prior_wage[id as usize]
+    }
+
+    /// Records the wage a person earned before losing their job.
+    pub fn set_prior_wage(&mut self, id: u32, wage: f32) {
+        self.prior_wage[id as usize] = wage;
+    }
+
+    /// Raises a person's skill group by one (up to the highest).
+    pub fn upgrade_skill(&mut self, id: u32) {
+        let skill = (self.skill(id) + 1).min(SKILLS - 1);
+        let status = self.status(id);
+        self.leave(id);
+        let t = &mut self.traits[id as usize];
+        *t = (*t & !traits::SKILL_MASK) | ((skill as u8) << traits::SKILL_SHIFT);
+        self.enter(id, status);
+    }
+
+    /// Moves a person to a new status, updating pools, tallies and sums.
+    pub fn transition(&mut self, id: u32, to: Status, change: Change) {
+        self.leave(id);
+        let i = id as usize;
+        if let Some(s) = change.sector {
+            self.sector[i] = s;
+        }
+        if let Some(s) = change.since {
+            self.since[i] = s as i16;
+        }
+        if let Some(w) = change.wage_factor {
+            self.wage_factor[i] = w;
+        }
+        self.traits[i] |= change.flags;
+        self.enter(id, to);
+    }
+
+    fn leave(&mut self, id: u32) {
+        let i = id as usize;
+        let status = self.status[i];
+        if !status.is_resident() {
+            return;
+        }
+        let pool = self
+            .layout
+            .of(status, self.sector[i], self.skill(id))
+            .expect("residents belong to a pool");
+        let slot = self.slot[i] as usize;
+        let list = &mut self.pools[pool];
+        list.swap_remove(slot);
+        if let Some(&moved) = list.get(slot) {
+            self.slot[moved as usize] = slot as u32;
+        }
+        self.slot[i] = u32::MAX;
+        self.tally.add(self.birth(id), self.female(id), status, -1);
+        match status {
+            Status::Unemployed => self.spells[Tally::index(self.since[i] as i32)] -= 1,
+            Status::Employed => {
+                self.wage_sums[self.sector[i] as usize] -= self.wage_factor[i] as f64
+            }
+            _ => {}
+        }
+    }
+
+    fn enter(&mut self, id: u32, status: Status) {
+        let i = id as usize;
+        self.status[i] = status;
+        let Some(pool) = self.layout.of(status, self.sector[i], self.skill(id)) else {
+            return;
+        };
+        self.slot[i] = self.pools[pool].len() as u32;
+        self.pools[pool].push(id);
+        self.tally.add(self.birth(id), self.female(id), status, 1);
+        match status {
+            Status::Unemployed => self.spells[Tally::index(self.since[i] as i32)] += 1,
+            Status::Employed => {
+                self.wage_sums[self.sector[i] as usize] += self.wage_factor[i] as f64
+            }
+            _ => {}
+        }
+    }
+
+    /// Moves `k` distinct members of a pool, chosen uniformly at random, to the end
+    /// of the pool and appends them to `out` (a partial Fisher–Yates shuffle).
+    pub fn pick<R: rand::Rng + ?Sized>(
+        &mut self,
+        pool: usize,
+        k: usize,
+        rng: &mut R,
+        out: &mut Vec<u32>,
+    ) {
+        use rand::RngExt;
+        let list = &mut self.pools[pool];
+        let n = list.len();
+        let k = k.min(n);
+        for i in 0..k {
+            let j = rng.random_range(0..n - i);
+            let last = n - 1 - i;
+            list.swap(j, last);
+            self.slot[list[j] as usize] = j as u32;
+            self.slot[list[last] as usize] = last as u32;
+        }
+        out.extend_from_slice(&list[n - k..]);
+    }
+
+    /// Checks the internal bookkeeping against a full scan (for tests): every
+    /// resident is in the pool its status says, at the slot it records, and the
+    /// tallies and sums match.
+    pub fn check_consistency(&self) -> Result<(), String> {
+        let mut counted = 0usize;
+        for (p, list) in self.pools.iter().enumerate() {
+            for (slot, &id) in list.iter().enumerate() {
+                let i = id as usize;
+                if self.slot[i] as usize != slot {
+                    return Err(format!(
+                        "person {id} in pool {p} at slot {slot} records slot {}",
+                        self.slot[i]
+                    ));
+                }
+                if self
+                    .layout
+                    .of(self.status[i], self.sector[i], self.skill(id))
+                    != Some(p)
+                {
+                    return Err(format!(
+                        "person {id} with status {:?} is in pool {p}",
+                        self.status[i]
+                    ));
+                }
+            }
+            counted += list.len();
+        }
+        let residents = self.status.iter().filter(|s| s.is_resident()).count();
+        if counted != residents {
+            return Err(format!(
+                "{counted} people in pools but {residents} residents"
+            ));
+        }
+        let tallied: u64 = self
+            .tally
+            .counts
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|&n| n as u64)
+            .sum();
+        if tallied != residents as u64 {
+            return Err(format!(
+                "tally counts {tallied} residents, store has {residents}"
+            ));
+        }
+        let unemployed = self
+            .status
+            .iter()
+            .filter(|&&s| s == Status::Unemployed)
+            .count() as u64;
+        let spells: u64 = self.spells.iter().map(|&n| n as u64).sum();
+        if spells != unemployed {
+            return Err(format!(
+                "spell histogram counts {spells}, store has {unemployed} unemployed"
+            ));
+        }
+        for (s, &sum) in self.wage_sums.iter().enumerate() {
+            let direct: f64 = self.pools[self.layout.employed(s)]
+                .iter()
+                .map(|&id| self.wage_factor[id as usize] as f64)
+                .sum();
+            if (direct - sum).abs() > 1e-3 * (1.0 + direct.abs()) {
+                return Err(format!("wage sum of sector {s} drifted: {sum} vs {direct}"));
+            }
+        }
+        Ok(())
+    }
+}

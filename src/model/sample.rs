@@ -1,0 +1,117 @@
+//! Random draws used by the model: event counts per group, and the thinning step
+//! that turns a group count into exact per-person hazards.
+
+use rand::{Rng, RngExt};
+use rand_distr::{Binomial, Distribution, Poisson};
+
+/// A Binomial(n, p) draw; `p` is clamped to 0..=1.
+pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
+    if n == 0 || p.is_nan() || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    Binomial::new(n, p).map(|d| d.sample(rng)).unwrap_or(0)
+}
+
+/// A Poisson(lambda) draw (0 for a non-positive mean).
+pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> u64 {
+    if lambda.is_nan() || lambda <= 0.0 {
+        return 0;
+    }
+    Poisson::new(lambda)
+        .map(|d| d.sample(rng) as u64)
+        .unwrap_or(0)
+}
+
+/// Accepts a thinned candidate: true with probability `hazard / bound`.
+///
+/// Drawing `Binomial(n, bound)` candidates from a group of `n` and keeping each
+/// with probability `hazard_i / bound` selects every member independently with
+/// probability `hazard_i`: the same distribution as a die roll per person, at a
+/// cost proportional to the candidates instead of the group.
+pub fn accept<R: Rng + ?Sized>(rng: &mut R, hazard: f64, bound: f64) -> bool {
+    if hazard >= bound {
+        return true;
+    }
+    hazard > 0.0 && rng.random::<f64>() * bound < hazard
+}
+
+/// Index drawn from a discrete distribution given by non-negative weights.
+pub fn categorical<R: Rng + ?Sized>(rng: &mut R, weights: &[f64]) -> usize {
+    let total: f64 = weights.iter().sum();
+    let mut u = rng.random::<f64>() * total;
+    for (i, &w) in weights.iter().enumerate() {
+        if u < w {
+            return i;
+        }
+        u -= w;
+    }
+    weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
+}
+
+/// Splits `n` trials over categories with the given weights (a multinomial draw by
+/// successive binomials), writing the counts into `out`.
+pub fn multinomial<R: Rng + ?Sized>(rng: &mut R, n: u64, weights: &[f64], out: &mut [u64]) {
+    let mut left = n;
+    let mut rest: f64 = weights.iter().sum();
+    for (o, &w) in out.iter_mut().zip(weights) {
+        if left == 0 || rest <= 0.0 {
+            *o = 0;
+            continue;
+        }
+        let k = binomial(rng, left, w / rest);
+        *o = k;
+        left -= k;
+        rest -= w;
+    }
+}
+
+/// Converts an annual probability into a monthly one.
+pub fn monthly(annual: f64) -> f64 {
+    1.0 - (1.0 - annual.clamp(0.0, 1.0)).powf(1.0 / 12.0)
+}
+
+/// Converts an annual hazard rate into a monthly probability.
+pub fn monthly_from_rate(rate: f64) -> f64 {
+    1.0 - (-rate.max(0.0) / 12.0).exp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn thinning_matches_per_person_probability() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let (n, bound, hazard) = (200_000u64, 0.2, 0.05);
+        let candidates = binomial(&mut rng, n, bound);
+        let kept = (0..candidates)
+            .filter(|_| accept(&mut rng, hazard, bound))
+            .count() as f64;
+        let expected = n as f64 * hazard;
+        let sd = (n as f64 * hazard * (1.0 - hazard)).sqrt();
+        assert!(
+            (kept - expected).abs() < 5.0 * sd,
+            "kept {kept}, expected {expected}"
+        );
+    }
+
+    #[test]
+    fn multinomial_conserves_trials() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let mut out = [0u64; 4];
+        multinomial(&mut rng, 1000, &[1.0, 0.0, 2.0, 1.0], &mut out);
+        assert_eq!(out.iter().sum::<u64>(), 1000);
+        assert_eq!(out[1], 0);
+    }
+
+    #[test]
+    fn monthly_compounds_to_annual() {
+        let m = monthly(0.1);
+        assert!(((1.0 - m).powi(12) - 0.9).abs() < 1e-12);
+    }
+}

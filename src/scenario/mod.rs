@@ -1,0 +1,256 @@
+//! Scenario files: finding them, following `extends`, applying `--set` overrides,
+//! and validating the result into model parameters.
+//!
+//! Everything here runs at the boundary: once a [`Scenario`] exists, its
+//! parameters are valid and the model does not check them again.
+
+pub mod source;
+pub mod spec;
+pub mod validate;
+
+use sha2::{Digest, Sha256};
+use toml::{Table, Value};
+
+use crate::error::{Origin, ScenarioError};
+use crate::model::params::Params;
+use source::Merged;
+
+/// A validated scenario, ready to run.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Its name (`hegang-like`, or a file's stem).
+    pub name: String,
+    /// What it represents.
+    pub description: String,
+    /// Model parameters.
+    pub params: Params,
+    /// Master seed.
+    pub seed: u64,
+    /// Number of replicates.
+    pub replicates: u32,
+    /// The merged table, with the origin of every value.
+    pub merged: Merged,
+}
+
+impl Scenario {
+    /// The resolved scenario as TOML: every value, defaults filled in. Loading this
+    /// text as a scenario gives the same parameters.
+    pub fn resolved_toml(&self) -> String {
+        let mut t = self.merged.table.clone();
+        t.insert("name".into(), Value::String(self.name.clone()));
+        let chain: Vec<&str> = self.merged.chain.iter().map(|f| f.label.as_str()).collect();
+        format!(
+            "# Resolved scenario `{}`: defaults and the `extends` chain merged, overrides applied.\n\
+             # Chain: {}\n\n{}",
+            self.name,
+            chain.join(" <- "),
+            toml::to_string(&t).unwrap_or_default()
+        )
+    }
+
+    /// SHA-256 of the resolved scenario, in hex: two runs with the same hash used
+    /// the same parameters.
+    pub fn hash(&self) -> String {
+        let mut t = self.merged.table.clone();
+        t.insert("name".into(), Value::String(self.name.clone()));
+        let digest = Sha256::digest(toml::to_string(&t).unwrap_or_default().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// One `--set key.path=value` override.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Override {
+    /// Dotted key path.
+    pub path: String,
+    /// The new value.
+    pub value: Value,
+    /// The argument as given, for messages.
+    pub arg: String,
+}
+
+impl std::str::FromStr for Override {
+    type Err = String;
+
+    /// Parses `key.path=value`. The value is read as a TOML value (`12`, `0.3`,
+    /// `true`, `[1, 2]`, `"text"`); anything else is taken as a plain string, so
+    /// `simulation.start=2010-01` works unquoted.
+    fn from_str(arg: &str) -> Result<Self, String> {
+        let (path, raw) = arg
+            .split_once('=')
+            .ok_or_else(|| format!("expected key.path=value, found `{arg}` (no `=`)"))?;
+        let path = path.trim();
+        let valid_segment = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
+        if !path.split('.').all(valid_segment) {
+            return Err(format!(
+                "expected a dotted key path such as `simulation.years`, found `{path}`"
+            ));
+        }
+        if path == "extends" {
+            return Err("`extends` cannot be overridden; name the scenario to run instead".into());
+        }
+        let raw = raw.trim();
+        let value = format!("v = {raw}")
+            .parse::<Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| Value::String(raw.to_string()));
+        Ok(Override {
+            path: path.to_string(),
+            value,
+            arg: arg.to_string(),
+        })
+    }
+}
+
+/// Loads a scenario by name or path, applies overrides and validates it.
+pub fn load(reference: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let mut merged = source::resolve(reference)?;
+    let top = merged
+        .chain
+        .last()
+        .expect("chain holds the scenario itself");
+    let top_label = top.label.clone();
+    let name = top_name(reference, &merged);
+    for o in overrides {
+        let mut table = Table::new();
+        let mut segments: Vec<&str> = o.path.split('.').collect();
+        let last = segments.pop().expect("split yields one segment at least");
+        table.insert(last.to_string(), o.value.clone());
+        let prefix = segments.join(".");
+        check_override_target(&merged, &o.path, &o.arg)?;
+        let origin = Origin::file(format!("--set {}", o.arg));
+        merged.overlay(&table, &prefix, &|_| origin.clone());
+    }
+    merged.table.remove("name");
+    let spec: spec::ScenarioSpec =
+        serde_path_to_error::deserialize(Value::Table(merged.table.clone()))
+            .map_err(|e| serde_error(&merged, &e, &top_label))?;
+    let (params, seed, replicates) = validate::validate(&spec, &merged)?;
+    Ok(Scenario {
+        name,
+        description: spec.description.trim().to_string(),
+        params,
+        seed,
+        replicates,
+        merged,
+    })
+}
+
+/// The name of a scenario: the `name` key of its own file, else the file's stem.
+fn top_name(reference: &str, merged: &Merged) -> String {
+    let own = merged
+        .origins
+        .get("name")
+        .filter(|o| Some(&o.file) == merged.chain.last().map(|f| &f.label))
+        .and_then(|_| merged.table.get("name")?.as_str().map(str::to_string));
+    own.unwrap_or_else(|| {
+        std::path::Path::new(reference)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| reference.to_string())
+    })
+}
+
+/// An override may not turn a table into a value or reach inside a non-table.
+fn check_override_target(merged: &Merged, path: &str, arg: &str) -> Result<(), ScenarioError> {
+    let mut table = &merged.table;
+    let segments: Vec<&str> = path.split('.').collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let here = segments[..=i].join(".");
+        match table.get(*seg) {
+            Some(Value::Table(t)) if i + 1 < segments.len() => table = t,
+            Some(Value::Table(t)) if !t.contains_key("dist") => {
+                return Err(ScenarioError {
+                    origin: Origin::file(format!("--set {arg}")),
+                    key: Some(here),
+                    message: "is a table; set one of its keys instead".into(),
+                });
+            }
+            Some(_) if i + 1 < segments.len() => {
+                return Err(ScenarioError {
+                    origin: Origin::file(format!("--set {arg}")),
+                    key: Some(here),
+                    message: "is a value, not a table; it has no keys to set".into(),
+                });
+            }
+            _ => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// Turns a serde error into one naming the file, line and key.
+fn serde_error(
+    merged: &Merged,
+    e: &serde_path_to_error::Error<toml::de::Error>,
+    top: &str,
+) -> ScenarioError {
+    let path = e.path().to_string();
+    let path = if path == "." { String::new() } else { path };
+    let message = e.inner().message().trim().to_string();
+    if let Some(field) = unknown_field(&message) {
+        let full = source::join(&path, &field);
+        let expected = expected_fields(&message);
+        let hint = closest(&field, expected.iter().map(String::as_str))
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_default();
+        let valid = if expected.is_empty() {
+            String::new()
+        } else {
+            format!(" Valid keys here: {}.", expected.join(", "))
+        };
+        return ScenarioError {
+            origin: merged.origin(&full),
+            key: Some(full),
+            message: format!("unknown key{hint}.{valid}"),
+        };
+    }
+    if message.starts_with("missing field") {
+        let field = message.split('`').nth(1).unwrap_or_default();
+        let full = source::join(&path, field);
+        return ScenarioError {
+            origin: if path.is_empty() {
+                Origin::file(top)
+            } else {
+                merged.origin(&path)
+            },
+            key: Some(full),
+            message: "is missing: this key has no default and must be set".into(),
+        };
+    }
+    ScenarioError {
+        origin: merged.origin(&path),
+        key: (!path.is_empty()).then_some(path),
+        message: message.replace("invalid type: ", "wrong type: found "),
+    }
+}
+
+fn unknown_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    Some(rest.split('`').next()?.to_string())
+}
+
+fn expected_fields(message: &str) -> Vec<String> {
+    let Some((_, tail)) = message.split_once("expected ") else {
+        return Vec::new();
+    };
+    tail.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

@@ -1,0 +1,687 @@
+//! Checks a merged scenario and turns it into the model's parameters. Every error
+//! names the file, line and key of the offending value.
+
+use toml::Value;
+
+use super::source::Merged;
+use super::spec::{PolicyKind, PolicySpec, ScenarioSpec, SectorSpec};
+use crate::date::YearMonth;
+use crate::error::ScenarioError;
+use crate::model::params::{
+    Horizon, Params, Policy, PolicyAction, Resource, SKILLS, Sector, SectorKind,
+};
+
+type Result<T> = std::result::Result<T, ScenarioError>;
+
+/// Tolerance when checking that shares sum to 1.
+const SUM_TOLERANCE: f64 = 1e-6;
+
+/// Largest population one replicate may hold (people, including those born and
+/// arriving during the run are checked separately by the model's capacity).
+pub const MAX_POPULATION: u64 = 50_000_000;
+
+/// Checks ranges and cross-references, and builds the model parameters.
+pub fn validate(spec: &ScenarioSpec, m: &Merged) -> Result<(Params, u64, u32)> {
+    let v = Checker { m };
+    let horizon = v.horizon(spec)?;
+    v.population(spec)?;
+    v.demography(spec)?;
+    v.labour(spec)?;
+    v.economy(spec)?;
+    v.migration(spec)?;
+    let sectors = v.sectors(spec)?;
+    let policies = v.policies(spec, &sectors, &horizon)?;
+    v.sources(spec)?;
+    let params = Params {
+        horizon,
+        population: spec.population.clone(),
+        demography: spec.demography.clone(),
+        labour: spec.labour.clone(),
+        economy: spec.economy.clone(),
+        migration: spec.migration.clone(),
+        sectors,
+        policies,
+    };
+    Ok((params, spec.simulation.seed, spec.simulation.replicates))
+}
+
+struct Checker<'a> {
+    m: &'a Merged,
+}
+
+impl Checker<'_> {
+    fn err(&self, path: &str, message: impl Into<String>) -> ScenarioError {
+        self.m.error(path, message)
+    }
+
+    fn range(&self, path: &str, x: f64, lo: f64, hi: f64) -> Result<()> {
+        if !x.is_finite() {
+            return Err(self.err(path, format!("expected a finite number, found {x}")));
+        }
+        if x < lo || x > hi {
+            return Err(self.err(
+                path,
+                format!("expected a value between {lo} and {hi}, found {x}"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn share(&self, path: &str, x: f64) -> Result<()> {
+        if !x.is_finite() || !(0.0..=1.0).contains(&x) {
+            return Err(self.err(path, format!("expected a share between 0 and 1, found {x}")));
+        }
+        Ok(())
+    }
+
+    fn shares_sum_to_one(&self, path: &str, xs: &[f64]) -> Result<()> {
+        for (i, &x) in xs.iter().enumerate() {
+            if !x.is_finite() || !(0.0..=1.0).contains(&x) {
+                return Err(self.err(
+                    path,
+                    format!(
+                        "expected shares between 0 and 1, found {x} at position {}",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        let sum: f64 = xs.iter().sum();
+        if (sum - 1.0).abs() > SUM_TOLERANCE {
+            return Err(self.err(
+                path,
+                format!("expected shares summing to 1, found a sum of {sum}"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn month(&self, path: &str, s: &str) -> Result<YearMonth> {
+        s.parse().map_err(|e: String| self.err(path, e))
+    }
+
+    fn horizon(&self, spec: &ScenarioSpec) -> Result<Horizon> {
+        let s = &spec.simulation;
+        let start = self.month("simulation.start", &s.start)?;
+        if !(1..=200).contains(&s.years) {
+            return Err(self.err(
+                "simulation.years",
+                format!("expected 1 to 200 years, found {}", s.years),
+            ));
+        }
+        if s.replicates == 0 {
+            return Err(self.err(
+                "simulation.replicates",
+                "expected at least 1 replicate, found 0",
+            ));
+        }
+        let months = s.years * 12;
+        if s.report_every_months == 0 || s.report_every_months > months {
+            return Err(self.err(
+                "simulation.report_every_months",
+                format!(
+                    "expected 1 to {months} months (the horizon), found {}",
+                    s.report_every_months
+                ),
+            ));
+        }
+        Ok(Horizon {
+            start,
+            months,
+            report_every: s.report_every_months,
+        })
+    }
+
+    fn population(&self, spec: &ScenarioSpec) -> Result<()> {
+        let p = &spec.population;
+        if p.size == 0 || p.size > MAX_POPULATION {
+            return Err(self.err(
+                "population.size",
+                format!("expected 1 to {MAX_POPULATION} residents, found {}", p.size),
+            ));
+        }
+        self.share("population.female_share", p.female_share)?;
+        if p.age_shares.is_empty() || p.age_shares.len() > 10 {
+            return Err(self.err(
+                "population.age_shares",
+                format!(
+                    "expected 1 to 10 shares (ages 0–9, 10–19, ..., 90–99), found {}",
+                    p.age_shares.len()
+                ),
+            ));
+        }
+        self.shares_sum_to_one("population.age_shares", &p.age_shares)?;
+        self.shares_sum_to_one("population.skill_shares", &p.skill_shares)?;
+        self.shares_sum_to_one("population.young_skill_shares", &p.young_skill_shares)?;
+        self.share("population.participation_rate", p.participation_rate)?;
+        self.range(
+            "population.initial_unemployment_rate",
+            p.initial_unemployment_rate,
+            0.0,
+            0.9,
+        )
+    }
+
+    fn demography(&self, spec: &ScenarioSpec) -> Result<()> {
+        let d = &spec.demography;
+        self.range(
+            "demography.total_fertility_rate",
+            d.total_fertility_rate,
+            0.0,
+            8.0,
+        )?;
+        self.range(
+            "demography.fertility_mean_age",
+            d.fertility_mean_age,
+            18.0,
+            40.0,
+        )?;
+        self.range("demography.fertility_sd_age", d.fertility_sd_age, 1.0, 10.0)?;
+        self.share("demography.female_birth_share", d.female_birth_share)?;
+        self.range(
+            "demography.mortality_gompertz_a",
+            d.mortality_gompertz_a,
+            0.0,
+            0.01,
+        )?;
+        self.range(
+            "demography.mortality_gompertz_b",
+            d.mortality_gompertz_b,
+            0.0,
+            0.2,
+        )?;
+        self.share("demography.infant_mortality", d.infant_mortality)?;
+        self.range(
+            "demography.male_mortality_ratio",
+            d.male_mortality_ratio,
+            0.2,
+            5.0,
+        )?;
+        for (i, &a) in d.entry_age.iter().enumerate() {
+            if !(14..=30).contains(&a) {
+                return Err(self.err(
+                    "demography.entry_age",
+                    format!(
+                        "expected entry ages between 14 and 30, found {a} at position {}",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        let max_entry = *d.entry_age.iter().max().unwrap_or(&0);
+        for (key, age) in [
+            ("demography.retirement_age_male", d.retirement_age_male),
+            ("demography.retirement_age_female", d.retirement_age_female),
+        ] {
+            if age <= max_entry || age > 80 {
+                return Err(self.err(
+                    key,
+                    format!("expected an age above the latest entry age ({max_entry}) and at most 80, found {age}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn labour(&self, spec: &ScenarioSpec) -> Result<()> {
+        let l = &spec.labour;
+        for (key, x) in [
+            ("labour.separation_rate", l.separation_rate),
+            ("labour.vacancy_rate", l.vacancy_rate),
+            ("labour.separation_adjustment", l.separation_adjustment),
+            ("labour.vacancy_adjustment", l.vacancy_adjustment),
+            ("labour.initial_vacancy_rate", l.initial_vacancy_rate),
+            ("labour.search_probability", l.search_probability),
+            ("labour.default_transferability", l.default_transferability),
+            ("labour.entrant_transferability", l.entrant_transferability),
+            ("labour.wage_penalty_distance", l.wage_penalty_distance),
+            ("labour.wage_penalty_per_year", l.wage_penalty_per_year),
+        ] {
+            self.share(key, x)?;
+        }
+        for &x in &l.skill_premium {
+            self.range("labour.skill_premium", x, 0.05, 20.0)?;
+        }
+        self.range("labour.wage_dispersion", l.wage_dispersion, 0.0, 2.0)?;
+        self.range(
+            "labour.wage_penalty_max_years",
+            l.wage_penalty_max_years,
+            0.0,
+            50.0,
+        )?;
+        self.range(
+            "labour.entrant_wage_factor",
+            l.entrant_wage_factor,
+            0.05,
+            2.0,
+        )
+    }
+
+    fn economy(&self, spec: &ScenarioSpec) -> Result<()> {
+        let e = &spec.economy;
+        self.range(
+            "economy.local_income_elasticity",
+            e.local_income_elasticity,
+            0.0,
+            3.0,
+        )?;
+        self.range(
+            "economy.public_population_elasticity",
+            e.public_population_elasticity,
+            0.0,
+            3.0,
+        )?;
+        self.range("economy.pension", e.pension, 0.0, 1e6)?;
+        self.range("economy.pension_growth", e.pension_growth, -0.5, 0.5)?;
+        self.range(
+            "economy.unemployment_benefit",
+            e.unemployment_benefit,
+            0.0,
+            1e6,
+        )?;
+        if e.benefit_months > 600 {
+            return Err(self.err(
+                "economy.benefit_months",
+                format!("expected at most 600, found {}", e.benefit_months),
+            ));
+        }
+        Ok(())
+    }
+
+    fn migration(&self, spec: &ScenarioSpec) -> Result<()> {
+        let g = &spec.migration;
+        self.share("migration.peak_annual_rate", g.peak_annual_rate)?;
+        self.range("migration.child_level", g.child_level, 0.0, 10.0)?;
+        self.range("migration.child_decay", g.child_decay, 0.0, 5.0)?;
+        self.range("migration.peak_age", g.peak_age, 10.0, 60.0)?;
+        self.range("migration.rise_rate", g.rise_rate, 0.01, 5.0)?;
+        self.range("migration.decline_rate", g.decline_rate, 0.01, 5.0)?;
+        self.range("migration.floor_level", g.floor_level, 0.0, 10.0)?;
+        self.range(
+            "migration.unemployment_effect",
+            g.unemployment_effect,
+            0.0,
+            20.0,
+        )?;
+        self.range(
+            "migration.wage_gap_elasticity",
+            g.wage_gap_elasticity,
+            0.0,
+            20.0,
+        )?;
+        self.range("migration.outside_wage", g.outside_wage, 1.0, 1e7)?;
+        self.range(
+            "migration.outside_wage_growth",
+            g.outside_wage_growth,
+            -0.5,
+            0.5,
+        )?;
+        self.share("migration.fill_rate", g.fill_rate)?;
+        self.range(
+            "migration.fill_wage_elasticity",
+            g.fill_wage_elasticity,
+            0.0,
+            20.0,
+        )?;
+        self.range(
+            "migration.newcomer_age_mean",
+            g.newcomer_age_mean,
+            16.0,
+            60.0,
+        )?;
+        self.range("migration.newcomer_age_sd", g.newcomer_age_sd, 0.0, 20.0)?;
+        self.range("migration.newcomer_children", g.newcomer_children, 0.0, 5.0)?;
+        self.shares_sum_to_one("migration.newcomer_skill_shares", &g.newcomer_skill_shares)
+    }
+
+    fn sectors(&self, spec: &ScenarioSpec) -> Result<Vec<Sector>> {
+        if spec.sectors.is_empty() {
+            return Err(self.err("sectors", "expected at least one sector, found none"));
+        }
+        let names: Vec<&str> = spec.sectors.keys().map(String::as_str).collect();
+        let mut out = Vec::with_capacity(names.len());
+        for (name, s) in &spec.sectors {
+            out.push(self.sector(name, s, &names, spec)?);
+        }
+        let shares: Vec<f64> = out.iter().map(|s| s.employment_share).collect();
+        let sum: f64 = shares.iter().sum();
+        if (sum - 1.0).abs() > SUM_TOLERANCE {
+            let last = format!("sectors.{}.employment_share", names[names.len() - 1]);
+            return Err(self.err(
+                &last,
+                format!("expected the sectors' employment_share values to sum to 1, found a sum of {sum}"),
+            ));
+        }
+        Ok(out)
+    }
+
+    fn sector(
+        &self,
+        name: &str,
+        s: &SectorSpec,
+        names: &[&str],
+        spec: &ScenarioSpec,
+    ) -> Result<Sector> {
+        let key = |k: &str| format!("sectors.{name}.{k}");
+        check_identifier(name).map_err(|e| self.err(&format!("sectors.{name}"), e))?;
+        self.share(&key("employment_share"), s.employment_share)?;
+        self.range(&key("wage"), s.wage, 1.0, 1e7)?;
+        self.range(&key("wage_growth"), s.wage_growth, -0.5, 0.5)?;
+        self.range(
+            &key("productivity_growth"),
+            s.productivity_growth,
+            -0.5,
+            0.5,
+        )?;
+        for &f in &s.skill_fit {
+            self.share(&key("skill_fit"), f)?;
+        }
+        let start_year = spec
+            .simulation
+            .start
+            .get(..4)
+            .and_then(|y| y.parse::<f64>().ok())
+            .unwrap_or(0.0);
+        let demand = self.demand_path(&key("demand"), &s.demand, start_year)?;
+        let mut transferability = vec![spec.labour.default_transferability; names.len()];
+        for (i, n) in names.iter().enumerate() {
+            if *n == name {
+                transferability[i] = 1.0;
+            }
+        }
+        for (to, &a) in &s.transferability {
+            let k = format!("{}.{to}", key("transferability"));
+            let Some(i) = names.iter().position(|n| n == to) else {
+                return Err(self.err(&k, unknown_sector(to, names)));
+            };
+            self.share(&k, a)?;
+            transferability[i] = a;
+        }
+        let resource = self.resource(name, s)?;
+        Ok(Sector {
+            name: name.to_string(),
+            kind: s.kind,
+            employment_share: s.employment_share,
+            wage: s.wage,
+            wage_growth: s.wage_growth,
+            productivity_growth: s.productivity_growth,
+            demand,
+            skill_fit: s.skill_fit,
+            transferability,
+            resource,
+        })
+    }
+
+    fn demand_path(
+        &self,
+        path: &str,
+        points: &[(f64, f64)],
+        start_year: f64,
+    ) -> Result<Vec<(f64, f64)>> {
+        if points.is_empty() {
+            return Ok(vec![(start_year, 1.0)]);
+        }
+        for (i, &(year, index)) in points.iter().enumerate() {
+            self.range(path, year, 1800.0, 2300.0)?;
+            self.range(path, index, 0.0, 1e3)?;
+            if i > 0 && year <= points[i - 1].0 {
+                return Err(self.err(
+                    path,
+                    format!(
+                        "expected years in increasing order, found {year} after {}",
+                        points[i - 1].0
+                    ),
+                ));
+            }
+        }
+        Ok(points.to_vec())
+    }
+
+    fn resource(&self, name: &str, s: &SectorSpec) -> Result<Option<Resource>> {
+        let key = |k: &str| format!("sectors.{name}.{k}");
+        let fields = [
+            ("reserves", s.reserves),
+            ("output", s.output),
+            ("min_reserve_years", s.min_reserve_years),
+        ];
+        if s.kind != SectorKind::Extractive {
+            for (k, v) in fields {
+                if v.is_some() {
+                    return Err(self.err(&key(k), "applies only to sectors of kind \"extractive\""));
+                }
+            }
+            if s.unit.is_some() {
+                return Err(self.err(
+                    &key("unit"),
+                    "applies only to sectors of kind \"extractive\"",
+                ));
+            }
+            return Ok(None);
+        }
+        let mut vals = [0.0; 3];
+        for (i, (k, v)) in fields.into_iter().enumerate() {
+            let Some(x) = v else {
+                return Err(self.err(
+                    &format!("sectors.{name}"),
+                    format!(
+                        "an extractive sector needs `{k}` (reserves, output and min_reserve_years)"
+                    ),
+                ));
+            };
+            self.range(&key(k), x, 1e-9, 1e15)?;
+            vals[i] = x;
+        }
+        Ok(Some(Resource {
+            reserves: vals[0],
+            output: vals[1],
+            min_reserve_years: vals[2],
+            unit: s.unit.clone().unwrap_or_else(|| "units".into()),
+        }))
+    }
+
+    fn policies(
+        &self,
+        spec: &ScenarioSpec,
+        sectors: &[Sector],
+        h: &Horizon,
+    ) -> Result<Vec<Policy>> {
+        let names: Vec<&str> = sectors.iter().map(|s| s.name.as_str()).collect();
+        let mut out = Vec::new();
+        for (name, p) in &spec.policies {
+            check_identifier(name).map_err(|e| self.err(&format!("policies.{name}"), e))?;
+            self.policy_keys(name, p.kind)?;
+            if !p.enabled {
+                continue;
+            }
+            out.push(self.policy(name, p, &names, h)?);
+        }
+        Ok(out)
+    }
+
+    fn policy_keys(&self, name: &str, kind: PolicyKind) -> Result<()> {
+        let Some(Value::Table(t)) = self.m.table.get("policies").and_then(|p| p.get(name)) else {
+            return Ok(());
+        };
+        const COMMON: [&str; 5] = ["kind", "start", "end", "enabled", "description"];
+        for key in t.keys() {
+            if !COMMON.contains(&key.as_str()) && !kind.keys().contains(&key.as_str()) {
+                return Err(self.err(
+                    &format!("policies.{name}.{key}"),
+                    format!(
+                        "does not apply to a policy of this kind; its keys are: {}",
+                        COMMON
+                            .iter()
+                            .chain(kind.keys())
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        for key in kind.keys() {
+            if !t.contains_key(*key) && *key != "eligible_sectors" && *key != "skill_upgrade" {
+                return Err(self.err(
+                    &format!("policies.{name}"),
+                    format!("missing key `{key}` for this kind of policy"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn policy(&self, name: &str, p: &PolicySpec, names: &[&str], h: &Horizon) -> Result<Policy> {
+        let key = |k: &str| format!("policies.{name}.{k}");
+        let start = self.month(&key("start"), &p.start)?;
+        let last_month = h.start.plus(h.months as i32 - 1);
+        let end = match &p.end {
+            Some(e) => self.month(&key("end"), e)?,
+            None if p.kind == PolicyKind::LayoffWave => start,
+            None => last_month,
+        };
+        if end < start {
+            return Err(self.err(
+                &key("end"),
+                format!("expected an end month not before start ({start}), found {end}"),
+            ));
+        }
+        let sector = |k: &str, v: &Option<String>| -> Result<usize> {
+            let s = v.as_deref().unwrap_or_default();
+            names
+                .iter()
+                .position(|n| *n == s)
+                .ok_or_else(|| self.err(&key(k), unknown_sector(s, names)))
+        };
+        let sector_list = |v: &Option<Vec<String>>| -> Result<Vec<usize>> {
+            v.iter()
+                .flatten()
+                .map(|s| {
+                    names
+                        .iter()
+                        .position(|n| n == s)
+                        .ok_or_else(|| self.err(&key("eligible_sectors"), unknown_sector(s, names)))
+                })
+                .collect()
+        };
+        let num = |k: &str, v: Option<f64>, lo: f64, hi: f64| -> Result<f64> {
+            let x = v.unwrap_or_default();
+            self.range(&key(k), x, lo, hi).map(|_| x)
+        };
+        let action = match p.kind {
+            PolicyKind::Retraining => PolicyAction::Retraining {
+                seats_per_10000: num("seats_per_10000", p.seats_per_10000, 0.0, 10_000.0)?,
+                take_up: num("take_up", p.take_up, 0.0, 1.0)?,
+                duration_months: positive_months(self, &key("duration_months"), p.duration_months)?,
+                min_months_unemployed: p.min_months_unemployed.unwrap_or_default(),
+                eligible_sectors: sector_list(&p.eligible_sectors)?,
+                target_sector: sector("target_sector", &p.target_sector)?,
+                skill_upgrade: p.skill_upgrade.unwrap_or(false),
+                cost_per_trainee_month: num(
+                    "cost_per_trainee_month",
+                    p.cost_per_trainee_month,
+                    0.0,
+                    1e7,
+                )?,
+            },
+            PolicyKind::ClusterInvestment => PolicyAction::ClusterInvestment {
+                sector: sector("sector", &p.sector)?,
+                capacity_growth: num("capacity_growth", p.capacity_growth, -0.5, 2.0)?,
+            },
+            PolicyKind::EarlyRetirement => PolicyAction::EarlyRetirement {
+                years_before: match p.years_before {
+                    Some(y @ 1..=20) => y,
+                    other => {
+                        return Err(self.err(
+                            &key("years_before"),
+                            format!("expected 1 to 20 years, found {}", other.unwrap_or(0)),
+                        ));
+                    }
+                },
+                take_up: num("take_up", p.take_up, 0.0, 1.0)?,
+                eligible_sectors: sector_list(&p.eligible_sectors)?,
+            },
+            PolicyKind::PublicJobs => PolicyAction::PublicJobs {
+                sector: sector("sector", &p.sector)?,
+                jobs_per_10000: num("jobs_per_10000", p.jobs_per_10000, 0.0, 10_000.0)?,
+            },
+            PolicyKind::LayoffWave => PolicyAction::LayoffWave {
+                sector: sector("sector", &p.sector)?,
+                share: num("share", p.share, 0.0, 1.0)?,
+            },
+            PolicyKind::DemandShock => PolicyAction::DemandShock {
+                sector: sector("sector", &p.sector)?,
+                factor: num("factor", p.factor, 0.0, 100.0)?,
+            },
+        };
+        Ok(Policy {
+            name: name.to_string(),
+            start,
+            end,
+            action,
+        })
+    }
+
+    fn sources(&self, spec: &ScenarioSpec) -> Result<()> {
+        for (path, source) in &spec.sources {
+            let k = format!("sources.\"{path}\"");
+            if source.trim().is_empty() {
+                return Err(self.err(&k, "expected a source (a seed fact id, a study or an assumption), found an empty string"));
+            }
+            if lookup(&self.m.table, path).is_none() {
+                return Err(self.err(
+                    &k,
+                    format!("names a parameter `{path}` that the scenario does not have"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn positive_months(c: &Checker<'_>, path: &str, v: Option<u32>) -> Result<u32> {
+    match v {
+        Some(m @ 1..=240) => Ok(m),
+        other => Err(c.err(
+            path,
+            format!("expected 1 to 240 months, found {}", other.unwrap_or(0)),
+        )),
+    }
+}
+
+fn unknown_sector(name: &str, names: &[&str]) -> String {
+    let hint = super::closest(name, names.iter().copied())
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default();
+    format!(
+        "no sector named `{name}`{hint}; sectors are: {}",
+        names.join(", ")
+    )
+}
+
+fn check_identifier(name: &str) -> std::result::Result<(), String> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.starts_with(|c: char| c.is_ascii_lowercase());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected a name of lowercase letters, digits and `_` starting with a letter, found `{name}`"
+        ))
+    }
+}
+
+/// The value at a dotted key path, if any.
+pub fn lookup<'a>(table: &'a toml::Table, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let mut v = table.get(parts.next()?)?;
+    for p in parts {
+        v = v.as_table()?.get(p)?;
+    }
+    Some(v)
+}
+
+#[allow(dead_code)]
+const _: () = assert!(SKILLS == 3);
