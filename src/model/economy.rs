@@ -4,28 +4,8 @@
 //! the population.
 
 use super::City;
-use super::params::{PolicyAction, SectorKind};
+use super::params::{PolicyAction, SectorKind, interpolate};
 use super::people::{PoolLayout, Status};
-
-/// Linear interpolation in a `(year, value)` path, flat beyond its ends.
-pub fn interpolate(path: &[(f64, f64)], year: f64) -> f64 {
-    match path {
-        [] => 1.0,
-        [(_, v)] => *v,
-        _ => {
-            if year <= path[0].0 {
-                return path[0].1;
-            }
-            for w in path.windows(2) {
-                let ((x0, y0), (x1, y1)) = (w[0], w[1]);
-                if year <= x1 {
-                    return y0 + (y1 - y0) * (year - x0) / (x1 - x0);
-                }
-            }
-            path[path.len() - 1].1
-        }
-    }
-}
 
 impl City {
     /// Years elapsed since the start.
@@ -150,18 +130,5 @@ impl City {
             state.output_index = output;
             state.target = state.base_jobs * output / productivity + extra;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::interpolate;
-
-    #[test]
-    fn interpolates_and_holds_ends() {
-        let path = [(2000.0, 1.0), (2010.0, 0.5)];
-        assert_eq!(interpolate(&path, 1990.0), 1.0);
-        assert_eq!(interpolate(&path, 2005.0), 0.75);
-        assert_eq!(interpolate(&path, 2030.0), 0.5);
     }
 }

@@ -13,6 +13,10 @@ use super::sample::{binomial, categorical, monthly, poisson};
 /// Longest unemployment (years) that keeps raising the out-migration hazard.
 const UNEMPLOYMENT_EFFECT_CAP_YEARS: f64 = 5.0;
 
+/// Bound on the expected-wage ratio used in the hazard, so that a city with no
+/// jobs left does not produce an unbounded hazard.
+const MAX_PULL_RATIO: f64 = 4.0;
+
 impl City {
     /// Mean monthly wage of the employed (yuan).
     pub(super) fn mean_wage(&self) -> f64 {
@@ -28,17 +32,28 @@ impl City {
         }
     }
 
-    /// Multiplier of the out-migration hazard from the outside/local wage ratio.
+    /// Multiplier of the out-migration hazard from the ratio of expected wages
+    /// outside and in the city, each weighted by the chance of having a job
+    /// (Harris & Todaro 1970).
     fn wage_pull(&self) -> f64 {
-        let local = self.mean_wage();
-        let ratio = if local > 0.0 {
-            self.outside_wage() / local
+        let m = &self.p.migration;
+        let employed = self.count(Status::Employed) as f64;
+        let labour_force = employed + self.unemployed_total() as f64;
+        let local_employment = if labour_force > 0.0 {
+            employed / labour_force
         } else {
-            4.0
+            0.0
+        };
+        let local = self.mean_wage() * local_employment;
+        let outside = self.outside_wage() * (1.0 - m.outside_unemployment_rate);
+        let ratio = if local > 0.0 {
+            outside / local
+        } else {
+            MAX_PULL_RATIO
         };
         ratio
-            .clamp(0.25, 4.0)
-            .powf(self.p.migration.wage_gap_elasticity)
+            .clamp(1.0 / MAX_PULL_RATIO, MAX_PULL_RATIO)
+            .powf(m.wage_gap_elasticity)
     }
 
     /// Residents who leave the city this month.
@@ -46,13 +61,12 @@ impl City {
         let t = self.t;
         let m = &self.p.migration;
         let base = monthly(m.peak_annual_rate) * self.wage_pull();
-        let effect = m.unemployment_effect;
+        let (multiplier, effect) = (m.unemployed_multiplier, m.unemployment_effect);
         let unemployed_pools: Vec<usize> = self.unemployed_pools().collect();
         let oldest = self.people.tally().oldest_age(t).unwrap_or(0);
         for pool in 0..self.people.layout().len() {
-            let is_unemployed = unemployed_pools.contains(&pool);
-            let ceiling = if is_unemployed {
-                1.0 + effect * UNEMPLOYMENT_EFFECT_CAP_YEARS
+            let ceiling = if unemployed_pools.contains(&pool) {
+                multiplier * (1.0 + effect * UNEMPLOYMENT_EFFECT_CAP_YEARS)
             } else {
                 1.0
             };
@@ -61,9 +75,8 @@ impl City {
             self.thin(pool, bound, |p, sched, id| {
                 let mut h = base * sched.migration(p.age(id, t));
                 if p.status(id) == Status::Unemployed {
-                    let years =
-                        ((t - p.since(id)) as f64 / 12.0).min(UNEMPLOYMENT_EFFECT_CAP_YEARS);
-                    h *= 1.0 + effect * years;
+                    let years = (t - p.since(id)) as f64 / 12.0;
+                    h *= multiplier * (1.0 + effect * years.min(UNEMPLOYMENT_EFFECT_CAP_YEARS));
                 }
                 h
             });

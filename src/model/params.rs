@@ -131,10 +131,16 @@ pub struct MigrationParams {
     pub decline_rate: f64,
     /// Constant component at all ages, relative to the peak (c/a2).
     pub floor_level: f64,
-    /// Relative increase in the hazard per year of unemployment (capped at 5 years).
+    /// Hazard of an unemployed resident relative to an employed one of the same age.
+    pub unemployed_multiplier: f64,
+    /// Further relative increase in an unemployed resident's hazard per year out of
+    /// work (capped at 5 years).
     pub unemployment_effect: f64,
-    /// Elasticity of the hazard to the ratio of outside to local mean wage.
+    /// Elasticity of the hazard to the ratio of the expected wage outside to the
+    /// expected wage in the city (wage times the chance of having a job).
     pub wage_gap_elasticity: f64,
+    /// Unemployment rate outside the city, for the expected outside wage.
+    pub outside_unemployment_rate: f64,
     /// Monthly wage available outside the city at the start (yuan).
     pub outside_wage: f64,
     /// Annual growth of the outside wage.
@@ -310,4 +316,37 @@ pub struct Params {
     pub sectors: Vec<Sector>,
     /// Policies and events, in scenario order.
     pub policies: Vec<Policy>,
+}
+
+/// Linear interpolation in a `(year, value)` path, flat beyond its ends.
+pub fn interpolate(path: &[(f64, f64)], year: f64) -> f64 {
+    match path {
+        [] => 1.0,
+        [(_, v)] => *v,
+        _ => {
+            if year <= path[0].0 {
+                return path[0].1;
+            }
+            for w in path.windows(2) {
+                let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+                if year <= x1 {
+                    return y0 + (y1 - y0) * (year - x0) / (x1 - x0);
+                }
+            }
+            path[path.len() - 1].1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interpolate;
+
+    #[test]
+    fn interpolates_and_holds_ends() {
+        let path = [(2000.0, 1.0), (2010.0, 0.5)];
+        assert_eq!(interpolate(&path, 1990.0), 1.0);
+        assert_eq!(interpolate(&path, 2005.0), 0.75);
+        assert_eq!(interpolate(&path, 2030.0), 0.5);
+    }
 }

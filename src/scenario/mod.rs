@@ -194,10 +194,15 @@ fn serde_error(
     let path = if path == "." { String::new() } else { path };
     let message = e.inner().message().trim().to_string();
     if let Some(field) = unknown_field(&message) {
-        let full = source::join(&path, &field);
+        // The path already ends with the unknown key, except at the top level.
+        let full = if path == field || path.ends_with(&format!(".{field}")) {
+            path.clone()
+        } else {
+            source::join(&path, &field)
+        };
         let expected = expected_fields(&message);
         let hint = closest(&field, expected.iter().map(String::as_str))
-            .map(|c| format!("; did you mean `{c}`?"))
+            .map(|c| format!(" (did you mean `{c}`?)"))
             .unwrap_or_default();
         let valid = if expected.is_empty() {
             String::new()
@@ -226,8 +231,32 @@ fn serde_error(
     ScenarioError {
         origin: merged.origin(&path),
         key: (!path.is_empty()).then_some(path),
-        message: message.replace("invalid type: ", "wrong type: found "),
+        message: plain_types(&message),
     }
+}
+
+/// Rewrites serde's type vocabulary (`u64`, `f64`, `sequence`) in plain words.
+fn plain_types(message: &str) -> String {
+    let mut m = message
+        .replace("invalid type: ", "wrong type: found ")
+        .replace("invalid value: ", "invalid value: found ");
+    for (from, to) in [
+        ("expected u64", "expected a whole number of at least 0"),
+        ("expected u32", "expected a whole number of at least 0"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected an array"),
+        (
+            "expected a tuple of size 2",
+            "expected a pair [year, value]",
+        ),
+        (
+            "expected an array of length 3",
+            "expected an array of 3 numbers",
+        ),
+    ] {
+        m = m.replace(from, to);
+    }
+    m
 }
 
 fn unknown_field(message: &str) -> Option<String> {

@@ -264,7 +264,8 @@ pub struct Merged {
 impl Merged {
     /// The origin of a key path, or of its nearest ancestor that has one.
     pub fn origin(&self, path: &str) -> Origin {
-        let mut p = path;
+        // Array elements (`demand[0]`) are reported at their array's key.
+        let mut p = path.split('[').next().unwrap_or(path);
         loop {
             if let Some(o) = self.origins.get(p) {
                 return o.clone();
@@ -281,6 +282,16 @@ impl Merged {
                 }
             }
         }
+    }
+
+    /// How close to the command line a key was set: its file's position in the
+    /// chain (0 for the defaults layer), or past the end for a `--set` override.
+    pub fn rank(&self, path: &str) -> usize {
+        let file = self.origin(path).file;
+        self.chain
+            .iter()
+            .position(|f| f.label == file)
+            .unwrap_or(self.chain.len())
     }
 
     /// A scenario error at a key path.
@@ -370,7 +381,19 @@ pub fn resolve(reference: &str) -> Result<Merged, ScenarioError> {
             &last.extends,
             last.file.label == format!("builtin:{DEFAULTS}"),
         ) {
-            (Some(p), _) => locate(p, last.file.dir.as_deref(), &from.to_string())?,
+            (Some(p), _) => {
+                locate(p, last.file.dir.as_deref(), &from.to_string()).map_err(|e| {
+                    if e.origin.file == from.to_string() {
+                        ScenarioError {
+                            origin: from.clone(),
+                            key: Some(EXTENDS.into()),
+                            message: e.message,
+                        }
+                    } else {
+                        e
+                    }
+                })?
+            }
             (None, true) => break,
             (None, false) => builtin(DEFAULTS).expect("the defaults layer is built in"),
         };

@@ -8,7 +8,7 @@ use super::spec::{PolicyKind, PolicySpec, ScenarioSpec, SectorSpec};
 use crate::date::YearMonth;
 use crate::error::ScenarioError;
 use crate::model::params::{
-    Horizon, Params, Policy, PolicyAction, Resource, SKILLS, Sector, SectorKind,
+    Horizon, Params, Policy, PolicyAction, Resource, Sector, SectorKind, interpolate,
 };
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -298,6 +298,16 @@ impl Checker<'_> {
         self.range("migration.decline_rate", g.decline_rate, 0.01, 5.0)?;
         self.range("migration.floor_level", g.floor_level, 0.0, 10.0)?;
         self.range(
+            "migration.unemployed_multiplier",
+            g.unemployed_multiplier,
+            0.0,
+            20.0,
+        )?;
+        self.share(
+            "migration.outside_unemployment_rate",
+            g.outside_unemployment_rate,
+        )?;
+        self.range(
             "migration.unemployment_effect",
             g.unemployment_effect,
             0.0,
@@ -346,9 +356,14 @@ impl Checker<'_> {
         let shares: Vec<f64> = out.iter().map(|s| s.employment_share).collect();
         let sum: f64 = shares.iter().sum();
         if (sum - 1.0).abs() > SUM_TOLERANCE {
-            let last = format!("sectors.{}.employment_share", names[names.len() - 1]);
+            // Blame the share set last (in the file nearest the scenario, or --set).
+            let blamed = names
+                .iter()
+                .map(|n| format!("sectors.{n}.employment_share"))
+                .max_by_key(|k| self.m.rank(k))
+                .unwrap_or_default();
             return Err(self.err(
-                &last,
+                &blamed,
                 format!("expected the sectors' employment_share values to sum to 1, found a sum of {sum}"),
             ));
         }
@@ -376,12 +391,9 @@ impl Checker<'_> {
         for &f in &s.skill_fit {
             self.share(&key("skill_fit"), f)?;
         }
-        let start_year = spec
-            .simulation
-            .start
-            .get(..4)
-            .and_then(|y| y.parse::<f64>().ok())
-            .unwrap_or(0.0);
+        let start_year = self
+            .month("simulation.start", &spec.simulation.start)?
+            .as_year_fraction();
         let demand = self.demand_path(&key("demand"), &s.demand, start_year)?;
         let mut transferability = vec![spec.labour.default_transferability; names.len()];
         for (i, n) in names.iter().enumerate() {
@@ -433,6 +445,12 @@ impl Checker<'_> {
                     ),
                 ));
             }
+        }
+        if interpolate(points, start_year) <= 0.0 {
+            return Err(self.err(
+                path,
+                format!("expected a demand index above 0 at the start ({start_year}), found 0"),
+            ));
         }
         Ok(points.to_vec())
     }
@@ -682,6 +700,3 @@ pub fn lookup<'a>(table: &'a toml::Table, path: &str) -> Option<&'a Value> {
     }
     Some(v)
 }
-
-#[allow(dead_code)]
-const _: () = assert!(SKILLS == 3);

@@ -1,0 +1,396 @@
+//! Bad scenarios and arguments: each gives exit code 2, a message naming the file,
+//! line and key, no panic, and no output folder.
+
+mod common;
+
+use std::path::Path;
+
+use common::{boomtown, stderr};
+
+/// A bad-input case: scenario files to write, the arguments after `run`, and the
+/// fragments the error message must contain.
+struct Case {
+    name: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    args: &'static [&'static str],
+    expect: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "unknown key, with the closest valid key suggested",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n\n[labour]\nseparation_rat = 0.1\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 4",
+            "key `labour.separation_rat`",
+            "unknown key",
+            "did you mean `separation_rate`",
+        ],
+    },
+    Case {
+        name: "unknown top-level key",
+        files: &[("s.toml", "extends = \"test-city\"\nsimulaton = 3\n")],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 2",
+            "key `simulaton`",
+            "did you mean `simulation`",
+        ],
+    },
+    Case {
+        name: "wrong type",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[population]\nsize = \"big\"\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 3",
+            "key `population.size`",
+            "found string \"big\"",
+            "expected a whole number",
+        ],
+    },
+    Case {
+        name: "negative count",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[population]\nsize = -5\n",
+        )],
+        args: &["s.toml"],
+        expect: &["s.toml, line 3", "key `population.size`", "-5"],
+    },
+    Case {
+        name: "out-of-range value",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[demography]\nfertility_mean_age = 60.0\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 3",
+            "key `demography.fertility_mean_age`",
+            "between 18 and 40",
+            "found 60",
+        ],
+    },
+    Case {
+        name: "share above 1",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[labour]\nseparation_rate = 1.5\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 3",
+            "key `labour.separation_rate`",
+            "share between 0 and 1",
+            "found 1.5",
+        ],
+    },
+    Case {
+        name: "share below 0",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[population]\n\nfemale_share = -0.1\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 4",
+            "key `population.female_share`",
+            "found -0.1",
+        ],
+    },
+    Case {
+        name: "shares not summing to 1",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[population]\nskill_shares = [0.5, 0.5, 0.5]\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 3",
+            "key `population.skill_shares`",
+            "summing to 1",
+            "1.5",
+        ],
+    },
+    Case {
+        name: "sector employment shares not summing to 1",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[sectors.mine]\nemployment_share = 0.9\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 3",
+            "key `sectors.mine.employment_share`",
+            "sum to 1",
+        ],
+    },
+    Case {
+        name: "missing parent",
+        files: &[("s.toml", "extends = \"nowhere\"\n")],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 1",
+            "key `extends`",
+            "no scenario named `nowhere`",
+        ],
+    },
+    Case {
+        name: "extends cycle",
+        files: &[
+            ("a.toml", "extends = \"b.toml\"\n"),
+            ("b.toml", "description = \"b\"\nextends = \"a.toml\"\n"),
+        ],
+        args: &["a.toml"],
+        expect: &[
+            "b.toml, line 2",
+            "key `extends`",
+            "cycle",
+            "a.toml -> ",
+            "b.toml -> ",
+        ],
+    },
+    Case {
+        name: "malformed TOML",
+        files: &[("s.toml", "extends = \"test-city\"\n[population\nsize = 3\n")],
+        args: &["s.toml"],
+        expect: &["s.toml, line 2", "malformed TOML"],
+    },
+    Case {
+        name: "bad date",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[simulation]\nstart = \"2010-13\"\n",
+        )],
+        args: &["s.toml"],
+        expect: &["s.toml, line 3", "key `simulation.start`", "month 13"],
+    },
+    Case {
+        name: "policy ending before it starts",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[policies.p]\nkind = \"demand_shock\"\nstart = \"2015-01\"\nend = \"2014-01\"\nsector = \"mine\"\nfactor = 1.2\n",
+        )],
+        args: &["s.toml"],
+        expect: &["s.toml, line 5", "key `policies.p.end`", "not before start"],
+    },
+    Case {
+        name: "unknown sector named by a policy",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[policies.p]\nkind = \"demand_shock\"\nstart = \"2015-01\"\nsector = \"mines\"\nfactor = 1.2\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 5",
+            "key `policies.p.sector`",
+            "no sector named `mines`",
+            "did you mean `mine`",
+        ],
+    },
+    Case {
+        name: "key of another policy kind",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[policies.p]\nkind = \"demand_shock\"\nstart = \"2015-01\"\nsector = \"mine\"\nfactor = 1.2\nseats_per_10000 = 3\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 7",
+            "key `policies.p.seats_per_10000`",
+            "does not apply",
+        ],
+    },
+    Case {
+        name: "unknown policy kind",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[policies.p]\nkind = \"bailout\"\nstart = \"2015-01\"\n",
+        )],
+        args: &["s.toml"],
+        expect: &["s.toml, line 3", "key `policies.p.kind`", "bailout"],
+    },
+    Case {
+        name: "extractive sector without reserves",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[sectors.services]\nkind = \"extractive\"\n",
+        )],
+        args: &["s.toml"],
+        expect: &["s.toml", "key `sectors.services`", "needs `reserves`"],
+    },
+    Case {
+        name: "empty file",
+        files: &[("s.toml", "")],
+        args: &["s.toml"],
+        expect: &["s.toml", "is empty"],
+    },
+    Case {
+        name: "invalid UTF-8",
+        files: &[("s.toml", "extends = \"test-city\"\n\u{0}")],
+        args: &["s.toml"],
+        expect: &["s.toml"],
+    },
+    Case {
+        name: "a folder instead of a file",
+        files: &[],
+        args: &["./"],
+        expect: &["is a folder"],
+    },
+    Case {
+        name: "unknown scenario name, with a suggestion",
+        files: &[],
+        args: &["hegang-lik"],
+        expect: &[
+            "no scenario named `hegang-lik`",
+            "did you mean `hegang-like`",
+        ],
+    },
+    Case {
+        name: "--set of an unknown key",
+        files: &[],
+        args: &["test-city", "--set", "labour.separation_rat=0.3"],
+        expect: &[
+            "--set labour.separation_rat=0.3",
+            "key `labour.separation_rat`",
+            "did you mean `separation_rate`",
+        ],
+    },
+    Case {
+        name: "--set of a wrong type",
+        files: &[],
+        args: &["test-city", "--set", "population.size=abc"],
+        expect: &[
+            "--set population.size=abc",
+            "key `population.size`",
+            "found string \"abc\"",
+        ],
+    },
+    Case {
+        name: "--set out of range",
+        files: &[],
+        args: &["test-city", "--set", "simulation.years=0"],
+        expect: &[
+            "--set simulation.years=0",
+            "key `simulation.years`",
+            "1 to 200",
+        ],
+    },
+    Case {
+        name: "--set inside a value",
+        files: &[],
+        args: &["test-city", "--set", "population.size.x=3"],
+        expect: &[
+            "--set population.size.x=3",
+            "key `population.size`",
+            "not a table",
+        ],
+    },
+];
+
+fn check_case(case: &Case) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in case.files {
+        let bytes: Vec<u8> = if case.name == "invalid UTF-8" {
+            let mut b = text.as_bytes().to_vec();
+            b.extend_from_slice(&[0xff, 0xfe]);
+            b
+        } else {
+            text.as_bytes().to_vec()
+        };
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let mut args = vec!["run"];
+    args.extend_from_slice(case.args);
+    args.extend_from_slice(&["--out", "out"]);
+    let o = boomtown(dir.path(), &args);
+    let err = stderr(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}: exit code, stderr:\n{err}",
+        case.name
+    );
+    assert!(!err.contains("panicked"), "{}: panic\n{err}", case.name);
+    for fragment in case.expect {
+        assert!(
+            err.contains(fragment),
+            "{}: message lacks {fragment:?}:\n{err}",
+            case.name
+        );
+    }
+    assert_no_output(dir.path(), case.name);
+}
+
+fn assert_no_output(dir: &Path, case: &str) {
+    assert!(
+        !dir.join("out").exists(),
+        "{case}: an output folder was left behind"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".boomtown"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "{case}: staging folders left: {leftovers:?}"
+    );
+}
+
+#[test]
+fn every_bad_scenario_gives_exit_2_and_names_file_line_and_key() {
+    for case in CASES {
+        check_case(case);
+    }
+}
+
+#[test]
+fn bad_arguments_give_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["run"],
+        vec!["run", "test-city", "--replicates", "0"],
+        vec!["run", "test-city", "--seed", "minus-one"],
+        vec!["run", "test-city", "--set", "no-equals-sign"],
+        vec!["run", "test-city", "--set", "extends=hegang-like"],
+        vec!["frobnicate"],
+    ] {
+        let o = boomtown(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}");
+        assert_no_output(dir.path(), &format!("{args:?}"));
+        assert!(
+            !dir.path().join("output").exists(),
+            "{args:?} created output/"
+        );
+    }
+}
+
+#[test]
+fn check_reports_every_bad_file_before_printing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "extends = \"test-city\"\n[labour]\nvacancy_rate = 2.0\n",
+    )
+    .unwrap();
+    let o = boomtown(dir.path(), &["check", "test-city", "bad.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        o.stdout.is_empty(),
+        "printed a scenario although one was invalid"
+    );
+    assert!(
+        stderr(&o).contains("bad.toml, line 3, key `labour.vacancy_rate`"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,0 +1,157 @@
+//! The model through the library API: accounting invariants at every step,
+//! determinism, and qualitative behaviour that must emerge from the mechanisms.
+
+mod common;
+
+use boomtown::model::{City, Snapshot, metrics::Metric, replicate_rng};
+use boomtown::scenario::{self, Scenario};
+use common::fixtures;
+
+fn load(reference: &str) -> Scenario {
+    scenario::load(reference, &[]).unwrap_or_else(|e| panic!("{reference}: {e}"))
+}
+
+fn fixture(name: &str) -> Scenario {
+    load(fixtures().join(name).to_str().unwrap())
+}
+
+fn run(s: &Scenario, seed: u64) -> Vec<Snapshot> {
+    let mut city = City::new(s.params.clone(), replicate_rng(seed, 0));
+    let mut out = Vec::new();
+    city.run(|snap| out.push(snap));
+    out
+}
+
+fn series(s: &Scenario, snaps: &[Snapshot], name: &str) -> Vec<f64> {
+    let i = Metric::columns(&s.params)
+        .iter()
+        .position(|c| c.name == name)
+        .unwrap();
+    snaps.iter().map(|x| x.values[i]).collect()
+}
+
+#[test]
+fn people_are_never_created_or_lost_by_accounting() {
+    for s in [load("test-city"), fixture("all-policies.toml")] {
+        let mut city = City::new(s.params.clone(), replicate_rng(11, 0));
+        let initial = city.initial_residents();
+        while !city.finished() {
+            city.step();
+            let l = city.ledger();
+            assert_eq!(
+                city.residents() + l.leavers,
+                initial + l.births + l.newcomers - l.deaths,
+                "{} month {}: residents + leavers - newcomers != initial + births - deaths",
+                s.name,
+                city.month()
+            );
+            // Every resident sits in the pool of their status, and the running
+            // tallies and wage sums agree with a full scan.
+            city.people()
+                .check_consistency()
+                .unwrap_or_else(|e| panic!("{} month {}: {e}", s.name, city.month()));
+        }
+    }
+}
+
+#[test]
+fn snapshots_account_for_every_resident() {
+    let s = fixture("all-policies.toml");
+    let snaps = run(&s, 5);
+    for snap in &snaps {
+        let get = |n: &str| series(&s, std::slice::from_ref(snap), n)[0];
+        let by_status = get("children")
+            + get("employed")
+            + get("unemployed")
+            + get("in_training")
+            + get("inactive")
+            + get("retirees");
+        assert_eq!(by_status, get("population"), "at {}", snap.date);
+        let pyramid: u64 = snap.age_pyramid.iter().map(|g| g[0] + g[1]).sum();
+        assert_eq!(
+            pyramid as f64,
+            get("population"),
+            "age pyramid at {}",
+            snap.date
+        );
+        for v in &snap.values {
+            assert!(v.is_finite(), "non-finite metric at {}", snap.date);
+        }
+    }
+    // Every policy actually acted.
+    let total = |n: &str| series(&s, &snaps, n).iter().sum::<f64>();
+    assert!(total("training_starts") > 0.0, "nobody entered retraining");
+    assert!(total("early_retirements") > 0.0, "nobody retired early");
+}
+
+#[test]
+fn same_seed_same_run_and_replicates_differ() {
+    let s = load("test-city");
+    assert_eq!(run(&s, 3), run(&s, 3));
+    let mut other = City::new(s.params.clone(), replicate_rng(3, 1));
+    let mut first = Vec::new();
+    other.run(|x| first.push(x));
+    assert_ne!(run(&s, 3), first, "replicate 1 repeated replicate 0");
+}
+
+/// Mean over seeds of: mean unemployment rate after the first two years, total
+/// out-migrants, final population.
+fn outcomes(s: &Scenario) -> (f64, f64, f64) {
+    let seeds = 1..=6u64;
+    let n = seeds.clone().count() as f64;
+    let (mut u, mut out, mut pop) = (0.0, 0.0, 0.0);
+    for seed in seeds {
+        let snaps = run(s, seed);
+        let rate = series(s, &snaps, "unemployment_rate");
+        let late = &rate[4..];
+        u += late.iter().sum::<f64>() / late.len() as f64 / n;
+        out += series(s, &snaps, "out_migrants").iter().sum::<f64>() / n;
+        pop += series(s, &snaps, "population").last().unwrap() / n;
+    }
+    (u, out, pop)
+}
+
+#[test]
+fn depleting_the_only_big_employer_raises_unemployment_and_out_migration() {
+    let (base_u, base_out, base_pop) = outcomes(&load("test-city"));
+    let (dep_u, dep_out, dep_pop) = outcomes(&fixture("depleting.toml"));
+    assert!(
+        dep_u > base_u + 0.05,
+        "unemployment: depleting {dep_u:.3} vs baseline {base_u:.3}"
+    );
+    assert!(
+        dep_out > base_out * 1.1,
+        "out-migration: depleting {dep_out:.0} vs baseline {base_out:.0}"
+    );
+    assert!(
+        dep_pop < base_pop,
+        "population: depleting {dep_pop:.0} vs baseline {base_pop:.0}"
+    );
+}
+
+#[test]
+fn a_growing_sector_lowers_unemployment_and_out_migration() {
+    let (dep_u, dep_out, dep_pop) = outcomes(&fixture("depleting.toml"));
+    let (grow_u, grow_out, grow_pop) = outcomes(&fixture("growing.toml"));
+    assert!(
+        grow_u < dep_u - 0.05,
+        "unemployment: growing {grow_u:.3} vs depleting {dep_u:.3}"
+    );
+    assert!(
+        grow_out < dep_out,
+        "out-migration: growing {grow_out:.0} vs depleting {dep_out:.0}"
+    );
+    assert!(
+        grow_pop > dep_pop,
+        "population: growing {grow_pop:.0} vs depleting {dep_pop:.0}"
+    );
+}
+
+#[test]
+fn default_mortality_gives_a_plausible_life_expectancy() {
+    let s = load("test-city");
+    let sched = boomtown::model::hazards::Schedules::new(&s.params.demography, &s.params.migration);
+    let [women, men] = sched.life_expectancy();
+    assert!((78.0..84.0).contains(&women), "women {women}");
+    assert!((73.0..79.0).contains(&men), "men {men}");
+}
