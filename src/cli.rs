@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use boomtown::batch::Shard;
 use boomtown::scenario::Override;
 
 /// boomtown: what a mining city becomes when its resource runs out, and what policy
@@ -30,8 +31,20 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<Override>,
     },
-    /// Run a scenario and write its outputs.
+    /// Run a scenario's Monte Carlo batch and write its outputs.
     Run(RunArgs),
+    /// Combine the output folders of the shards of one batch.
+    Merge {
+        /// The shards' output folders, in any order.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder of the merged batch.
+        #[arg(long, required = true)]
+        out: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 /// Options of `boomtown run`.
@@ -42,16 +55,29 @@ pub struct RunArgs {
     /// Master seed (default: the scenario's `simulation.seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Number of replicates (default: the scenario's `simulation.replicates`).
+    /// Replicates per configuration (default: the scenario's `simulation.replicates`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub replicates: Option<u32>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Run only the K-th of N slices of the batch (for job arrays), e.g. `--shard 3/10`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
     /// Output folder (default: `output/<scenario name>`).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Override a scenario key, e.g. `--set simulation.start=2010-01` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<Override>,
-    /// Print nothing but errors.
+    /// Sweep a scenario key over values, e.g. `--sweep labour.search_probability=0.2,0.3`
+    /// (repeatable; one configuration per combination).
+    #[arg(long = "sweep", value_name = "KEY=V1,V2,...", value_parser = Override::parse_sweep)]
+    pub sweeps: Vec<Override>,
+    /// Finish a batch that was interrupted, keeping its finished replicates.
+    #[arg(long)]
+    pub resume: bool,
+    /// Print nothing but errors (no progress bar).
     #[arg(long)]
     pub quiet: bool,
 }

@@ -86,6 +86,20 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The batch was stopped (Ctrl-C) before every job finished.
+    #[error(
+        "interrupted: {done} of {total} replicates finished and kept in {}; \
+         run the same command with --resume to finish the batch",
+        partial.display()
+    )]
+    Interrupted {
+        /// Jobs finished.
+        done: usize,
+        /// Jobs in the batch.
+        total: usize,
+        /// Where the finished jobs are kept.
+        partial: PathBuf,
+    },
     /// Writing CSV output failed.
     #[error("writing {path}: {source}")]
     Csv {
@@ -101,6 +115,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Scenario(_) | Error::Usage(_) => 2,
+            Error::Interrupted { .. } => 130,
             Error::Io { .. } | Error::Csv { .. } => 1,
         }
     }

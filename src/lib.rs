@@ -1,13 +1,16 @@
 //! boomtown: an agent-based, Monte Carlo model of resource cities in transition.
 //!
 //! The crate is layered: [`scenario`] reads and validates scenario files into
-//! [`model::params::Params`]; [`model`] is the simulation core (no I/O); [`run`]
-//! drives replicates; [`output`] writes the files of a run.
+//! [`model::params::Params`]; [`model`] is the simulation core (no I/O); [`batch`]
+//! runs replicates in parallel; [`run`] and [`merge`] drive batches; [`output`]
+//! writes the files.
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod date;
 pub mod error;
+pub mod merge;
 pub mod model;
 pub mod output;
 pub mod run;

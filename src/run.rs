@@ -1,79 +1,219 @@
-//! Running a scenario: one model per replicate, each with its own generator
-//! derived from the master seed and the replicate index.
+//! Running a batch: prepare every job, run the ones not yet finished in parallel
+//! (each written to the `.partial` folder as it ends), then assemble the output
+//! folder.
 
-use std::time::Instant;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::SystemTime;
 
-use crate::model::{City, Snapshot, replicate_rng};
+use serde_json::{Value, json};
+
+use crate::batch::{JobId, Plan, Shard, run_parallel};
+use crate::error::Error;
+use crate::output::assemble::{PART_FILES, assemble};
+use crate::output::partial::{Partial, job_cost};
+use crate::output::{check_replaceable, tables::Tables};
 use crate::scenario::Scenario;
 
-/// The snapshots of one replicate.
+/// How to run a batch.
 #[derive(Clone, Debug)]
-pub struct ReplicateResult {
-    /// Replicate index (0-based).
-    pub replicate: u32,
-    /// Snapshots at the start and every reporting interval.
-    pub snapshots: Vec<Snapshot>,
-    /// Person-months simulated (residents at the start of each month, summed).
+pub struct RunOptions {
+    /// Master seed.
+    pub seed: u64,
+    /// Replicates per configuration.
+    pub replicates: u32,
+    /// Worker threads.
+    pub threads: usize,
+    /// Slice of the batch to run, if any.
+    pub shard: Option<Shard>,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Finish an interrupted batch instead of starting over.
+    pub resume: bool,
+    /// The command line, for the manifest.
+    pub command: Vec<String>,
+}
+
+/// Progress of a batch, reported to the caller.
+#[derive(Clone, Copy, Debug)]
+pub enum Progress {
+    /// The batch starts: jobs in all, jobs already finished (when resuming).
+    Start {
+        /// Jobs this run covers.
+        total: usize,
+        /// Jobs found finished.
+        done: usize,
+    },
+    /// One more job finished.
+    JobDone,
+}
+
+/// What a finished run produced.
+#[derive(Clone, Debug)]
+pub struct RunReport {
+    /// The output folder.
+    pub out: PathBuf,
+    /// Jobs run.
+    pub jobs: usize,
+    /// Person-months simulated.
     pub person_months: u64,
 }
 
-/// Runs one replicate of a scenario.
-pub fn run_replicate(scenario: &Scenario, seed: u64, replicate: u32) -> ReplicateResult {
-    let mut city = City::new(
-        scenario.params.clone(),
-        replicate_rng(seed, replicate as u64),
-    );
-    let mut snapshots = Vec::new();
-    let mut person_months = 0;
-    snapshots.push(city.snapshot());
-    while !city.finished() {
-        person_months += city.residents();
-        city.step();
-        let every = scenario.params.horizon.report_every as i32;
-        if city.month() % every == 0 || city.finished() {
-            snapshots.push(city.snapshot());
-        }
-    }
-    ReplicateResult {
-        replicate,
-        snapshots,
-        person_months,
-    }
+/// The settings that identify a batch: an interrupted batch resumes only with
+/// the same ones, and shards merge only when they agree on them.
+pub fn batch_identity(scenario: &Scenario, plan: &Plan) -> Value {
+    json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "scenario": scenario.name,
+        "scenario_hash": scenario.hash(),
+        "seed": plan.seed,
+        "replicates": plan.replicates,
+        "configurations": plan.configurations,
+        "shard": plan.shard.map(|s| s.to_string()),
+    })
 }
 
-/// What a batch produced, with its timing.
-#[derive(Clone, Debug)]
-pub struct Batch {
-    /// One result per replicate, in replicate order.
-    pub replicates: Vec<ReplicateResult>,
-    /// Wall-clock seconds spent simulating.
-    pub seconds: f64,
-}
-
-impl Batch {
-    /// Person-months simulated over all replicates.
-    pub fn person_months(&self) -> u64 {
-        self.replicates.iter().map(|r| r.person_months).sum()
-    }
-}
-
-/// Runs replicates `0..replicates` of a scenario in order.
-pub fn run_batch(
+/// Runs a batch and writes its output folder.
+pub fn run(
     scenario: &Scenario,
-    seed: u64,
-    replicates: u32,
-    mut progress: impl FnMut(u32),
-) -> Batch {
-    let started = Instant::now();
-    let results = (0..replicates)
-        .map(|r| {
-            let result = run_replicate(scenario, seed, r);
-            progress(r);
-            result
-        })
+    opts: &RunOptions,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<RunReport, Error> {
+    let started = SystemTime::now();
+    let plan = Plan {
+        seed: opts.seed,
+        replicates: opts.replicates,
+        configurations: scenario.configurations(),
+        shard: opts.shard,
+    };
+    let jobs = plan.prepare(scenario)?;
+    check_replaceable(&opts.out)?;
+    let partial = Partial::open(&opts.out, &batch_identity(scenario, &plan), opts.resume)?;
+    let range = plan.job_range();
+    let pending: Vec<(JobId, &crate::scenario::Job)> = range
+        .clone()
+        .zip(&jobs)
+        .filter(|(i, _)| !partial.is_done(*i))
+        .map(|(i, job)| (plan.job(i), job))
         .collect();
-    Batch {
-        replicates: results,
-        seconds: started.elapsed().as_secs_f64(),
+    progress(Progress::Start {
+        total: range.len(),
+        done: range.len() - pending.len(),
+    });
+    let tables = Tables::new(scenario);
+    let first = range.start;
+    run_parallel(&plan, &pending, opts.threads, stop, |result| {
+        partial.write_job(&tables, &jobs[result.id.index - first], &result)?;
+        progress(Progress::JobDone);
+        Ok(())
+    })?;
+    let unfinished = range.clone().filter(|&i| !partial.is_done(i)).count();
+    if unfinished > 0 {
+        return Err(Error::Interrupted {
+            done: range.len() - unfinished,
+            total: range.len(),
+            partial: partial.dir().to_path_buf(),
+        });
     }
+    let parts: Vec<PathBuf> = range.clone().map(|i| partial.job_dir(i)).collect();
+    let (person_months, compute_seconds) = parts
+        .iter()
+        .map(|p| job_cost(p))
+        .fold((0, 0.0), |(a, b), (pm, s)| (a + pm, b + s));
+    let manifest = manifest(
+        scenario,
+        &plan,
+        &Record {
+            command: &opts.command,
+            threads: Some(opts.threads),
+            started,
+            person_months,
+            compute_seconds,
+            merged_from: None,
+        },
+    );
+    let out = assemble(
+        &opts.out,
+        &tables,
+        &scenario.resolved_toml(),
+        &parts,
+        &manifest,
+    )?;
+    partial.remove()?;
+    Ok(RunReport {
+        out,
+        jobs: range.len(),
+        person_months,
+    })
+}
+
+/// What the manifest records besides the scenario and the plan.
+pub struct Record<'a> {
+    /// The command line.
+    pub command: &'a [String],
+    /// Worker threads (none for a merge).
+    pub threads: Option<usize>,
+    /// When the command started.
+    pub started: SystemTime,
+    /// Person-months simulated.
+    pub person_months: u64,
+    /// Seconds of computing summed over jobs.
+    pub compute_seconds: f64,
+    /// Shard folders merged, for a merge.
+    pub merged_from: Option<Vec<String>>,
+}
+
+/// The content of `manifest.json`.
+pub fn manifest(scenario: &Scenario, plan: &Plan, r: &Record<'_>) -> Value {
+    let finished = SystemTime::now();
+    let elapsed = finished
+        .duration_since(r.started)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    let range = plan.job_range();
+    let chain: Vec<&str> = scenario
+        .merged
+        .chain
+        .iter()
+        .map(|f| f.label.as_str())
+        .collect();
+    let rate = if r.compute_seconds > 0.0 {
+        r.person_months as f64 / r.compute_seconds
+    } else {
+        0.0
+    };
+    let mut files: Vec<&str> = vec!["manifest.json", "scenario.toml"];
+    files.extend(PART_FILES);
+    files.push("summary.csv");
+    let mut m = json!({
+        "program": "boomtown",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": r.command,
+        "scenario": scenario.name,
+        "scenario_hash": scenario.hash(),
+        "scenario_chain": chain,
+        "seed": plan.seed,
+        "replicates": plan.replicates,
+        "configurations": plan.configurations,
+        "sweeps": scenario.design.sweeps.iter().map(|s| s.path.as_str()).collect::<Vec<_>>(),
+        "uncertain": scenario.design.dists.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(),
+        "jobs": { "first": range.start, "end": range.end, "total": plan.total_jobs() },
+        "threads": r.threads,
+        "shard": plan.shard.map(|s| s.to_string()),
+        "start_month": scenario.params.horizon.start.to_string(),
+        "months": scenario.params.horizon.months,
+        "report_every_months": scenario.params.horizon.report_every,
+        "started": humantime::format_rfc3339_seconds(r.started).to_string(),
+        "finished": humantime::format_rfc3339_seconds(finished).to_string(),
+        "elapsed_seconds": elapsed,
+        "compute_seconds": r.compute_seconds,
+        "person_months": r.person_months,
+        "person_months_per_second": rate,
+        "files": files,
+    });
+    if let Some(from) = &r.merged_from {
+        m["merged_from"] = json!(from);
+    }
+    m
 }

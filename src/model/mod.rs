@@ -30,13 +30,9 @@ use people::{People, Status};
 /// seed gives the same draws on every machine.
 pub type ModelRng = ChaCha8Rng;
 
-/// Builds the generator of one replicate from the master seed and the replicate's
-/// index: each replicate has its own ChaCha stream, so any replicate can be re-run
-/// alone and replicates never share draws.
-pub fn replicate_rng(master_seed: u64, replicate: u64) -> ModelRng {
-    let mut rng = ChaCha8Rng::seed_from_u64(master_seed);
-    rng.set_stream(replicate);
-    rng
+/// Builds a replicate's generator from its seed.
+pub fn model_rng(seed: u64) -> ModelRng {
+    ChaCha8Rng::seed_from_u64(seed)
 }
 
 /// The state of one sector.

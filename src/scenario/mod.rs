@@ -4,6 +4,7 @@
 //! Everything here runs at the boundary: once a [`Scenario`] exists, its
 //! parameters are valid and the model does not check them again.
 
+pub mod design;
 pub mod source;
 pub mod spec;
 pub mod validate;
@@ -22,8 +23,12 @@ pub struct Scenario {
     pub name: String,
     /// What it represents.
     pub description: String,
-    /// Model parameters.
+    /// Model parameters of the first configuration, with every uncertain
+    /// parameter at its central value (horizon, sectors and columns are the same
+    /// for every replicate).
     pub params: Params,
+    /// Swept and uncertain parameters.
+    pub design: design::Design,
     /// Master seed.
     pub seed: u64,
     /// Number of replicates.
@@ -93,18 +98,61 @@ impl std::str::FromStr for Override {
         if path == "extends" {
             return Err("`extends` cannot be overridden; name the scenario to run instead".into());
         }
-        let raw = raw.trim();
-        let value = format!("v = {raw}")
-            .parse::<Table>()
-            .ok()
-            .and_then(|mut t| t.remove("v"))
-            .unwrap_or_else(|| Value::String(raw.to_string()));
         Ok(Override {
             path: path.to_string(),
-            value,
+            value: parse_value(raw),
             arg: arg.to_string(),
         })
     }
+}
+
+impl Override {
+    /// Parses `--sweep key.path=v1,v2,...`: the values, separated by commas outside
+    /// brackets and quotes, become an array (a sweep).
+    pub fn parse_sweep(arg: &str) -> Result<Override, String> {
+        let mut o: Override = arg.parse()?;
+        let raw = arg.split_once('=').map(|(_, v)| v).unwrap_or_default();
+        let values: Vec<Value> = split_top_level(raw)
+            .into_iter()
+            .filter(|v| !v.trim().is_empty())
+            .map(parse_value)
+            .collect();
+        if values.is_empty() {
+            return Err(format!("expected at least one value after `=` in `{arg}`"));
+        }
+        o.value = Value::Array(values);
+        Ok(o)
+    }
+}
+
+/// Reads a command-line value as TOML (`12`, `0.3`, `true`, `[1, 2]`, `"text"`),
+/// or as a plain string when it is not TOML (so `2010-01` works unquoted).
+fn parse_value(raw: &str) -> Value {
+    let raw = raw.trim();
+    format!("v = {raw}")
+        .parse::<Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| Value::String(raw.to_string()))
+}
+
+/// Splits at commas that are not inside brackets, braces or quotes.
+fn split_top_level(s: &str) -> Vec<&str> {
+    let (mut depth, mut quoted, mut start, mut out) = (0i32, false, 0, Vec::new());
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '[' | '{' if !quoted => depth += 1,
+            ']' | '}' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
 }
 
 /// Loads a scenario by name or path, applies overrides and validates it.
@@ -127,18 +175,123 @@ pub fn load(reference: &str, overrides: &[Override]) -> Result<Scenario, Scenari
         merged.overlay(&table, &prefix, &|_| origin.clone());
     }
     merged.table.remove("name");
-    let spec: spec::ScenarioSpec =
-        serde_path_to_error::deserialize(Value::Table(merged.table.clone()))
-            .map_err(|e| serde_error(&merged, &e, &top_label))?;
-    let (params, seed, replicates) = validate::validate(&spec, &merged)?;
+    let design = design::Design::find(&merged)?;
+    let configurations = design.configurations();
+    if configurations > MAX_CONFIGURATIONS {
+        let first = &design.sweeps[0].path;
+        return Err(merged.error(
+            first,
+            format!("the sweeps make {configurations} configurations; at most {MAX_CONFIGURATIONS} are allowed"),
+        ));
+    }
+    // Every configuration is checked before anything runs, with each uncertain
+    // parameter at its central value.
+    let central = design.central();
+    let mut first = None;
+    for c in 0..configurations {
+        let built = build(&merged, &top_label, &design.configuration(c), &central)?;
+        first.get_or_insert(built);
+    }
+    let (spec, params) = first.expect("there is at least one configuration");
     Ok(Scenario {
         name,
         description: spec.description.trim().to_string(),
+        seed: spec.simulation.seed,
+        replicates: spec.simulation.replicates,
         params,
-        seed,
-        replicates,
+        design,
         merged,
     })
+}
+
+/// Most configurations a sweep may make.
+pub const MAX_CONFIGURATIONS: usize = 100_000;
+
+/// Deserializes and validates the merged table with some keys set to given values.
+fn build(
+    merged: &Merged,
+    top: &str,
+    swept: &[(String, Value)],
+    drawn: &[(String, Value)],
+) -> Result<(spec::ScenarioSpec, Params), ScenarioError> {
+    let mut table = merged.table.clone();
+    design::set_paths(&mut table, swept);
+    design::set_paths(&mut table, drawn);
+    let spec: spec::ScenarioSpec = serde_path_to_error::deserialize(Value::Table(table))
+        .map_err(|e| serde_error(merged, &e, top))?;
+    let params = validate::validate(&spec, merged)?;
+    Ok((spec, params))
+}
+
+/// The parameters of one replicate of one configuration.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// Configuration index (0-based).
+    pub configuration: usize,
+    /// Replicate index (0-based).
+    pub replicate: u32,
+    /// The model parameters.
+    pub params: Params,
+    /// The configuration's swept values.
+    pub swept: Vec<(String, Value)>,
+    /// The replicate's drawn values.
+    pub drawn: Vec<(String, Value)>,
+}
+
+impl Scenario {
+    /// Number of configurations.
+    pub fn configurations(&self) -> usize {
+        self.design.configurations()
+    }
+
+    /// Draws and validates the parameters of a replicate of a configuration.
+    pub fn job(
+        &self,
+        configuration: usize,
+        replicate: u32,
+        seed: u64,
+    ) -> Result<Job, ScenarioError> {
+        let swept = self.design.configuration(configuration);
+        if self.design.dists.is_empty() && configuration == 0 {
+            return Ok(Job {
+                configuration,
+                replicate,
+                params: self.params.clone(),
+                swept,
+                drawn: Vec::new(),
+            });
+        }
+        let top = self
+            .merged
+            .chain
+            .last()
+            .map(|f| f.label.clone())
+            .unwrap_or_default();
+        let drawn = self
+            .design
+            .sample(seed, replicate as u64)
+            .map_err(|message| ScenarioError {
+                origin: self.merged.origin(""),
+                key: None,
+                message,
+            })?;
+        let (_, params) = build(&self.merged, &top, &swept, &drawn).map_err(|mut e| {
+            let values: Vec<String> = drawn.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            e.message = format!(
+                "{} (replicate {replicate} drew {})",
+                e.message,
+                values.join(", ")
+            );
+            e
+        })?;
+        Ok(Job {
+            configuration,
+            replicate,
+            params,
+            swept,
+            drawn,
+        })
+    }
 }
 
 /// The name of a scenario: the `name` key of its own file, else the file's stem.

@@ -21,7 +21,7 @@ const SUM_TOLERANCE: f64 = 1e-6;
 pub const MAX_POPULATION: u64 = 50_000_000;
 
 /// Checks ranges and cross-references, and builds the model parameters.
-pub fn validate(spec: &ScenarioSpec, m: &Merged) -> Result<(Params, u64, u32)> {
+pub fn validate(spec: &ScenarioSpec, m: &Merged) -> Result<Params> {
     let v = Checker { m };
     let horizon = v.horizon(spec)?;
     v.population(spec)?;
@@ -42,7 +42,7 @@ pub fn validate(spec: &ScenarioSpec, m: &Merged) -> Result<(Params, u64, u32)> {
         sectors,
         policies,
     };
-    Ok((params, spec.simulation.seed, spec.simulation.replicates))
+    Ok(params)
 }
 
 struct Checker<'a> {

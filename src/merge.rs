@@ -1,0 +1,148 @@
+//! Merging the shards of a batch (`boomtown merge`): the shards' rows are
+//! assembled in batch order into exactly the files a single run writes.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use crate::batch::Plan;
+use crate::error::Error;
+use crate::output::assemble::assemble;
+use crate::output::tables::Tables;
+use crate::run::{Record, manifest};
+use crate::scenario;
+
+/// Keys of `manifest.json` on which every shard of a batch must agree.
+const SAME_BATCH: [&str; 6] = [
+    "version",
+    "scenario",
+    "scenario_hash",
+    "seed",
+    "replicates",
+    "configurations",
+];
+
+struct ShardDir {
+    dir: PathBuf,
+    manifest: Value,
+    first: u64,
+    end: u64,
+}
+
+fn read_shard(dir: &Path) -> Result<ShardDir, Error> {
+    let path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::Usage(format!(
+            "{}: not a finished boomtown output folder ({e})",
+            dir.display()
+        ))
+    })?;
+    let manifest: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::Usage(format!("{}: malformed manifest.json ({e})", dir.display())))?;
+    let jobs = &manifest["jobs"];
+    match (
+        jobs["first"].as_u64(),
+        jobs["end"].as_u64(),
+        manifest["program"].as_str(),
+    ) {
+        (Some(first), Some(end), Some("boomtown")) => Ok(ShardDir {
+            dir: dir.to_path_buf(),
+            manifest,
+            first,
+            end,
+        }),
+        _ => Err(Error::Usage(format!(
+            "{}: manifest.json does not describe a boomtown batch",
+            dir.display()
+        ))),
+    }
+}
+
+/// Merges shard folders into one output folder.
+pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> Result<PathBuf, Error> {
+    let started = SystemTime::now();
+    let mut shards = dirs
+        .iter()
+        .map(|d| read_shard(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    shards.sort_by_key(|s| s.first);
+    let head = &shards[0];
+    for s in &shards[1..] {
+        for key in SAME_BATCH {
+            if s.manifest[key] != head.manifest[key] {
+                return Err(Error::Usage(format!(
+                    "{} and {} are not shards of one batch: their {key} differs ({} vs {})",
+                    head.dir.display(),
+                    s.dir.display(),
+                    head.manifest[key],
+                    s.manifest[key]
+                )));
+            }
+        }
+    }
+    let total = head.manifest["jobs"]["total"].as_u64().unwrap_or(0);
+    let mut next = 0;
+    for s in &shards {
+        if s.first != next {
+            let what = if s.first < next {
+                "overlap"
+            } else {
+                "leave a gap"
+            };
+            return Err(Error::Usage(format!(
+                "the shards {what} at job {next} ({} starts at job {}); give every shard of the batch once",
+                s.dir.display(),
+                s.first
+            )));
+        }
+        next = s.end;
+    }
+    if next != total {
+        return Err(Error::Usage(format!(
+            "the shards cover jobs 0 to {next} of {total}; some shards are missing"
+        )));
+    }
+    let toml_path = head.dir.join("scenario.toml");
+    let scenario_toml =
+        std::fs::read_to_string(&toml_path).map_err(|e| Error::io("reading", &toml_path, e))?;
+    for s in &shards[1..] {
+        let other = std::fs::read_to_string(s.dir.join("scenario.toml")).unwrap_or_default();
+        if other != scenario_toml {
+            return Err(Error::Usage(format!(
+                "{} and {} ran different resolved scenarios",
+                head.dir.display(),
+                s.dir.display()
+            )));
+        }
+    }
+    let scenario = scenario::load(toml_path.to_str().unwrap_or_default(), &[])?;
+    let plan = Plan {
+        seed: head.manifest["seed"].as_u64().unwrap_or(0),
+        replicates: head.manifest["replicates"].as_u64().unwrap_or(0) as u32,
+        configurations: head.manifest["configurations"].as_u64().unwrap_or(0) as usize,
+        shard: None,
+    };
+    let sum = |key: &str| {
+        shards
+            .iter()
+            .map(|s| s.manifest[key].as_f64().unwrap_or(0.0))
+            .sum::<f64>()
+    };
+    let mut m = manifest(
+        &scenario,
+        &plan,
+        &Record {
+            command,
+            threads: None,
+            started,
+            person_months: sum("person_months") as u64,
+            compute_seconds: sum("compute_seconds"),
+            merged_from: Some(shards.iter().map(|s| s.dir.display().to_string()).collect()),
+        },
+    );
+    // The merged scenario keeps the hash the shards ran under.
+    m["scenario_hash"] = head.manifest["scenario_hash"].clone();
+    let parts: Vec<PathBuf> = shards.iter().map(|s| s.dir.clone()).collect();
+    assemble(out, &Tables::new(&scenario), &scenario_toml, &parts, &m)
+}

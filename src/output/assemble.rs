@@ -1,0 +1,167 @@
+//! Assembling an output folder from parts (the job folders of a run, or the
+//! folders of the shards being merged), in batch order: rows are copied through and
+//! the summary is computed as they stream by. Runs and merges use this same code,
+//! so a merged batch is byte-identical to a single run.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::Staged;
+use super::summary::Accumulator;
+use super::tables::Tables;
+use crate::error::Error;
+
+/// The files every part holds, each with a header.
+pub const PART_FILES: [&str; 3] = ["timeseries.csv", "age_pyramid.csv", "experiments.csv"];
+
+/// Assembles the output folder `target` from parts, in order, and moves it into
+/// place. `manifest` is written last: its presence marks a complete output.
+pub fn assemble(
+    target: &Path,
+    tables: &Tables,
+    scenario_toml: &str,
+    parts: &[PathBuf],
+    manifest: &serde_json::Value,
+) -> Result<PathBuf, Error> {
+    let staged = Staged::new(target)?;
+    staged.write("scenario.toml", scenario_toml.as_bytes())?;
+    let headers = [
+        tables.timeseries_header(),
+        tables.pyramid_header(),
+        tables.experiments_header(),
+    ];
+    let mut summary = SummaryBuilder::new(tables);
+    for (file, header) in PART_FILES.iter().zip(&headers) {
+        let out = staged.path(file);
+        let csv_err = |source| Error::Csv {
+            path: out.clone(),
+            source,
+        };
+        let mut w = csv::Writer::from_path(&out).map_err(csv_err)?;
+        w.write_record(header).map_err(csv_err)?;
+        for part in parts {
+            let path = part.join(file);
+            let mut r = csv::Reader::from_path(&path).map_err(|source| Error::Csv {
+                path: path.clone(),
+                source,
+            })?;
+            let found = r.headers().map_err(|source| Error::Csv {
+                path: path.clone(),
+                source,
+            })?;
+            if found.iter().ne(header.iter().map(String::as_str)) {
+                return Err(Error::Usage(format!(
+                    "{}: its columns differ from this batch's; it belongs to another scenario or version",
+                    path.display()
+                )));
+            }
+            for record in r.records() {
+                let record = record.map_err(|source| Error::Csv {
+                    path: path.clone(),
+                    source,
+                })?;
+                if *file == "timeseries.csv" {
+                    summary.push(&record, &path)?;
+                }
+                w.write_record(&record).map_err(csv_err)?;
+            }
+        }
+        w.flush().map_err(|e| Error::io("writing", &out, e))?;
+    }
+    summary.write(&staged.path("summary.csv"))?;
+    let text = serde_json::to_string_pretty(manifest).unwrap_or_default() + "\n";
+    staged.write("manifest.json", text.as_bytes())?;
+    staged.commit()
+}
+
+/// Accumulators per configuration, step and metric, fed row by row.
+struct SummaryBuilder<'a> {
+    tables: &'a Tables,
+    /// Key columns of each configuration.
+    keys: BTreeMap<usize, Vec<String>>,
+    /// Accumulators per (configuration, step), one per metric.
+    cells: BTreeMap<(usize, u32), Vec<Accumulator>>,
+    /// Date of each step.
+    dates: BTreeMap<u32, String>,
+}
+
+impl<'a> SummaryBuilder<'a> {
+    fn new(tables: &'a Tables) -> Self {
+        SummaryBuilder {
+            tables,
+            keys: BTreeMap::new(),
+            cells: BTreeMap::new(),
+            dates: BTreeMap::new(),
+        }
+    }
+
+    fn push(&mut self, row: &csv::StringRecord, path: &Path) -> Result<(), Error> {
+        let k = self.tables.key_len();
+        let bad = |what: &str| {
+            Error::Usage(format!(
+                "{}: malformed row ({what}): {row:?}",
+                path.display()
+            ))
+        };
+        let configuration: usize = if self.tables.sweeps.is_empty() {
+            0
+        } else {
+            row.get(1)
+                .and_then(|c| c.parse().ok())
+                .ok_or_else(|| bad("configuration"))?
+        };
+        let step: u32 = row
+            .get(k + 1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| bad("step"))?;
+        self.keys
+            .entry(configuration)
+            .or_insert_with(|| row.iter().take(k).map(str::to_string).collect());
+        self.dates
+            .entry(step)
+            .or_insert_with(|| row.get(k + 2).unwrap_or_default().to_string());
+        let n = self.tables.metrics.len();
+        let cell = self
+            .cells
+            .entry((configuration, step))
+            .or_insert_with(|| vec![Accumulator::default(); n]);
+        for (i, acc) in cell.iter_mut().enumerate() {
+            let x: f64 = row
+                .get(k + 3 + i)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| bad("value"))?;
+            acc.push(x);
+        }
+        Ok(())
+    }
+
+    fn write(&self, path: &Path) -> Result<(), Error> {
+        let csv_err = |source| Error::Csv {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
+        w.write_record(self.tables.summary_header())
+            .map_err(csv_err)?;
+        for (&configuration, key) in &self.keys {
+            for (m, metric) in self.tables.metrics.iter().enumerate() {
+                for (&step, date) in &self.dates {
+                    let Some(stats) = self
+                        .cells
+                        .get(&(configuration, step))
+                        .and_then(|c| c[m].stats())
+                    else {
+                        continue;
+                    };
+                    let mut row = key.clone();
+                    row.extend([metric.name.clone(), step.to_string(), date.clone()]);
+                    row.push(format!("{}", stats.mean));
+                    row.push(format!("{}", stats.sd));
+                    row.extend(stats.quantiles.iter().map(|q| format!("{q}")));
+                    w.write_record(&row).map_err(csv_err)?;
+                }
+            }
+        }
+        w.flush().map_err(|e| Error::io("writing", path, e))
+    }
+}

@@ -1,0 +1,482 @@
+//! Monte Carlo batches: thread-count independence, shards and merge, resume after
+//! an interruption, sweeps, and summaries checked against a direct computation.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{bin, boomtown, column, fixtures, read_csv, stderr};
+
+const DATA_FILES: [&str; 5] = [
+    "timeseries.csv",
+    "age_pyramid.csv",
+    "experiments.csv",
+    "summary.csv",
+    "scenario.toml",
+];
+
+fn uncertain() -> String {
+    fixtures()
+        .join("uncertain.toml")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn run_ok(dir: &Path, args: &[&str]) {
+    let o = boomtown(dir, args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+}
+
+fn assert_same_files(a: &Path, b: &Path) {
+    for f in DATA_FILES {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        assert!(
+            x == y,
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+#[test]
+fn outputs_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = uncertain();
+    run_ok(
+        dir.path(),
+        &[
+            "run",
+            &s,
+            "--replicates",
+            "6",
+            "--threads",
+            "1",
+            "--out",
+            "one",
+            "--quiet",
+        ],
+    );
+    run_ok(
+        dir.path(),
+        &[
+            "run",
+            &s,
+            "--replicates",
+            "6",
+            "--threads",
+            "3",
+            "--out",
+            "three",
+            "--quiet",
+        ],
+    );
+    assert_same_files(&dir.path().join("one"), &dir.path().join("three"));
+}
+
+#[test]
+fn merged_shards_equal_a_single_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = uncertain();
+    run_ok(
+        dir.path(),
+        &["run", &s, "--replicates", "5", "--out", "whole", "--quiet"],
+    );
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        run_ok(
+            dir.path(),
+            &[
+                "run",
+                &s,
+                "--replicates",
+                "5",
+                "--shard",
+                &shard,
+                "--out",
+                &format!("part{k}"),
+                "--quiet",
+            ],
+        );
+    }
+    // Any order of the shard folders.
+    run_ok(
+        dir.path(),
+        &[
+            "merge", "part2", "part3", "part1", "--out", "merged", "--quiet",
+        ],
+    );
+    assert_same_files(&dir.path().join("whole"), &dir.path().join("merged"));
+
+    let o = boomtown(dir.path(), &["merge", "part1", "part3", "--out", "gap"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("gap"), "{}", stderr(&o));
+    assert!(!dir.path().join("gap").exists());
+    run_ok(
+        dir.path(),
+        &[
+            "run",
+            &s,
+            "--replicates",
+            "5",
+            "--seed",
+            "99",
+            "--shard",
+            "2/3",
+            "--out",
+            "other",
+            "--quiet",
+        ],
+    );
+    let o = boomtown(
+        dir.path(),
+        &["merge", "part1", "other", "part3", "--out", "mixed"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("seed differs"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_single_replicate_reruns_alone_with_its_shard() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(
+        dir.path(),
+        &[
+            "run",
+            "test-city",
+            "--replicates",
+            "4",
+            "--out",
+            "all",
+            "--quiet",
+            "--set",
+            "simulation.years=2",
+        ],
+    );
+    run_ok(
+        dir.path(),
+        &[
+            "run",
+            "test-city",
+            "--replicates",
+            "4",
+            "--shard",
+            "3/4",
+            "--out",
+            "third",
+            "--quiet",
+            "--set",
+            "simulation.years=2",
+        ],
+    );
+    let (h, all) = read_csv(&dir.path().join("all/timeseries.csv"));
+    let (_, third) = read_csv(&dir.path().join("third/timeseries.csv"));
+    let replicate = h.iter().position(|c| c == "replicate").unwrap();
+    let expected: Vec<_> = all.into_iter().filter(|r| r[replicate] == "2").collect();
+    assert_eq!(third, expected);
+}
+
+#[test]
+fn an_interrupted_batch_resumes_to_the_uninterrupted_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        "test-city",
+        "--replicates",
+        "30",
+        "--set",
+        "population.size=10000",
+        "--quiet",
+    ];
+    let child = Command::new(bin())
+        .args(args)
+        .args(["--out", "batch", "--threads", "1"])
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once a few replicates have finished.
+    let jobs = dir.path().join("batch.partial/jobs");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::fs::read_dir(&jobs)
+        .map(|d| {
+            d.filter(|e| {
+                !e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with('.')
+            })
+            .count()
+        })
+        .unwrap_or(0)
+        < 3
+    {
+        assert!(Instant::now() < deadline, "no replicate finished in time");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--resume"));
+    assert!(
+        !dir.path().join("batch").exists(),
+        "an unfinished batch left an output folder"
+    );
+    let kept = std::fs::read_dir(&jobs).unwrap().count();
+    assert!((3..30).contains(&kept), "{kept} replicates kept");
+
+    run_ok(
+        dir.path(),
+        &[&args[..], &["--out", "batch", "--resume", "--threads", "2"]].concat(),
+    );
+    assert!(
+        !dir.path().join("batch.partial").exists(),
+        "the partial folder was not cleaned up"
+    );
+    run_ok(dir.path(), &[&args[..], &["--out", "straight"]].concat());
+    assert_same_files(&dir.path().join("batch"), &dir.path().join("straight"));
+}
+
+#[test]
+fn resume_refuses_a_batch_with_other_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown(dir.path(), &["run", "test-city", "--resume", "--out", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no interrupted batch"),
+        "{}",
+        stderr(&o)
+    );
+    let batch = r#"{"seed": 5}"#;
+    std::fs::create_dir_all(dir.path().join("x.partial/jobs")).unwrap();
+    std::fs::write(dir.path().join("x.partial/batch.json"), batch).unwrap();
+    let o = boomtown(dir.path(), &["run", "test-city", "--resume", "--out", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("other settings"), "{}", stderr(&o));
+}
+
+#[test]
+fn sweeps_make_one_configuration_per_combination() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(
+        dir.path(),
+        &[
+            "run",
+            &uncertain(),
+            "--replicates",
+            "2",
+            "--out",
+            "sweep",
+            "--quiet",
+            "--sweep",
+            "economy.local_income_elasticity=0.5,1.0,1.5",
+        ],
+    );
+    let (h, rows) = read_csv(&dir.path().join("sweep/timeseries.csv"));
+    assert_eq!(
+        &h[..5],
+        [
+            "scenario",
+            "configuration",
+            "labour.search_probability",
+            "economy.local_income_elasticity",
+            "replicate"
+        ]
+    );
+    let configs: std::collections::BTreeSet<(String, String, String)> = rows
+        .iter()
+        .map(|r| (r[1].clone(), r[2].clone(), r[3].clone()))
+        .collect();
+    assert_eq!(configs.len(), 6);
+    assert!(
+        configs.contains(&("5".into(), "0.35".into(), "1.5".into())),
+        "{configs:?}"
+    );
+    // Every configuration's replicate 0 draws the same uncertain values.
+    let (eh, ex) = read_csv(&dir.path().join("sweep/experiments.csv"));
+    assert_eq!(ex.len(), 12);
+    let sep = eh
+        .iter()
+        .position(|c| c == "labour.separation_rate")
+        .unwrap();
+    let rep = eh.iter().position(|c| c == "replicate").unwrap();
+    let draws: std::collections::BTreeSet<&String> = ex
+        .iter()
+        .filter(|r| r[rep] == "0")
+        .map(|r| &r[sep])
+        .collect();
+    assert_eq!(
+        draws.len(),
+        1,
+        "common random numbers across configurations"
+    );
+    let (sh, summary) = read_csv(&dir.path().join("sweep/summary.csv"));
+    assert_eq!(sh[3], "economy.local_income_elasticity");
+    assert!(summary.iter().any(|r| r[1] == "5" && r[4] == "population"));
+
+    let o = boomtown(
+        dir.path(),
+        &[
+            "run",
+            "test-city",
+            "--sweep",
+            "labour.search_probability=",
+            "--out",
+            "e",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let file = dir.path().join("empty.toml");
+    std::fs::write(
+        &file,
+        "extends = \"test-city\"\n[labour]\nsearch_probability = []\n",
+    )
+    .unwrap();
+    let o = boomtown(dir.path(), &["run", file.to_str().unwrap(), "--out", "e"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("line 3, key `labour.search_probability`: is an empty sweep"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("e").exists());
+}
+
+#[test]
+fn invalid_distributions_name_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (body, expect) in [
+        (
+            "separation_rate = { dist = \"normal\", mean = 0.01, sd = -1 }",
+            "key `labour.separation_rate.sd`",
+        ),
+        (
+            "separation_rate = { dist = \"uniform\", low = 0.02, high = 0.01 }",
+            "key `labour.separation_rate.high`",
+        ),
+        (
+            "separation_rate = { dist = \"triangular\", low = 0.0, mode = 0.5, high = 0.1 }",
+            "key `labour.separation_rate.mode`",
+        ),
+        (
+            "separation_rate = { dist = \"beta\", alpha = 0, beta = 2 }",
+            "key `labour.separation_rate.alpha`",
+        ),
+        (
+            "separation_rate = { dist = \"gaussian\", mean = 0.01, sd = 0.1 }",
+            "unknown distribution `gaussian`",
+        ),
+        (
+            "separation_rate = { dist = \"normal\", mean = 0.01 }",
+            "needs `sd`",
+        ),
+        (
+            "separation_rate = { dist = \"choice\", values = [] }",
+            "non-empty array",
+        ),
+        (
+            "separation_rate = { dist = \"normal\", mean = 0.01, sd = 0.1, spread = 2 }",
+            "key `labour.separation_rate.spread`",
+        ),
+        (
+            "separation_rate = { dist = \"uniform\", low = 2.0, high = 3.0 }",
+            "share between 0 and 1",
+        ),
+    ] {
+        let file = dir.path().join("d.toml");
+        std::fs::write(
+            &file,
+            format!("extends = \"test-city\"\n[labour]\n{body}\n"),
+        )
+        .unwrap();
+        let o = boomtown(dir.path(), &["run", "d.toml", "--out", "o"]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{body}: {err}");
+        assert!(
+            err.contains("d.toml, line 3") && err.contains(expect),
+            "{body}: {err}"
+        );
+        assert!(!dir.path().join("o").exists() && !dir.path().join("o.partial").exists());
+    }
+}
+
+#[test]
+fn summary_quantiles_match_a_direct_computation() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(
+        dir.path(),
+        &[
+            "run",
+            "test-city",
+            "--replicates",
+            "7",
+            "--out",
+            "b",
+            "--quiet",
+            "--set",
+            "simulation.years=2",
+        ],
+    );
+    let (h, rows) = read_csv(&dir.path().join("b/timeseries.csv"));
+    let (sh, summary) = read_csv(&dir.path().join("b/summary.csv"));
+    let step = h.iter().position(|c| c == "step").unwrap();
+    for metric in ["population", "unemployment_rate", "mean_wage"] {
+        let values = column(&h, &rows, metric);
+        for s in ["12", "24"] {
+            let mut xs: Vec<f64> = rows
+                .iter()
+                .zip(&values)
+                .filter(|(r, _)| r[step] == s)
+                .map(|(_, &v)| v)
+                .collect();
+            assert_eq!(xs.len(), 7);
+            xs.sort_by(f64::total_cmp);
+            let q = |p: f64| {
+                let h = 6.0 * p;
+                let lo = h.floor() as usize;
+                xs[lo] + (h - lo as f64) * (xs[(lo + 1).min(6)] - xs[lo])
+            };
+            let mean = xs.iter().sum::<f64>() / 7.0;
+            let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 6.0).sqrt();
+            let row = summary
+                .iter()
+                .find(|r| r[1] == metric && r[2] == s)
+                .unwrap();
+            let got = |name: &str| {
+                row[sh.iter().position(|c| c == name).unwrap()]
+                    .parse::<f64>()
+                    .unwrap()
+            };
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
+            assert!(
+                close(got("mean"), mean) && close(got("sd"), sd),
+                "{metric} step {s}"
+            );
+            for (name, p) in [
+                ("p05", 0.05),
+                ("p25", 0.25),
+                ("p50", 0.5),
+                ("p75", 0.75),
+                ("p95", 0.95),
+            ] {
+                assert!(
+                    close(got(name), q(p)),
+                    "{metric} step {s} {name}: {} vs {}",
+                    got(name),
+                    q(p)
+                );
+            }
+        }
+    }
+}
