@@ -80,7 +80,7 @@ fn check(scenarios: &[String], overrides: &[scenario::Override]) -> Result<(), E
         .map(|s| scenario::load(s, overrides))
         .collect::<Result<Vec<_>, _>>()?;
     for s in loaded {
-        println!("{}", s.resolved_toml());
+        println!("{}", s.resolved_toml(s.seed, s.replicates));
         eprintln!(
             "boomtown: {} is valid ({} configuration{}, {} uncertain parameter{})",
             s.name,

@@ -65,7 +65,7 @@ pub fn batch_identity(scenario: &Scenario, plan: &Plan) -> Value {
     json!({
         "version": env!("CARGO_PKG_VERSION"),
         "scenario": scenario.name,
-        "scenario_hash": scenario.hash(),
+        "scenario_hash": scenario.hash(plan.seed, plan.replicates),
         "seed": plan.seed,
         "replicates": plan.replicates,
         "configurations": plan.configurations,
@@ -136,7 +136,7 @@ pub fn run(
     let out = assemble(
         &opts.out,
         &tables,
-        &scenario.resolved_toml(),
+        &scenario.resolved_toml(opts.seed, opts.replicates),
         &parts,
         &manifest,
     )?;
@@ -191,7 +191,7 @@ pub fn manifest(scenario: &Scenario, plan: &Plan, r: &Record<'_>) -> Value {
         "version": env!("CARGO_PKG_VERSION"),
         "command": r.command,
         "scenario": scenario.name,
-        "scenario_hash": scenario.hash(),
+        "scenario_hash": scenario.hash(plan.seed, plan.replicates),
         "scenario_chain": chain,
         "seed": plan.seed,
         "replicates": plan.replicates,

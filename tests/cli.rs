@@ -188,17 +188,10 @@ fn rerunning_the_resolved_scenario_reproduces_the_run() {
         "first",
         &["--set", "simulation.years=4", "--seed", "3"],
     );
+    // No options: the resolved file carries the seed and the replicates.
     let o = boomtown(
         dir.path(),
-        &[
-            "run",
-            "first/scenario.toml",
-            "--quiet",
-            "--out",
-            "again",
-            "--seed",
-            "3",
-        ],
+        &["run", "first/scenario.toml", "--quiet", "--out", "again"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let again = std::fs::read(dir.path().join("again/timeseries.csv")).unwrap();

@@ -77,10 +77,10 @@ impl City {
     /// labour force or stay inactive); workers reach the statutory retirement age.
     pub(super) fn age_milestones(&mut self) {
         let t = self.t as usize;
-        while let Some(due) = self.milestones.get_mut(t).map(std::mem::take) {
-            if due.is_empty() {
-                break;
-            }
+        self.milestones_done = self.t;
+        // Entering the labour force schedules retirement, never in this month, so
+        // one pass empties the list.
+        if let Some(due) = self.milestones.get_mut(t).map(std::mem::take) {
             for id in due {
                 match self.people.status(id) {
                     Status::Child => self.enter_labour_force(id),

@@ -1,7 +1,8 @@
 //! Exogenous paths (wages, outside wage, demand, policy capacity) and each
-//! sector's target labour demand: extraction limited by reserves, tradable demand
-//! paths, local services following household income, public services following
-//! the population.
+//! sector's target labour demand: extraction limited by reserves, tradable
+//! sectors following their demand paths, local services following household
+//! income, public services following the population; every kind is also scaled by
+//! its demand path, shocks and capacity.
 
 use super::City;
 use super::params::{PolicyAction, SectorKind, interpolate};
@@ -19,12 +20,16 @@ impl City {
         m.outside_wage * (1.0 + m.outside_wage_growth).powf(self.years())
     }
 
-    /// Base wages grow; cluster investment grows capacity while active.
-    pub(super) fn update_exogenous(&mut self) {
+    /// Base wages of the current month.
+    pub(super) fn update_wages(&mut self) {
         let years = self.years();
         for (state, spec) in self.sectors.iter_mut().zip(&self.p.sectors) {
             state.wage_level = spec.wage * (1.0 + spec.wage_growth).powf(years);
         }
+    }
+
+    /// Cluster investment grows capacity while active.
+    pub(super) fn grow_capacity(&mut self) {
         let growth: Vec<(usize, f64)> = self
             .active()
             .filter_map(|a| match *a {
@@ -77,10 +82,15 @@ impl City {
         let e = &self.p.economy;
         let pension = e.pension * (1.0 + e.pension_growth).powf(self.years());
         let pensions = pension * self.people.pool_len(PoolLayout::RETIRED) as f64;
-        let covered = self.unemployed_total()
+        // Benefits go to people who lost a job (first-time seekers have paid no
+        // contributions), for their first `benefit_months` months out of work.
+        let experienced = self
+            .people
+            .unemployed_since_at_most(i32::MAX / 2, Some(true));
+        let covered = experienced
             - self
                 .people
-                .unemployed_since_at_most(self.t - e.benefit_months as i32 - 1);
+                .unemployed_since_at_most(self.t - e.benefit_months as i32, Some(true));
         pensions + wages + e.unemployment_benefit * covered as f64
     }
 
@@ -100,21 +110,20 @@ impl City {
             let productivity = (1.0 + spec.productivity_growth).powf(self.years());
             let demand = interpolate(&spec.demand, year)
                 / interpolate(&spec.demand, self.p.horizon.start.as_year_fraction());
-            let wanted = match spec.kind {
-                SectorKind::Extractive | SectorKind::Tradable => {
-                    demand * self.shock(s) * self.sectors[s].capacity
-                }
+            // What drives the sector, times its demand path, any active shock and
+            // its capacity (grown by cluster investment, cut by layoff waves).
+            let driver = match spec.kind {
+                SectorKind::Extractive | SectorKind::Tradable => 1.0,
                 SectorKind::Local => {
                     // Residents' spending buys fewer service jobs as service wages rise.
                     let wage_ratio = self.sectors[s].wage_level / spec.wage;
                     (income_ratio / wage_ratio).powf(self.p.economy.local_income_elasticity)
-                        * self.shock(s)
                 }
                 SectorKind::Public => {
                     population_ratio.powf(self.p.economy.public_population_elasticity)
-                        * self.shock(s)
                 }
             };
+            let wanted = driver * demand * self.shock(s) * self.sectors[s].capacity;
             let output = match &spec.resource {
                 Some(r) => {
                     let state = &mut self.sectors[s];

@@ -95,6 +95,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         t: 0,
         sectors,
         milestones: vec![Vec::new(); months as usize + 1],
+        milestones_done: -1,
         training_ends: vec![Vec::new(); months as usize + 1],
         flows: Flows::default(),
         initial_residents: n as u64,
@@ -107,6 +108,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
     for id in 0..city.people.len() as u32 {
         city.schedule_milestone(id);
     }
+    city.update_wages();
     city.initial_income = city.household_income();
     city
 }

@@ -383,7 +383,9 @@ impl City {
         };
         let employed = self.count(Status::Employed);
         let unemployed = self.count(Status::Unemployed);
-        let long_term = self.people.unemployed_since_at_most(t - LONG_TERM_MONTHS);
+        let long_term = self
+            .people
+            .unemployed_since_at_most(t - LONG_TERM_MONTHS, None);
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
         let f = std::mem::take(&mut self.flows);
         let p = &self.p;

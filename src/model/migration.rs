@@ -64,13 +64,18 @@ impl City {
         let (multiplier, effect) = (m.unemployed_multiplier, m.unemployment_effect);
         let unemployed_pools: Vec<usize> = self.unemployed_pools().collect();
         let oldest = self.people.tally().oldest_age(t).unwrap_or(0);
+        let youngest_retiree = self.youngest_retiree_age();
         for pool in 0..self.people.layout().len() {
             let ceiling = if unemployed_pools.contains(&pool) {
                 multiplier * (1.0 + effect * UNEMPLOYMENT_EFFECT_CAP_YEARS)
             } else {
                 1.0
             };
-            let lo = if pool == PoolLayout::RETIRED { 40 } else { 0 };
+            let lo = if pool == PoolLayout::RETIRED {
+                youngest_retiree
+            } else {
+                0
+            };
             let bound = base * ceiling * self.sched.migration_bound(lo, oldest.max(lo));
             self.thin(pool, bound, |p, sched, id| {
                 let mut h = base * sched.migration(p.age(id, t));

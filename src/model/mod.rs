@@ -80,8 +80,11 @@ pub struct City {
     /// People whose age milestone (labour-force entry, statutory retirement) falls
     /// in each month.
     milestones: Vec<Vec<u32>>,
-    /// Trainees whose course ends in each month.
-    training_ends: Vec<Vec<u32>>,
+    /// Last month whose milestones were processed (-1 before the first step):
+    /// a milestone due earlier is scheduled for the next month instead.
+    milestones_done: i32,
+    /// Trainees whose course ends in each month, with the index of their programme.
+    training_ends: Vec<Vec<(u32, usize)>>,
     flows: Flows,
     /// Residents at the start.
     initial_residents: u64,
@@ -146,13 +149,13 @@ impl City {
 
     /// Simulates one month. The order of the processes is the model's schedule.
     pub fn step(&mut self) {
-        self.update_exogenous();
+        self.grow_capacity();
         self.deaths();
         self.births();
         self.age_milestones();
         self.training_completions();
-        self.update_labour_demand();
         self.layoff_waves();
+        self.update_labour_demand();
         self.early_retirement();
         self.adjust_jobs();
         self.retraining_intake();
@@ -160,6 +163,7 @@ impl City {
         self.in_migration();
         self.out_migration();
         self.t += 1;
+        self.update_wages();
     }
 
     /// Runs to the horizon, taking a snapshot at the start and every reporting
@@ -232,6 +236,23 @@ impl City {
         }
     }
 
+    /// The youngest age at which anyone can be retired: the lower statutory age
+    /// less the longest early-retirement window of any policy.
+    fn youngest_retiree_age(&self) -> u32 {
+        let statutory = self.retirement_age(false).min(self.retirement_age(true));
+        let window = self
+            .p
+            .policies
+            .iter()
+            .filter_map(|p| match p.action {
+                params::PolicyAction::EarlyRetirement { years_before, .. } => Some(years_before),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        statutory.saturating_sub(window)
+    }
+
     /// Schedules a person's next age milestone: labour-force entry for a child,
     /// statutory retirement for a working-age person.
     fn schedule_milestone(&mut self, id: u32) {
@@ -241,7 +262,7 @@ impl City {
             Status::Retired | Status::Left | Status::Dead => return,
             _ => self.retirement_age(self.people.female(id)),
         };
-        let month = (birth + 12 * age_years as i32).max(self.t);
+        let month = (birth + 12 * age_years as i32).max(self.milestones_done + 1);
         if let Some(list) = self.milestones.get_mut(month as usize) {
             list.push(id);
         }

@@ -1,5 +1,6 @@
 //! The store of people: one agent per resident, kept as compact parallel arrays
-//! (about 19 bytes a person), grouped into pools by status so that events can be
+//! (19 bytes per record, plus 4 per resident for its pool entry and 4 for a
+//! pending age milestone), grouped into pools by status so that events can be
 //! drawn per group and applied only to the people they hit.
 //!
 //! Every change of status goes through [`People::transition`], which keeps the
@@ -187,7 +188,9 @@ pub struct People {
     layout: PoolLayout,
     pools: Vec<Vec<u32>>,
     tally: Tally,
-    spells: Vec<u32>,
+    /// Unemployed people by month their spell began, `[first-time seekers,
+    /// people who held a job]`.
+    spells: [Vec<u32>; 2],
     wage_sums: Vec<f64>,
 }
 
@@ -261,7 +264,7 @@ impl People {
             tally: Tally {
                 counts: vec![[[0; 6]; 2]; COHORT_OFFSET as usize + months as usize + 1],
             },
-            spells: vec![0; COHORT_OFFSET as usize + months as usize + 1],
+            spells: std::array::from_fn(|_| vec![0; COHORT_OFFSET as usize + months as usize + 1]),
             wage_sums: vec![0.0; sectors],
         }
     }
@@ -296,13 +299,25 @@ impl People {
         &self.tally
     }
 
-    /// Unemployed people whose spell began in or before month `t` (long-term
-    /// unemployed at month `t + 12` are those with `t` twelve months earlier).
-    pub fn unemployed_since_at_most(&self, t: i32) -> u64 {
+    /// Unemployed people whose spell began in or before month `t` (those out of
+    /// work at least `now - t` months at month `now`). `worked` selects people who
+    /// held a job before (`Some(true)`), first-time seekers (`Some(false)`), or both.
+    pub fn unemployed_since_at_most(&self, t: i32, worked: Option<bool>) -> u64 {
         let end = ((t + COHORT_OFFSET).max(-1) + 1) as usize;
-        self.spells[..end.min(self.spells.len())]
+        let groups: &[usize] = match worked {
+            None => &[0, 1],
+            Some(false) => &[0],
+            Some(true) => &[1],
+        };
+        groups
             .iter()
-            .map(|&n| n as u64)
+            .map(|&g| {
+                let spells = &self.spells[g];
+                spells[..end.min(spells.len())]
+                    .iter()
+                    .map(|&n| n as u64)
+                    .sum::<u64>()
+            })
             .sum()
     }
 
@@ -428,7 +443,10 @@ impl People {
         self.slot[i] = u32::MAX;
         self.tally.add(self.birth(id), self.female(id), status, -1);
         match status {
-            Status::Unemployed => self.spells[Tally::index(self.since[i] as i32)] -= 1,
+            Status::Unemployed => {
+                let worked = (self.sector[i] != NO_SECTOR) as usize;
+                self.spells[worked][Tally::index(self.since[i] as i32)] -= 1
+            }
             Status::Employed => {
                 self.wage_sums[self.sector[i] as usize] -= self.wage_factor[i] as f64
             }
@@ -446,7 +464,10 @@ impl People {
         self.pools[pool].push(id);
         self.tally.add(self.birth(id), self.female(id), status, 1);
         match status {
-            Status::Unemployed => self.spells[Tally::index(self.since[i] as i32)] += 1,
+            Status::Unemployed => {
+                let worked = (self.sector[i] != NO_SECTOR) as usize;
+                self.spells[worked][Tally::index(self.since[i] as i32)] += 1
+            }
             Status::Employed => {
                 self.wage_sums[self.sector[i] as usize] += self.wage_factor[i] as f64
             }
@@ -528,7 +549,7 @@ impl People {
             .iter()
             .filter(|&&s| s == Status::Unemployed)
             .count() as u64;
-        let spells: u64 = self.spells.iter().map(|&n| n as u64).sum();
+        let spells: u64 = self.spells.iter().flatten().map(|&n| n as u64).sum();
         if spells != unemployed {
             return Err(format!(
                 "spell histogram counts {spells}, store has {unemployed} unemployed"

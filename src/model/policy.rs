@@ -5,7 +5,10 @@
 
 use super::City;
 use super::params::PolicyAction;
-use super::people::{Change, Status, traits};
+use rand::RngExt;
+
+use super::params::SKILLS;
+use super::people::{Change, NO_SECTOR, Status, traits};
 use super::sample::binomial;
 
 impl City {
@@ -61,7 +64,7 @@ impl City {
         };
         let mut pools: Vec<usize> = chosen.iter().map(|&s| l.employed(s)).collect();
         for &s in &chosen {
-            for k in 0..super::params::SKILLS {
+            for k in 0..SKILLS {
                 pools.push(l.unemployed(s as u8, k));
             }
         }
@@ -110,46 +113,51 @@ impl City {
         }
     }
 
-    /// Retraining intake: eligible unemployed people take free seats.
+    /// Retraining intake: eligible unemployed people who want a seat this month
+    /// are drawn from every eligible pool; when they outnumber the free seats, the
+    /// seats go to a uniformly random subset of them.
     pub(super) fn retraining_intake(&mut self) {
-        let programmes: Vec<_> = self
-            .active()
-            .filter_map(|a| match a {
-                PolicyAction::Retraining {
-                    seats_per_10000,
-                    take_up,
-                    duration_months,
-                    min_months_unemployed,
-                    eligible_sectors,
-                    target_sector,
-                    ..
-                } => Some((
-                    *seats_per_10000,
-                    *take_up,
-                    *duration_months,
-                    *min_months_unemployed,
-                    eligible_sectors.clone(),
-                    *target_sector,
-                )),
-                _ => None,
-            })
+        let date = self.date();
+        let programmes: Vec<usize> = self
+            .p
+            .policies
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.start <= date && date <= p.end)
+            .filter(|(_, p)| matches!(p.action, PolicyAction::Retraining { .. }))
+            .map(|(i, _)| i)
             .collect();
         let t = self.t;
         let l = self.people.layout();
-        for (seats_per_10000, take_up, duration, min_months, sectors, target) in programmes {
+        for policy in programmes {
+            let PolicyAction::Retraining {
+                seats_per_10000,
+                take_up,
+                duration_months: duration,
+                min_months_unemployed: min_months,
+                ref eligible_sectors,
+                target_sector: target,
+                ..
+            } = self.p.policies[policy].action
+            else {
+                continue;
+            };
+            let sectors = eligible_sectors.clone();
             let seats = (seats_per_10000 * self.initial_residents as f64 / 10_000.0).round() as u64;
-            let mut pools: Vec<usize> = self.worker_pools(&sectors);
-            pools.retain(|&p| (0..self.sectors.len()).all(|s| l.employed(s) != p));
-            if sectors.is_empty() {
-                for k in 0..super::params::SKILLS {
-                    pools.push(l.unemployed(super::people::NO_SECTOR, k));
-                }
+            let free = seats.saturating_sub(self.people.pool_len(l.training(target))) as usize;
+            if free == 0 {
+                continue;
             }
+            let mut pools: Vec<usize> = self
+                .worker_pools(&sectors)
+                .into_iter()
+                .filter(|&p| (0..self.sectors.len()).all(|s| l.employed(s) != p))
+                .collect();
+            if sectors.is_empty() {
+                pools.extend((0..SKILLS).map(|k| l.unemployed(NO_SECTOR, k)));
+            }
+            let mut applicants = Vec::new();
             for pool in pools {
-                let free = seats.saturating_sub(self.people.pool_len(l.training(target)));
-                if free == 0 {
-                    break;
-                }
                 self.thin(pool, take_up, |p, _, id| {
                     if t - p.since(id) >= min_months as i32 {
                         take_up
@@ -157,29 +165,36 @@ impl City {
                         0.0
                     }
                 });
-                self.chosen.truncate(free as usize);
-                let end = (t + duration as i32) as usize;
-                for i in 0..self.chosen.len() {
-                    let id = self.chosen[i];
-                    self.people.transition(
-                        id,
-                        Status::Training,
-                        Change {
-                            sector: Some(target as u8),
-                            ..Change::default()
-                        },
-                    );
-                    if let Some(list) = self.training_ends.get_mut(end) {
-                        list.push(id);
-                    }
-                }
-                self.flows.training_starts += self.chosen.len() as u64;
+                applicants.extend_from_slice(&self.chosen);
             }
+            // Partial Fisher-Yates: the first `free` applicants after the shuffle
+            // are a uniform random subset.
+            let taken = free.min(applicants.len());
+            for i in 0..taken {
+                let j = self.rng.random_range(i..applicants.len());
+                applicants.swap(i, j);
+            }
+            let end = (t + duration as i32) as usize;
+            for &id in &applicants[..taken] {
+                self.people.transition(
+                    id,
+                    Status::Training,
+                    Change {
+                        sector: Some(target as u8),
+                        ..Change::default()
+                    },
+                );
+                if let Some(list) = self.training_ends.get_mut(end) {
+                    list.push((id, policy));
+                }
+            }
+            self.flows.training_starts += taken as u64;
         }
     }
 
     /// Trainees whose course ends this month rejoin the unemployed, with the target
-    /// sector as their last sector (and a higher skill group if the course gives one).
+    /// sector as their last sector (and a higher skill group if their programme
+    /// gives one).
     pub(super) fn training_completions(&mut self) {
         let Some(done) = self
             .training_ends
@@ -188,25 +203,15 @@ impl City {
         else {
             return;
         };
-        let upgrades: Vec<(usize, bool)> = self
-            .p
-            .policies
-            .iter()
-            .filter_map(|p| match p.action {
-                PolicyAction::Retraining {
-                    target_sector,
-                    skill_upgrade,
-                    ..
-                } => Some((target_sector, skill_upgrade)),
-                _ => None,
-            })
-            .collect();
-        for id in done {
+        for (id, policy) in done {
             if self.people.status(id) != Status::Training {
                 continue;
             }
-            let target = self.people.sector(id) as usize;
-            if upgrades.iter().any(|&(s, up)| s == target && up) {
+            if let PolicyAction::Retraining {
+                skill_upgrade: true,
+                ..
+            } = self.p.policies[policy].action
+            {
                 self.people.upgrade_skill(id);
             }
             self.people.transition(

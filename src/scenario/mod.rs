@@ -38,28 +38,55 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// The resolved scenario as TOML: every value, defaults filled in. Loading this
-    /// text as a scenario gives the same parameters.
-    pub fn resolved_toml(&self) -> String {
+    /// The resolved table of a batch: every value with defaults filled in, the
+    /// scenario's name, and the batch's seed and replicates.
+    fn resolved_table(&self, seed: u64, replicates: u32) -> Table {
         let mut t = self.merged.table.clone();
         t.insert("name".into(), Value::String(self.name.clone()));
-        let chain: Vec<&str> = self.merged.chain.iter().map(|f| f.label.as_str()).collect();
+        design::set_paths(
+            &mut t,
+            &[
+                ("simulation.seed".into(), Value::Integer(seed as i64)),
+                (
+                    "simulation.replicates".into(),
+                    Value::Integer(replicates as i64),
+                ),
+            ],
+        );
+        t
+    }
+
+    /// The resolved scenario of a batch as TOML: running this file with no options
+    /// reproduces the batch.
+    pub fn resolved_toml(&self, seed: u64, replicates: u32) -> String {
+        let chain: Vec<String> = self
+            .merged
+            .chain
+            .iter()
+            .map(|f| match std::path::Path::new(&f.label).file_name() {
+                Some(name) if !f.label.starts_with("builtin:") => {
+                    name.to_string_lossy().into_owned()
+                }
+                _ => f.label.clone(),
+            })
+            .collect();
         format!(
             "# Resolved scenario `{}`: defaults and the `extends` chain merged, overrides applied.\n\
              # Chain: {}\n\n{}",
             self.name,
             chain.join(" <- "),
-            toml::to_string(&t).unwrap_or_default()
+            toml::to_string(&self.resolved_table(seed, replicates)).unwrap_or_default()
         )
     }
 
-    /// SHA-256 of the resolved scenario, in hex: two runs with the same hash used
-    /// the same parameters.
-    pub fn hash(&self) -> String {
-        let mut t = self.merged.table.clone();
-        t.insert("name".into(), Value::String(self.name.clone()));
-        let digest = Sha256::digest(toml::to_string(&t).unwrap_or_default().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+    /// SHA-256 of the resolved scenario of a batch, in hex: two batches with the
+    /// same hash ran the same parameters, seed and replicates.
+    pub fn hash(&self, seed: u64, replicates: u32) -> String {
+        let text = toml::to_string(&self.resolved_table(seed, replicates)).unwrap_or_default();
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 

@@ -16,6 +16,9 @@ type Result<T> = std::result::Result<T, ScenarioError>;
 /// Tolerance when checking that shares sum to 1.
 const SUM_TOLERANCE: f64 = 1e-6;
 
+/// Most sectors a scenario may define (a person's sector is stored in one byte).
+pub const MAX_SECTORS: usize = 64;
+
 /// Largest population one replicate may hold (people, including those born and
 /// arriving during the run are checked separately by the model's capacity).
 pub const MAX_POPULATION: u64 = 50_000_000;
@@ -347,6 +350,15 @@ impl Checker<'_> {
     fn sectors(&self, spec: &ScenarioSpec) -> Result<Vec<Sector>> {
         if spec.sectors.is_empty() {
             return Err(self.err("sectors", "expected at least one sector, found none"));
+        }
+        if spec.sectors.len() > MAX_SECTORS {
+            return Err(self.err(
+                "sectors",
+                format!(
+                    "expected at most {MAX_SECTORS} sectors, found {}",
+                    spec.sectors.len()
+                ),
+            ));
         }
         let names: Vec<&str> = spec.sectors.keys().map(String::as_str).collect();
         let mut out = Vec::with_capacity(names.len());
