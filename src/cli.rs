@@ -31,8 +31,21 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<Override>,
     },
+    /// Show every parameter of a scenario, its value and its source.
+    Explain {
+        /// Scenario name or path.
+        scenario: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Override a scenario key, e.g. `--set simulation.years=10` (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        overrides: Vec<Override>,
+    },
     /// Run a scenario's Monte Carlo batch and write its outputs.
     Run(RunArgs),
+    /// Run several scenarios with the same seed and options, and compare them.
+    Compare(CompareArgs),
     /// Combine the output folders of the shards of one batch.
     Merge {
         /// The shards' output folders, in any order.
@@ -41,10 +54,48 @@ pub enum Command {
         /// Output folder of the merged batch.
         #[arg(long, required = true)]
         out: PathBuf,
+        /// Write the data files only, no charts.
+        #[arg(long)]
+        no_charts: bool,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
     },
+}
+
+/// Output formats of `boomtown explain`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table to read.
+    Table,
+    /// CSV, one row per parameter.
+    Csv,
+}
+
+/// Options of `boomtown compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Two or more scenario names or paths.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<String>,
+    /// Master seed, the same for every scenario (default: the first scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+    /// Replicates of each scenario (default: the first scenario's `simulation.replicates`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub replicates: Option<u32>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Output folder (default: `output/compare-A-vs-B`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override a key in every scenario, e.g. `--set simulation.years=20` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<Override>,
+    /// Print nothing but errors (no progress bar).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Options of `boomtown run`.
@@ -53,7 +104,7 @@ pub struct RunArgs {
     /// Scenario name (see `boomtown list`) or path to a .toml file.
     pub scenario: String,
     /// Master seed (default: the scenario's `simulation.seed`).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Replicates per configuration (default: the scenario's `simulation.replicates`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
@@ -77,6 +128,9 @@ pub struct RunArgs {
     /// Finish a batch that was interrupted, keeping its finished replicates.
     #[arg(long)]
     pub resume: bool,
+    /// Write the data files only, no charts (faster for large sweeps and shards).
+    #[arg(long)]
+    pub no_charts: bool,
     /// Print nothing but errors (no progress bar).
     #[arg(long)]
     pub quiet: bool,

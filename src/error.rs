@@ -88,8 +88,8 @@ pub enum Error {
     },
     /// The batch was stopped (Ctrl-C) before every job finished.
     #[error(
-        "interrupted: {done} of {total} replicates finished and kept in {}; \
-         run the same command with --resume to finish the batch",
+        "interrupted: {done} of {total} runs (replicates x configurations) finished and kept \
+         in {}; run the same command with --resume to finish the batch",
         partial.display()
     )]
     Interrupted {
@@ -100,6 +100,9 @@ pub enum Error {
         /// Where the finished jobs are kept.
         partial: PathBuf,
     },
+    /// Drawing a chart failed.
+    #[error("{0}")]
+    Chart(String),
     /// Writing CSV output failed.
     #[error("writing {path}: {source}")]
     Csv {
@@ -116,7 +119,7 @@ impl Error {
         match self {
             Error::Scenario(_) | Error::Usage(_) => 2,
             Error::Interrupted { .. } => 130,
-            Error::Io { .. } | Error::Csv { .. } => 1,
+            Error::Io { .. } | Error::Csv { .. } | Error::Chart(_) => 1,
         }
     }
 

@@ -8,8 +8,13 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+pub mod charts;
+pub mod compare;
 pub mod date;
 pub mod error;
+pub mod explain;
+pub mod facts;
+pub mod indicators;
 pub mod merge;
 pub mod model;
 pub mod output;

@@ -13,9 +13,10 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use boomtown::error::Error;
+use boomtown::explain::Kind;
 use boomtown::run::{Progress, RunOptions};
 use boomtown::scenario::{self, source};
-use cli::{Cli, Command, RunArgs};
+use cli::{Cli, Command, CompareArgs, Format, RunArgs};
 
 /// Raised by Ctrl-C: workers finish the replicates in progress and start no more.
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -48,10 +49,21 @@ fn dispatch(command: Command) -> Result<(), Error> {
             scenarios,
             overrides,
         } => check(&scenarios, &overrides),
+        Command::Explain {
+            scenario,
+            format,
+            overrides,
+        } => explain(&scenario, format, &overrides),
         Command::Run(args) => run(args),
-        Command::Merge { dirs, out, quiet } => {
+        Command::Compare(args) => compare(args),
+        Command::Merge {
+            dirs,
+            out,
+            no_charts,
+            quiet,
+        } => {
             let command: Vec<String> = std::env::args().collect();
-            let written = boomtown::merge::merge(&dirs, &out, &command)?;
+            let written = boomtown::merge::merge(&dirs, &out, &command, !no_charts)?;
             if !quiet {
                 println!(
                     "boomtown: merged {} shards into {}",
@@ -93,6 +105,65 @@ fn check(scenarios: &[String], overrides: &[scenario::Override]) -> Result<(), E
     Ok(())
 }
 
+fn explain(reference: &str, format: Format, overrides: &[scenario::Override]) -> Result<(), Error> {
+    let s = scenario::load(reference, overrides)?;
+    let rows = boomtown::explain::explain(&s);
+    match format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            let header = [
+                "parameter",
+                "value",
+                "set_in",
+                "source_kind",
+                "source",
+                "facts",
+            ];
+            let write_err =
+                |e: csv::Error| Error::Usage(format!("writing to standard output: {e}"));
+            w.write_record(header).map_err(write_err)?;
+            for r in &rows {
+                w.write_record([
+                    r.parameter.as_str(),
+                    r.value.as_str(),
+                    &r.set_in.to_string(),
+                    r.kind.name(),
+                    r.source.as_str(),
+                    &boomtown::explain::facts_text(r),
+                ])
+                .map_err(write_err)?;
+            }
+            w.flush()
+                .map_err(|e| Error::io("writing", "standard output", e))?;
+        }
+        Format::Table => {
+            println!("{}: {}\n", s.name, s.description);
+            let width = rows.iter().map(|r| r.parameter.len()).max().unwrap_or(0);
+            for r in &rows {
+                println!("{:width$}  = {}", r.parameter, r.value);
+                println!("{:width$}    set in {}", "", r.set_in);
+                match r.kind {
+                    Kind::Missing => println!("{:width$}    no source for this value", ""),
+                    Kind::Definition => println!("{:width$}    (definition of the scenario)", ""),
+                    _ => println!("{:width$}    {}", "", r.source),
+                }
+                for f in &r.facts {
+                    println!(
+                        "{:width$}      fact {} = {} {} [{}] ({})",
+                        "", f.id, f.value, f.unit, f.article, f.context
+                    );
+                }
+            }
+            let counts: Vec<String> = boomtown::explain::tally(&rows)
+                .into_iter()
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect();
+            println!("\n{} parameters: {}", rows.len(), counts.join(", "));
+        }
+    }
+    Ok(())
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -101,41 +172,22 @@ fn run(args: RunArgs) -> Result<(), Error> {
     let overrides: Vec<scenario::Override> =
         args.overrides.into_iter().chain(args.sweeps).collect();
     let scenario = scenario::load(&args.scenario, &overrides)?;
-    let threads = args
-        .threads
-        .map(|t| t as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let opts = RunOptions {
         seed: args.seed.unwrap_or(scenario.seed),
         replicates: args.replicates.unwrap_or(scenario.replicates),
-        threads,
+        threads: threads(args.threads),
         shard: args.shard,
         out: args
             .out
             .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name)),
         resume: args.resume,
+        charts: !args.no_charts,
         command: std::env::args().collect(),
     };
     let quiet = args.quiet;
-    let _ = ctrlc::set_handler(move || {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        if !quiet {
-            eprintln!(
-                "\nboomtown: stopping after the replicates in progress (Ctrl-C again to abort)"
-            );
-        }
-    });
+    install_stop_handler(quiet);
     let bar = progress_bar(quiet);
-    let report = boomtown::run::run(&scenario, &opts, &STOP, &|event| match event {
-        Progress::Start { total, done } => {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-            bar.reset_eta();
-        }
-        Progress::JobDone => bar.inc(1),
-    });
+    let report = boomtown::run::run(&scenario, &opts, &STOP, &|event| advance(&bar, event));
     bar.finish_and_clear();
     let report = report?;
     if !quiet {
@@ -152,6 +204,76 @@ fn run(args: RunArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn compare(args: CompareArgs) -> Result<(), Error> {
+    let scenarios = args
+        .scenarios
+        .iter()
+        .map(|s| scenario::load(s, &args.overrides))
+        .collect::<Result<Vec<_>, _>>()?;
+    let first = &scenarios[0];
+    let opts = RunOptions {
+        seed: args.seed.unwrap_or(first.seed),
+        replicates: args.replicates.unwrap_or(first.replicates),
+        threads: threads(args.threads),
+        shard: None,
+        out: args
+            .out
+            .unwrap_or_else(|| boomtown::compare::default_out(&scenarios)),
+        resume: false,
+        charts: true,
+        command: std::env::args().collect(),
+    };
+    install_stop_handler(args.quiet);
+    let bar = progress_bar(args.quiet);
+    let written = boomtown::compare::compare(&scenarios, &opts, &STOP, &|name, event| {
+        bar.set_message(name.to_string());
+        advance(&bar, event)
+    });
+    bar.finish_and_clear();
+    let written = written?;
+    if !args.quiet {
+        println!(
+            "boomtown: compared {} scenarios ({} replicates each, seed {}) in {}",
+            scenarios.len(),
+            opts.replicates,
+            opts.seed,
+            written.display()
+        );
+    }
+    Ok(())
+}
+
+fn threads(requested: Option<u32>) -> usize {
+    requested
+        .map(|t| t as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Ctrl-C stops the batch after the replicates in progress; a second one aborts.
+fn install_stop_handler(quiet: bool) {
+    let _ = ctrlc::set_handler(move || {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        if !quiet {
+            eprintln!(
+                "\nboomtown: stopping after the replicates in progress (Ctrl-C again to abort)"
+            );
+        }
+    });
+}
+
+fn advance(bar: &ProgressBar, event: Progress) {
+    match event {
+        Progress::Start { total, done } => {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            bar.reset_eta();
+        }
+        Progress::JobDone => bar.inc(1),
+    }
+}
+
 /// A progress bar on standard error when it is a terminal and not `--quiet`.
 fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
@@ -159,7 +281,7 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} replicates  {per_sec}  eta {eta}")
+        ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} replicates  {per_sec}  eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::batch::Plan;
+use crate::charts::{Context, draw_run};
 use crate::error::Error;
 use crate::output::assemble::assemble;
 use crate::output::tables::Tables;
@@ -60,7 +61,12 @@ fn read_shard(dir: &Path) -> Result<ShardDir, Error> {
 }
 
 /// Merges shard folders into one output folder.
-pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> Result<PathBuf, Error> {
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    command: &[String],
+    charts: bool,
+) -> Result<PathBuf, Error> {
     let started = SystemTime::now();
     let mut shards = dirs
         .iter()
@@ -144,5 +150,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> Result<PathBuf
     // The merged scenario keeps the hash the shards ran under.
     m["scenario_hash"] = head.manifest["scenario_hash"].clone();
     let parts: Vec<PathBuf> = shards.iter().map(|s| s.dir.clone()).collect();
-    assemble(out, &Tables::new(&scenario), &scenario_toml, &parts, &m)
+    let context = Context::new(&scenario, plan.replicates);
+    assemble(
+        out,
+        &Tables::new(&scenario),
+        &scenario_toml,
+        &parts,
+        &m,
+        |dir| match charts {
+            true => draw_run(dir, &context),
+            false => Ok(Vec::new()),
+        },
+    )
 }

@@ -9,9 +9,10 @@ use std::time::SystemTime;
 use serde_json::{Value, json};
 
 use crate::batch::{JobId, Plan, Shard, run_parallel};
+use crate::charts::{Context, draw_run};
 use crate::error::Error;
 use crate::output::assemble::{PART_FILES, assemble};
-use crate::output::partial::{Partial, job_cost};
+use crate::output::partial::{Partial, job_cost, partial_dir};
 use crate::output::{check_replaceable, tables::Tables};
 use crate::scenario::Scenario;
 
@@ -30,6 +31,8 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// Finish an interrupted batch instead of starting over.
     pub resume: bool,
+    /// Draw the charts.
+    pub charts: bool,
     /// The command line, for the manifest.
     pub command: Vec<String>,
 }
@@ -89,7 +92,16 @@ pub fn run(
     };
     let jobs = plan.prepare(scenario)?;
     check_replaceable(&opts.out)?;
-    let partial = Partial::open(&opts.out, &batch_identity(scenario, &plan), opts.resume)?;
+    let identity = batch_identity(scenario, &plan);
+    if opts.resume && !partial_dir(&opts.out).exists() && is_output_of(&opts.out, &identity) {
+        // Resuming a batch that already finished: nothing to do.
+        return Ok(RunReport {
+            out: opts.out.clone(),
+            jobs: 0,
+            person_months: 0,
+        });
+    }
+    let partial = Partial::open(&opts.out, &identity, opts.resume)?;
     let range = plan.job_range();
     let pending: Vec<(JobId, &crate::scenario::Job)> = range
         .clone()
@@ -139,6 +151,10 @@ pub fn run(
         &scenario.resolved_toml(opts.seed, opts.replicates),
         &parts,
         &manifest,
+        |dir| match opts.charts {
+            true => draw_run(dir, &Context::new(scenario, opts.replicates)),
+            false => Ok(Vec::new()),
+        },
     )?;
     partial.remove()?;
     Ok(RunReport {
@@ -146,6 +162,17 @@ pub fn run(
         jobs: range.len(),
         person_months,
     })
+}
+
+/// Whether `dir` holds the finished output of the batch with this identity.
+fn is_output_of(dir: &std::path::Path, identity: &Value) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+        return false;
+    };
+    let manifest: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    identity
+        .as_object()
+        .is_some_and(|keys| keys.iter().all(|(k, v)| &manifest[k] == v))
 }
 
 /// What the manifest records besides the scenario and the plan.

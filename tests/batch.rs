@@ -9,12 +9,14 @@ use std::time::{Duration, Instant};
 
 use common::{bin, boomtown, column, fixtures, read_csv, stderr};
 
-const DATA_FILES: [&str; 5] = [
+const DATA_FILES: [&str; 7] = [
     "timeseries.csv",
     "age_pyramid.csv",
     "experiments.csv",
     "summary.csv",
     "scenario.toml",
+    "charts/unemployment_rate.png",
+    "charts/age_pyramid.svg",
 ];
 
 fn uncertain() -> String {
@@ -253,19 +255,31 @@ fn an_interrupted_batch_resumes_to_the_uninterrupted_result() {
 }
 
 #[test]
-fn resume_refuses_a_batch_with_other_settings() {
+fn resume_starts_or_skips_when_there_is_nothing_to_resume_and_refuses_other_settings() {
     let dir = tempfile::tempdir().unwrap();
-    let o = boomtown(dir.path(), &["run", "test-city", "--resume", "--out", "x"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("no interrupted batch"),
-        "{}",
-        stderr(&o)
+    let args = [
+        "run",
+        "test-city",
+        "--resume",
+        "--out",
+        "x",
+        "--no-charts",
+        "--set",
+        "simulation.years=2",
+    ];
+    // No batch in progress: --resume starts one.
+    run_ok(dir.path(), &args);
+    let first = std::fs::read(dir.path().join("x/timeseries.csv")).unwrap();
+    // The batch is finished: --resume leaves it as it is.
+    run_ok(dir.path(), &args);
+    assert_eq!(
+        std::fs::read(dir.path().join("x/timeseries.csv")).unwrap(),
+        first
     );
-    let batch = r#"{"seed": 5}"#;
-    std::fs::create_dir_all(dir.path().join("x.partial/jobs")).unwrap();
-    std::fs::write(dir.path().join("x.partial/batch.json"), batch).unwrap();
-    let o = boomtown(dir.path(), &["run", "test-city", "--resume", "--out", "x"]);
+    // A batch in progress with other settings is not resumed.
+    std::fs::create_dir_all(dir.path().join("y.partial/jobs")).unwrap();
+    std::fs::write(dir.path().join("y.partial/batch.json"), r#"{"seed": 5}"#).unwrap();
+    let o = boomtown(dir.path(), &["run", "test-city", "--resume", "--out", "y"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("other settings"), "{}", stderr(&o));
 }

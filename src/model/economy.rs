@@ -123,11 +123,14 @@ impl City {
                     population_ratio.powf(self.p.economy.public_population_elasticity)
                 }
             };
-            let wanted = driver * demand * self.shock(s) * self.sectors[s].capacity;
+            let shock = self.shock(s);
+            let wanted = driver * demand * shock * self.sectors[s].capacity;
             let output = match &spec.resource {
                 Some(r) => {
                     let state = &mut self.sectors[s];
-                    let ceiling = state.reserves / r.min_reserve_years / r.output;
+                    // Emergency orders (a demand shock above 1) let mines produce
+                    // beyond their sustainable rate, drawing reserves down faster.
+                    let ceiling = state.reserves / r.min_reserve_years / r.output * shock.max(1.0);
                     let out = wanted.min(ceiling).max(0.0);
                     state.reserves = (state.reserves - out * r.output / 12.0).max(0.0);
                     out

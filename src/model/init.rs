@@ -7,7 +7,7 @@ use rand_distr::{Distribution, LogNormal};
 
 use super::hazards::Schedules;
 use super::params::Params;
-use super::people::{NO_SECTOR, Newcomer, People, Status};
+use super::people::{NO_SECTOR, Newcomer, People, Status, traits};
 use super::sample::categorical;
 use super::{City, Flows, Ledger, ModelRng, SectorState};
 
@@ -60,6 +60,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
             person.status = Status::Retired;
         } else if rng.random::<f64>() < p.population.participation_rate {
             person.sector = categorical(&mut rng, &sector_shares) as u8;
+            person.flags = traits::WORKED;
             person.wage_factor = (p.labour.skill_premium[skill] * noise.sample(&mut rng)) as f32;
             if rng.random::<f64>() < p.population.initial_unemployment_rate {
                 person.status = Status::Unemployed;

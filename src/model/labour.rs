@@ -198,6 +198,7 @@ impl City {
             Change {
                 sector: Some(sector as u8),
                 wage_factor: Some(factor as f32),
+                flags: traits::WORKED,
                 ..Change::default()
             },
         );

@@ -48,6 +48,10 @@ pub enum Metric {
     MeanWage,
     /// Employment of a sector.
     EmployedIn(usize),
+    /// Residents relative to the start (start = 100).
+    PopulationIndex,
+    /// Out-migrants per 1,000 residents per year, over the interval.
+    OutMigrationRate,
     /// Residents in a retraining course.
     InTraining,
     /// Working-age residents outside the labour force.
@@ -115,6 +119,8 @@ impl Metric {
         ];
         list.extend((0..p.sectors.len()).map(EmployedIn));
         list.extend([
+            PopulationIndex,
+            OutMigrationRate,
             InTraining,
             Inactive,
             Children,
@@ -226,6 +232,18 @@ impl Metric {
                 "persons".into(),
                 true,
                 format!("residents employed in {}", sector(i)),
+            ),
+            PopulationIndex => (
+                "population_index".into(),
+                "index".into(),
+                false,
+                "residents relative to the start (start = 100)".into(),
+            ),
+            OutMigrationRate => (
+                "out_migration_rate".into(),
+                "per 1,000/year".into(),
+                false,
+                "out-migrants since the previous row per 1,000 residents, per year".into(),
             ),
             InTraining => (
                 "in_training".into(),
@@ -387,7 +405,15 @@ impl City {
             .people
             .unemployed_since_at_most(t - LONG_TERM_MONTHS, None);
         let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
-        let f = std::mem::take(&mut self.flows);
+        let f = std::mem::replace(
+            &mut self.flows,
+            super::Flows {
+                start: t,
+                ..Default::default()
+            },
+        );
+        let interval_years = (t - f.start) as f64 / 12.0;
+        let resident_count = self.residents() as f64;
         let p = &self.p;
         let values = Metric::columns(p)
             .iter()
@@ -409,6 +435,12 @@ impl City {
                 Metric::MeanWage => self.mean_wage(),
                 Metric::EmployedIn(s) => {
                     self.people.pool_len(self.people.layout().employed(s)) as f64
+                }
+                Metric::PopulationIndex => {
+                    100.0 * ratio(resident_count, self.initial_residents() as f64)
+                }
+                Metric::OutMigrationRate => {
+                    1000.0 * ratio(f.out_migrants as f64, resident_count * interval_years)
                 }
                 Metric::InTraining => self.count(Status::Training) as f64,
                 Metric::Inactive => self.people.pool_len(PoolLayout::INACTIVE) as f64,

@@ -116,7 +116,7 @@ impl City {
                     sector: s as u8,
                     since: self.t,
                     wage_factor: self.p.labour.skill_premium[skill] as f32,
-                    flags: traits::NEWCOMER,
+                    flags: traits::NEWCOMER | traits::WORKED,
                 });
                 self.schedule_milestone(id);
             }

@@ -57,6 +57,8 @@ struct SectorState {
 /// Event counts accumulated between two snapshots.
 #[derive(Clone, Debug, Default)]
 struct Flows {
+    /// Month the interval began.
+    start: i32,
     births: u64,
     deaths: u64,
     out_migrants: u64,

@@ -67,6 +67,8 @@ pub mod traits {
     pub const NEWCOMER: u8 = 1 << 5;
     /// Took early retirement.
     pub const EARLY_RETIRED: u8 = 1 << 6;
+    /// Has held a job (and so paid unemployment insurance contributions).
+    pub const WORKED: u8 = 1 << 7;
 }
 
 /// Months of birth before the start that the cohort tally covers (people older
@@ -188,8 +190,8 @@ pub struct People {
     layout: PoolLayout,
     pools: Vec<Vec<u32>>,
     tally: Tally,
-    /// Unemployed people by month their spell began, `[first-time seekers,
-    /// people who held a job]`.
+    /// Unemployed people by month their spell began, `[never held a job, held a
+    /// job]`.
     spells: [Vec<u32>; 2],
     wage_sums: Vec<f64>,
 }
@@ -444,7 +446,7 @@ impl People {
         self.tally.add(self.birth(id), self.female(id), status, -1);
         match status {
             Status::Unemployed => {
-                let worked = (self.sector[i] != NO_SECTOR) as usize;
+                let worked = (self.traits[i] & traits::WORKED != 0) as usize;
                 self.spells[worked][Tally::index(self.since[i] as i32)] -= 1
             }
             Status::Employed => {
@@ -465,7 +467,7 @@ impl People {
         self.tally.add(self.birth(id), self.female(id), status, 1);
         match status {
             Status::Unemployed => {
-                let worked = (self.sector[i] != NO_SECTOR) as usize;
+                let worked = (self.traits[i] & traits::WORKED != 0) as usize;
                 self.spells[worked][Tally::index(self.since[i] as i32)] += 1
             }
             Status::Employed => {

@@ -194,7 +194,8 @@ impl City {
 
     /// Trainees whose course ends this month rejoin the unemployed, with the target
     /// sector as their last sector (and a higher skill group if their programme
-    /// gives one).
+    /// gives one). Their unemployment spell goes on from where it began: time in
+    /// training counts as time out of work.
     pub(super) fn training_completions(&mut self) {
         let Some(done) = self
             .training_ends
@@ -218,7 +219,6 @@ impl City {
                 id,
                 Status::Unemployed,
                 Change {
-                    since: Some(self.t),
                     flags: traits::RETRAINED,
                     ..Change::default()
                 },

@@ -15,13 +15,16 @@ use crate::error::Error;
 pub const PART_FILES: [&str; 3] = ["timeseries.csv", "age_pyramid.csv", "experiments.csv"];
 
 /// Assembles the output folder `target` from parts, in order, and moves it into
-/// place. `manifest` is written last: its presence marks a complete output.
+/// place. `finish` then adds files drawn from the assembled data (charts) and
+/// returns their names; `manifest` is written last, listing them: its presence
+/// marks a complete output.
 pub fn assemble(
     target: &Path,
     tables: &Tables,
     scenario_toml: &str,
     parts: &[PathBuf],
     manifest: &serde_json::Value,
+    finish: impl FnOnce(&Path) -> Result<Vec<String>, Error>,
 ) -> Result<PathBuf, Error> {
     let staged = Staged::new(target)?;
     staged.write("scenario.toml", scenario_toml.as_bytes())?;
@@ -69,7 +72,16 @@ pub fn assemble(
         w.flush().map_err(|e| Error::io("writing", &out, e))?;
     }
     summary.write(&staged.path("summary.csv"))?;
-    let text = serde_json::to_string_pretty(manifest).unwrap_or_default() + "\n";
+    let drawn = finish(&staged.path(""))?;
+    let mut manifest = manifest.clone();
+    if let Some(files) = manifest["files"].as_array_mut() {
+        files.extend(
+            drawn
+                .into_iter()
+                .map(|f| serde_json::Value::String(format!("charts/{f}"))),
+        );
+    }
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     staged.write("manifest.json", text.as_bytes())?;
     staged.commit()
 }

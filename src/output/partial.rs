@@ -36,18 +36,18 @@ pub fn partial_dir(target: &Path) -> PathBuf {
 }
 
 impl Partial {
-    /// Opens the folder for a batch. With `resume`, the folder must hold an earlier
-    /// run of the same batch; otherwise any earlier folder is replaced.
+    /// Opens the folder for a batch. With `resume`, an earlier folder must hold
+    /// the same batch, and its finished jobs are kept; otherwise any earlier folder
+    /// is replaced.
     pub fn open(target: &Path, batch: &Value, resume: bool) -> Result<Partial, Error> {
         let dir = partial_dir(target);
         let file = dir.join(BATCH_FILE);
+        // Resuming with no batch in progress starts one, so a job script can
+        // always pass --resume.
+        let resume = resume && file.is_file();
         if resume {
-            let text = std::fs::read_to_string(&file).map_err(|_| {
-                Error::Usage(format!(
-                    "--resume: no interrupted batch to resume in {} (run without --resume to start one)",
-                    dir.display()
-                ))
-            })?;
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| Error::io("reading", &file, e))?;
             let found: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             if &found != batch {
                 return Err(Error::Usage(format!(

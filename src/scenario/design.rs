@@ -139,7 +139,7 @@ impl Design {
                 .map_or(0, |&(_, d)| d);
             let fixed = FIXED_KEYS.iter().any(|p| matches(p, &path));
             match value {
-                Value::Table(t) if t.contains_key("dist") => {
+                Value::Table(t) if super::source::is_distribution(t) => {
                     if fixed {
                         return Err(m.error(
                             &path,
@@ -215,10 +215,11 @@ impl Design {
             .collect()
     }
 
-    /// Draws every uncertain parameter for one replicate. Each parameter has its own
-    /// random stream, keyed by the master seed and its path, so that adding an
-    /// uncertain parameter does not change the draws of the others, and replicate
-    /// `r` draws the same values in every configuration.
+    /// Draws every uncertain parameter for one replicate, given the replicate's
+    /// seed. Each parameter has its own random stream, keyed by that seed and the
+    /// parameter's path (with the replicate index as stream number), so that adding
+    /// an uncertain parameter does not change the draws of the others, and
+    /// replicate `r` draws the same values in every configuration.
     pub fn sample(&self, seed: u64, replicate: u64) -> Result<Vec<(String, Value)>, String> {
         self.dists
             .iter()

@@ -99,6 +99,8 @@ pub struct Override {
     pub value: Value,
     /// The argument as given, for messages.
     pub arg: String,
+    /// The option it came with (`--set` or `--sweep`).
+    pub flag: &'static str,
 }
 
 impl std::str::FromStr for Override {
@@ -129,6 +131,7 @@ impl std::str::FromStr for Override {
             path: path.to_string(),
             value: parse_value(raw),
             arg: arg.to_string(),
+            flag: "--set",
         })
     }
 }
@@ -148,6 +151,7 @@ impl Override {
             return Err(format!("expected at least one value after `=` in `{arg}`"));
         }
         o.value = Value::Array(values);
+        o.flag = "--sweep";
         Ok(o)
     }
 }
@@ -197,8 +201,8 @@ pub fn load(reference: &str, overrides: &[Override]) -> Result<Scenario, Scenari
         let last = segments.pop().expect("split yields one segment at least");
         table.insert(last.to_string(), o.value.clone());
         let prefix = segments.join(".");
-        check_override_target(&merged, &o.path, &o.arg)?;
-        let origin = Origin::file(format!("--set {}", o.arg));
+        check_override_target(&merged, &o.path, &format!("{} {}", o.flag, o.arg))?;
+        let origin = Origin::file(format!("{} {}", o.flag, o.arg));
         merged.overlay(&table, &prefix, &|_| origin.clone());
     }
     merged.table.remove("name");
@@ -344,16 +348,16 @@ fn check_override_target(merged: &Merged, path: &str, arg: &str) -> Result<(), S
         let here = segments[..=i].join(".");
         match table.get(*seg) {
             Some(Value::Table(t)) if i + 1 < segments.len() => table = t,
-            Some(Value::Table(t)) if !t.contains_key("dist") => {
+            Some(Value::Table(t)) if !source::is_distribution(t) => {
                 return Err(ScenarioError {
-                    origin: Origin::file(format!("--set {arg}")),
+                    origin: Origin::file(arg),
                     key: Some(here),
                     message: "is a table; set one of its keys instead".into(),
                 });
             }
             Some(_) if i + 1 < segments.len() => {
                 return Err(ScenarioError {
-                    origin: Origin::file(format!("--set {arg}")),
+                    origin: Origin::file(arg),
                     key: Some(here),
                     message: "is a value, not a table; it has no keys to set".into(),
                 });

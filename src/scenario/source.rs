@@ -323,8 +323,10 @@ impl Merged {
     }
 }
 
-fn is_leaf_table(t: &Table) -> bool {
-    t.contains_key("dist")
+/// Whether a table is a distribution (`{ dist = "normal", ... }`), which
+/// replaces a value whole instead of merging key by key.
+pub fn is_distribution(t: &Table) -> bool {
+    matches!(t.get("dist"), Some(Value::String(_)))
 }
 
 fn merge_into(
@@ -339,7 +341,7 @@ fn merge_into(
         origins.insert(path.clone(), origin(&path));
         match (target.get_mut(key), value) {
             (Some(Value::Table(old)), Value::Table(new))
-                if !is_leaf_table(old) && !is_leaf_table(new) =>
+                if !is_distribution(old) && !is_distribution(new) =>
             {
                 merge_into(old, new, &path, origin, origins);
             }

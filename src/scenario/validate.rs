@@ -657,7 +657,7 @@ impl Checker<'_> {
             if source.trim().is_empty() {
                 return Err(self.err(&k, "expected a source (a seed fact id, a study or an assumption), found an empty string"));
             }
-            if lookup(&self.m.table, path).is_none() {
+            if !has_parameter(&self.m.table, path) {
                 return Err(self.err(
                     &k,
                     format!("names a parameter `{path}` that the scenario does not have"),
@@ -701,6 +701,24 @@ fn check_identifier(name: &str) -> std::result::Result<(), String> {
             "expected a name of lowercase letters, digits and `_` starting with a letter, found `{name}`"
         ))
     }
+}
+
+/// Whether a key path, where `*` stands for any name, names at least one value.
+fn has_parameter(table: &toml::Table, pattern: &str) -> bool {
+    fn walk(v: &Value, parts: &[&str]) -> bool {
+        match parts.split_first() {
+            None => true,
+            Some((&"*", rest)) => v
+                .as_table()
+                .is_some_and(|t| t.values().any(|x| walk(x, rest))),
+            Some((key, rest)) => v
+                .as_table()
+                .and_then(|t| t.get(*key))
+                .is_some_and(|x| walk(x, rest)),
+        }
+    }
+    let parts: Vec<&str> = pattern.split('.').collect();
+    walk(&Value::Table(table.clone()), &parts)
 }
 
 /// The value at a dotted key path, if any.

@@ -1,0 +1,9 @@
+//! Rebuilds when the scenarios or the seed facts change: both are built into the
+//! binary (`include_dir!` and `include_str!`), and stable Rust does not track
+//! files included by a procedural macro.
+
+fn main() {
+    println!("cargo:rerun-if-changed=scenarios");
+    println!("cargo:rerun-if-changed=seeds/facts.csv");
+    println!("cargo:rerun-if-changed=src/charts/fonts");
+}

@@ -1,0 +1,432 @@
+//! Charts of a run or a comparison, drawn from the summaries in an output folder
+//! (never from the model), as PNG and SVG. The font is embedded in the binary
+//! (DejaVu Sans, licence in `src/charts/fonts/`), so charts render the same on a
+//! machine with no fonts installed.
+
+pub mod data;
+pub mod draw;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use plotters::prelude::*;
+
+use crate::error::Error;
+use crate::model::params::{PolicyAction, SectorKind};
+use crate::scenario::Scenario;
+use data::{Summaries, read_pyramids, read_summaries};
+use draw::{Chart, FanChart, Marker, PALETTE, PyramidChart, SIZE, Scale, Series, StackedChart};
+
+static FONT_BYTES: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
+
+/// Registers the embedded font with plotters (once per process).
+fn ensure_font() -> Result<(), Error> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| {
+        plotters::style::register_font(draw::FONT, FontStyle::Normal, FONT_BYTES).is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Chart("the embedded font could not be loaded".into()))
+    }
+}
+
+/// The fan charts of a run: metric, title, vertical axis, scale.
+pub const RUN_FANS: [(&str, &str, &str, Scale); 6] = [
+    ("population", "Population", "Residents", Scale::Plain),
+    (
+        "unemployment_rate",
+        "Unemployment rate",
+        "% of the labour force",
+        Scale::Percent,
+    ),
+    (
+        "youth_unemployment_rate",
+        "Youth unemployment rate (ages 16–24)",
+        "% of the labour force aged 16–24",
+        Scale::Percent,
+    ),
+    (
+        "long_term_unemployment_share",
+        "Long-term unemployment (12+ months)",
+        "% of the unemployed",
+        Scale::Percent,
+    ),
+    (
+        "out_migration_rate",
+        "Out-migration",
+        "Leavers per 1,000 residents per year",
+        Scale::Plain,
+    ),
+    (
+        "mean_wage",
+        "Mean wage of the employed",
+        "Yuan per month (start-year prices)",
+        Scale::Plain,
+    ),
+];
+
+/// The overlaid charts of a comparison: metric, title, vertical axis, scale.
+pub const COMPARE_FANS: [(&str, &str, &str, Scale); 8] = [
+    (
+        "population_index",
+        "Population (start = 100)",
+        "Index",
+        Scale::Plain,
+    ),
+    (
+        "unemployment_rate",
+        "Unemployment rate",
+        "% of the labour force",
+        Scale::Percent,
+    ),
+    (
+        "youth_unemployment_rate",
+        "Youth unemployment rate (ages 16–24)",
+        "% of the labour force aged 16–24",
+        Scale::Percent,
+    ),
+    (
+        "long_term_unemployment_share",
+        "Long-term unemployment (12+ months)",
+        "% of the unemployed",
+        Scale::Percent,
+    ),
+    (
+        "out_migration_rate",
+        "Out-migration",
+        "Leavers per 1,000 residents per year",
+        Scale::Plain,
+    ),
+    (
+        "mean_wage",
+        "Mean wage of the employed",
+        "Yuan per month (start-year prices)",
+        Scale::Plain,
+    ),
+    (
+        "old_age_dependency_ratio",
+        "Old-age dependency ratio",
+        "Residents 60+ per resident aged 16–59",
+        Scale::Plain,
+    ),
+    (
+        "employed",
+        "Employment",
+        "Residents holding a job",
+        Scale::Plain,
+    ),
+];
+
+/// What charts need to know about a scenario besides its summaries.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// Scenario name, for titles.
+    pub name: String,
+    /// Policies and events to mark on time axes.
+    pub markers: Vec<Marker>,
+    /// Sector names, whether extractive, and the unit of their reserves.
+    pub sectors: Vec<(String, bool, String)>,
+    /// Replicates per configuration, for notes.
+    pub replicates: u32,
+}
+
+impl Context {
+    /// The context of a scenario run with a number of replicates.
+    pub fn new(s: &Scenario, replicates: u32) -> Self {
+        let markers = s
+            .params
+            .policies
+            .iter()
+            .map(|p| {
+                let kind = match p.action {
+                    PolicyAction::Retraining { .. } => "retraining",
+                    PolicyAction::ClusterInvestment { .. } => "cluster investment",
+                    PolicyAction::EarlyRetirement { .. } => "early retirement",
+                    PolicyAction::PublicJobs { .. } => "public jobs",
+                    PolicyAction::LayoffWave { .. } => "layoff wave",
+                    PolicyAction::DemandShock { .. } => "demand shock",
+                };
+                Marker {
+                    label: format!("{} ({kind}, {})", p.name.replace('_', " "), p.start.year()),
+                    start: p.start.as_year_fraction(),
+                    end: p.end.plus(1).as_year_fraction(),
+                }
+            })
+            .collect();
+        let sectors = s
+            .params
+            .sectors
+            .iter()
+            .map(|sec| {
+                let unit = sec
+                    .resource
+                    .as_ref()
+                    .map(|r| r.unit.clone())
+                    .unwrap_or_default();
+                (sec.name.clone(), sec.kind == SectorKind::Extractive, unit)
+            })
+            .collect();
+        Context {
+            name: s.name.clone(),
+            markers,
+            sectors,
+            replicates,
+        }
+    }
+}
+
+/// Saves a chart as `<stem>.svg` and `<stem>.png` in `dir`; returns the file names.
+///
+/// The chart is drawn once, as SVG; the PNG is that SVG rasterised with the same
+/// embedded font, so the two always agree.
+pub fn save(chart: &impl Chart, dir: &Path, stem: &str) -> Result<[String; 2], Error> {
+    ensure_font()?;
+    let (png, svg) = (format!("{stem}.png"), format!("{stem}.svg"));
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+        chart
+            .draw(&root)
+            .map_err(|e| Error::Chart(format!("drawing {}: {e}", dir.join(&svg).display())))?;
+    }
+    let svg_path = dir.join(&svg);
+    std::fs::write(&svg_path, &text).map_err(|e| Error::io("writing", &svg_path, e))?;
+    let png_path = dir.join(&png);
+    let bytes = rasterise(&text)
+        .map_err(|e| Error::Chart(format!("drawing {}: {e}", png_path.display())))?;
+    std::fs::write(&png_path, bytes).map_err(|e| Error::io("writing", &png_path, e))?;
+    Ok([png, svg])
+}
+
+/// Renders SVG text to PNG bytes, with the embedded font as the only font.
+fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
+    use resvg::{tiny_skia, usvg};
+    // Parsing the font takes longer than drawing a chart: do it once.
+    static OPTIONS: OnceLock<usvg::Options<'static>> = OnceLock::new();
+    let options = OPTIONS.get_or_init(|| {
+        let mut options = usvg::Options::default();
+        let fonts = options.fontdb_mut();
+        fonts.load_font_data(FONT_BYTES.to_vec());
+        fonts.set_sans_serif_family(EMBEDDED_FAMILY);
+        options.font_family = EMBEDDED_FAMILY.into();
+        options
+    });
+    let tree = usvg::Tree::from_str(svg, options).map_err(|e| e.to_string())?;
+    let size = tree.size().to_int_size();
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or("empty chart")?;
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| e.to_string())
+}
+
+/// Family name of the embedded font.
+const EMBEDDED_FAMILY: &str = "DejaVu Sans";
+
+/// Any of the chart types, so that charts of different types can be drawn in
+/// parallel from one list.
+enum AnyChart {
+    Fan(FanChart),
+    Stacked(StackedChart),
+    Pyramid(PyramidChart),
+}
+
+/// Draws charts in parallel; returns the file names in list order.
+fn save_all(dir: &Path, jobs: Vec<(String, AnyChart)>) -> Result<Vec<String>, Error> {
+    use rayon::prelude::*;
+    let saved: Vec<[String; 2]> = jobs
+        .par_iter()
+        .map(|(stem, chart)| match chart {
+            AnyChart::Fan(c) => save(c, dir, stem),
+            AnyChart::Stacked(c) => save(c, dir, stem),
+            AnyChart::Pyramid(c) => save(c, dir, stem),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(saved.into_iter().flatten().collect())
+}
+
+fn band_note(replicates: u32) -> String {
+    format!(
+        "Line: median of {replicates} replicate{}; shaded: middle 50 % and 90 % of replicates. Dashed lines and grey spans: policies and events.",
+        if replicates == 1 { "" } else { "s" }
+    )
+}
+
+/// Series of one metric, one per configuration.
+fn config_series(sum: &Summaries, metric: &str) -> Vec<Series> {
+    sum.configurations
+        .iter()
+        .filter_map(|(&c, label)| {
+            let bands = sum.series.get(&(c, metric.to_string()))?.clone();
+            let label = if label.is_empty() {
+                "median".to_string()
+            } else {
+                label.clone()
+            };
+            Some(Series {
+                label,
+                bands,
+                color: PALETTE[c % PALETTE.len()],
+            })
+        })
+        .collect()
+}
+
+/// Draws every chart of a run into `<dir>/charts/`, from the folder's
+/// `summary.csv` and `age_pyramid.csv`. Returns the files written.
+pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
+    let out = dir.join("charts");
+    std::fs::create_dir_all(&out).map_err(|e| Error::io("creating", &out, e))?;
+    let sum = read_summaries(&dir.join("summary.csv"))?;
+    let note = band_note(ctx.replicates);
+    let mut jobs = Vec::new();
+    for (metric, title, y_desc, scale) in RUN_FANS {
+        let chart = FanChart {
+            title: format!("{}: {title}", ctx.name),
+            y_desc: y_desc.into(),
+            scale,
+            series: config_series(&sum, metric),
+            markers: ctx.markers.clone(),
+            note: note.clone(),
+            from_zero: true,
+        };
+        jobs.push((metric.to_string(), AnyChart::Fan(chart)));
+    }
+    let layers = ctx
+        .sectors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (name, _, _))| {
+            let bands = sum.series.get(&(0, format!("employed_{name}")))?.clone();
+            Some(Series {
+                label: name.replace('_', " "),
+                bands,
+                color: PALETTE[i % PALETTE.len()],
+            })
+        })
+        .collect();
+    let stacked = StackedChart {
+        title: format!("{}: Employment by sector", ctx.name),
+        y_desc: "Residents employed (median over replicates)".into(),
+        layers,
+        markers: ctx.markers.clone(),
+        note: format!(
+            "Each layer: median over {} replicate{}{}.",
+            ctx.replicates,
+            if ctx.replicates == 1 { "" } else { "s" },
+            sweep_note(&sum)
+        ),
+    };
+    jobs.push(("employment_by_sector".into(), AnyChart::Stacked(stacked)));
+    let outputs = ctx
+        .sectors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (name, _, _))| {
+            let bands = sum
+                .series
+                .get(&(0, format!("output_index_{name}")))?
+                .clone();
+            Some(Series {
+                label: name.replace('_', " "),
+                bands,
+                color: PALETTE[i % PALETTE.len()],
+            })
+        })
+        .collect();
+    let output_chart = FanChart {
+        title: format!("{}: Output by sector", ctx.name),
+        y_desc: "Output (start = 1)".into(),
+        scale: Scale::Plain,
+        series: outputs,
+        markers: ctx.markers.clone(),
+        note: format!("{note}{}", sweep_note(&sum)),
+        from_zero: true,
+    };
+    jobs.push(("sector_output".into(), AnyChart::Fan(output_chart)));
+    for (i, (name, extractive, unit)) in ctx.sectors.iter().enumerate() {
+        if !extractive {
+            continue;
+        }
+        let Some(bands) = sum.series.get(&(0, format!("reserves_{name}"))) else {
+            continue;
+        };
+        let chart = FanChart {
+            title: format!(
+                "{}: Remaining reserves of {}",
+                ctx.name,
+                name.replace('_', " ")
+            ),
+            y_desc: format!("Reserves ({unit})"),
+            scale: Scale::Plain,
+            series: vec![Series {
+                label: name.replace('_', " "),
+                bands: bands.clone(),
+                color: PALETTE[i % PALETTE.len()],
+            }],
+            markers: ctx.markers.clone(),
+            note: format!("{note}{}", sweep_note(&sum)),
+            from_zero: true,
+        };
+        jobs.push((format!("reserves_{name}"), AnyChart::Fan(chart)));
+    }
+    let pyramids = read_pyramids(&dir.join("age_pyramid.csv"))?;
+    let panel =
+        |(year, counts): &(f64, Vec<[f64; 2]>)| (format!("{:.0}", year.floor()), counts.clone());
+    let pyramid = PyramidChart {
+        title: format!("{}: Age pyramid at the start and at the end", ctx.name),
+        panels: vec![panel(&pyramids.start), panel(&pyramids.end)],
+        groups: pyramids.groups.clone(),
+        note: format!(
+            "Residents by 5-year age group, median over replicates{}.",
+            sweep_note(&sum)
+        ),
+    };
+    jobs.push(("age_pyramid".into(), AnyChart::Pyramid(pyramid)));
+    save_all(&out, jobs)
+}
+
+fn sweep_note(sum: &Summaries) -> &'static str {
+    if sum.configurations.len() > 1 {
+        " (first configuration of the sweep)"
+    } else {
+        ""
+    }
+}
+
+/// Draws the overlaid charts of a comparison into `<dir>/charts/`: one series per
+/// scenario (its first configuration). Returns the files written.
+pub fn draw_compare(dir: &Path, scenarios: &[(Context, Summaries)]) -> Result<Vec<String>, Error> {
+    let out = dir.join("charts");
+    std::fs::create_dir_all(&out).map_err(|e| Error::io("creating", &out, e))?;
+    let replicates = scenarios.first().map_or(0, |(c, _)| c.replicates);
+    let names: Vec<&str> = scenarios.iter().map(|(c, _)| c.name.as_str()).collect();
+    let mut jobs = Vec::new();
+    for (metric, title, y_desc, scale) in COMPARE_FANS {
+        let series = scenarios
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (ctx, sum))| {
+                let bands = sum.series.get(&(0, metric.to_string()))?.clone();
+                Some(Series {
+                    label: ctx.name.clone(),
+                    bands,
+                    color: PALETTE[i % PALETTE.len()],
+                })
+            })
+            .collect();
+        let chart = FanChart {
+            title: format!("{title}: {}", names.join(" vs ")),
+            y_desc: y_desc.into(),
+            scale,
+            series,
+            markers: Vec::new(),
+            note: format!(
+                "Lines: medians of {replicates} replicates each, same seeds; shaded: middle 50 % and 90 % of replicates."
+            ),
+            from_zero: true,
+        };
+        jobs.push((metric.to_string(), AnyChart::Fan(chart)));
+    }
+    save_all(&out, jobs)
+}

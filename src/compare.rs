@@ -1,0 +1,96 @@
+//! `boomtown compare`: several scenarios run with the same seed and options, each
+//! into its own subfolder, then overlaid charts and `comparison.csv` drawn from
+//! their outputs.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::SystemTime;
+
+use serde_json::json;
+
+use crate::charts::{Context, data::read_summaries, draw_compare};
+use crate::error::Error;
+use crate::indicators::{city_indicators, write_comparison};
+use crate::output::Staged;
+use crate::run::{Progress, RunOptions, run};
+use crate::scenario::Scenario;
+
+/// Runs every scenario with the same options into `<out>/<name>/`, then writes the
+/// comparison files; the whole folder appears at once when done.
+pub fn compare(
+    scenarios: &[Scenario],
+    opts: &RunOptions,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(&str, Progress) + Sync),
+) -> Result<PathBuf, Error> {
+    let started = SystemTime::now();
+    let names = folder_names(scenarios);
+    let staged = Staged::new(&opts.out)?;
+    let mut loaded = Vec::new();
+    let mut table = Vec::new();
+    for (scenario, name) in scenarios.iter().zip(&names) {
+        let sub = staged.path(name);
+        let sub_opts = RunOptions {
+            out: sub.clone(),
+            resume: false,
+            ..opts.clone()
+        };
+        run(scenario, &sub_opts, stop, &|event| progress(name, event))?;
+        loaded.push((
+            Context {
+                name: name.clone(),
+                ..Context::new(scenario, opts.replicates)
+            },
+            read_summaries(&sub.join("summary.csv"))?,
+        ));
+        table.push((name.clone(), city_indicators(&sub.join("timeseries.csv"))?));
+    }
+    write_comparison(&staged.path("comparison.csv"), &table)?;
+    let charts = draw_compare(&staged.path(""), &loaded)?;
+    let finished = SystemTime::now();
+    let files: Vec<String> = ["manifest.json", "comparison.csv"]
+        .into_iter()
+        .map(String::from)
+        .chain(charts.into_iter().map(|c| format!("charts/{c}")))
+        .chain(names.iter().map(|n| format!("{n}/")))
+        .collect();
+    let manifest = json!({
+        "program": "boomtown",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": opts.command,
+        "compare": names,
+        "scenario_hashes": scenarios.iter().map(|s| s.hash(opts.seed, opts.replicates)).collect::<Vec<_>>(),
+        "seed": opts.seed,
+        "replicates": opts.replicates,
+        "threads": opts.threads,
+        "started": humantime::format_rfc3339_seconds(started).to_string(),
+        "finished": humantime::format_rfc3339_seconds(finished).to_string(),
+        "elapsed_seconds": finished.duration_since(started).map(|d| d.as_secs_f64()).unwrap_or(0.0),
+        "files": files,
+    });
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
+    staged.write("manifest.json", text.as_bytes())?;
+    staged.commit()
+}
+
+/// Subfolder names: scenario names, made unique with a suffix where two scenarios
+/// share one (e.g. two files called `city.toml`).
+fn folder_names(scenarios: &[Scenario]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for s in scenarios {
+        let mut name = s.name.clone();
+        let mut k = 2;
+        while names.contains(&name) || name == "charts" {
+            name = format!("{}-{k}", s.name);
+            k += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// The default output folder of a comparison: `output/compare-A-vs-B`.
+pub fn default_out(scenarios: &[Scenario]) -> PathBuf {
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    Path::new("output").join(format!("compare-{}", names.join("-vs-")))
+}

@@ -1,0 +1,170 @@
+//! `boomtown explain`: every parameter of a resolved scenario, its value, where it
+//! was set, and its source — a seed fact (shown with its figure and article), a
+//! cited study, or a stated assumption.
+
+use std::collections::BTreeMap;
+
+use toml::{Table, Value};
+
+use crate::error::Origin;
+use crate::facts::{Fact, cited, facts};
+use crate::scenario::Scenario;
+use crate::scenario::source::{is_distribution, join};
+
+/// What kind of source a parameter has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A fact extracted from a source article (`seeds/facts.csv`).
+    Fact,
+    /// A cited study or official statistic.
+    Study,
+    /// A stated modelling assumption.
+    Assumption,
+    /// Part of the scenario's definition (a sector's kind, the sector a policy acts
+    /// on): a choice of what to model, not a quantity needing a source.
+    Definition,
+    /// No source given for the value as set.
+    Missing,
+}
+
+impl Kind {
+    /// Lower-case name, as printed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Fact => "fact",
+            Kind::Study => "study",
+            Kind::Assumption => "assumption",
+            Kind::Definition => "definition",
+            Kind::Missing => "MISSING",
+        }
+    }
+}
+
+/// One parameter of a scenario.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// Dotted key path.
+    pub parameter: String,
+    /// Value, as TOML text.
+    pub value: String,
+    /// Where the value was set.
+    pub set_in: Origin,
+    /// Kind of source.
+    pub kind: Kind,
+    /// The source text.
+    pub source: String,
+    /// Facts the source cites.
+    pub facts: Vec<Fact>,
+}
+
+/// Keys of a scenario that are text about it, not parameters.
+const NOT_PARAMETERS: [&str; 3] = ["name", "description", "sources"];
+
+/// Keys that define what is modelled rather than a quantity.
+const DEFINITIONS: [&str; 6] = [
+    "kind",
+    "sector",
+    "target_sector",
+    "eligible_sectors",
+    "unit",
+    "enabled",
+];
+
+/// Every parameter of a scenario with its source. A source counts only if it is
+/// declared in the file that set the value or in a file nearer the command line:
+/// a parent's source does not vouch for a child's value.
+pub fn explain(s: &Scenario) -> Vec<Row> {
+    let known = facts();
+    let sources = s
+        .merged
+        .table
+        .get("sources")
+        .and_then(Value::as_table)
+        .cloned()
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    collect(&s.merged.table, "", &mut |path, value| {
+        let set_in = s.merged.origin(path);
+        let rank = s.merged.rank(path);
+        let source = find_source(&sources, path)
+            .filter(|(key, _)| s.merged.rank(&format!("sources.{key}")) >= rank)
+            .map(|(_, text)| text);
+        let last = path.rsplit('.').next().unwrap_or(path);
+        let (kind, source) = match source {
+            Some(text) => (classify(&text), text),
+            None if DEFINITIONS.contains(&last) => (Kind::Definition, String::new()),
+            None => (Kind::Missing, String::new()),
+        };
+        rows.push(Row {
+            parameter: path.to_string(),
+            value: value.to_string(),
+            set_in,
+            kind,
+            facts: cited(&source, &known).into_iter().cloned().collect(),
+            source,
+        });
+    });
+    rows
+}
+
+/// The source entry for a path: the exact key, else a pattern with `*` for a
+/// sector or policy name (`sectors.*.wage_growth`); a source on a table (such as
+/// `sectors.coal.transferability`) covers the keys inside it.
+fn find_source(sources: &Table, path: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = path.split('.').collect();
+    for len in (2..=parts.len()).rev() {
+        let exact = parts[..len].join(".");
+        let mut candidates = vec![exact];
+        if len >= 3 {
+            candidates.push(format!("{}.*.{}", parts[0], parts[2..len].join(".")));
+        }
+        for key in candidates {
+            if let Some(Value::String(text)) = sources.get(&key) {
+                return Some((key, text.clone()));
+            }
+        }
+    }
+    None
+}
+
+fn classify(text: &str) -> Kind {
+    let lower = text.trim_start().to_lowercase();
+    if lower.starts_with("fact") {
+        Kind::Fact
+    } else if lower.starts_with("study") {
+        Kind::Study
+    } else {
+        Kind::Assumption
+    }
+}
+
+fn collect(table: &Table, prefix: &str, out: &mut dyn FnMut(&str, &Value)) {
+    for (key, value) in table {
+        if (prefix.is_empty() && NOT_PARAMETERS.contains(&key.as_str())) || key == "description" {
+            continue;
+        }
+        let path = join(prefix, key);
+        match value {
+            Value::Table(t) if !is_distribution(t) => collect(t, &path, out),
+            _ => out(&path, value),
+        }
+    }
+}
+
+/// Counts of rows by kind of source.
+pub fn tally(rows: &[Row]) -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
+    for r in rows {
+        *counts.entry(r.kind.name()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// The facts of a row, as `id = value unit (article)`.
+pub fn facts_text(row: &Row) -> String {
+    row.facts
+        .iter()
+        .map(|f| format!("{} = {} {} ({})", f.id, f.value, f.unit, f.article))
+        .collect::<Vec<_>>()
+        .join("; ")
+}

@@ -1,0 +1,108 @@
+//! The documentation keeps up with the code: every output column is in
+//! `docs/outputs.md`, and every parameter of the defaults layer is in `docs/ODD.md`.
+
+mod common;
+
+use boomtown::model::metrics::Metric;
+use boomtown::output::tables::Tables;
+use boomtown::scenario;
+
+fn doc(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("docs")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn every_output_column_is_documented() {
+    let outputs = doc("outputs.md");
+    let fixtures = common::fixtures();
+    let references = [
+        "hegang-like".to_string(),
+        "baotou-like".to_string(),
+        "test-city".to_string(),
+        fixtures
+            .join("all-policies.toml")
+            .to_string_lossy()
+            .into_owned(),
+    ];
+    for reference in &references {
+        let s = scenario::load(reference, &[]).unwrap();
+        let names: Vec<String> = Metric::columns(&s.params)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        let t = Tables::new(&s);
+        let headers = [
+            t.timeseries_header(),
+            t.pyramid_header(),
+            t.experiments_header(),
+            t.summary_header(),
+        ];
+        for name in names.iter().chain(headers.iter().flatten()) {
+            // Per-sector columns are documented by their pattern.
+            let pattern = ["employed_", "output_index_", "reserves_"]
+                .iter()
+                .find(|p| name.starts_with(*p) && !["employed"].contains(&name.as_str()))
+                .map(|p| format!("`{p}<sector>`"));
+            let documented = outputs.contains(&format!("`{name}`"))
+                || pattern.is_some_and(|p| outputs.contains(&p));
+            assert!(
+                documented,
+                "{reference}: column `{name}` is not in docs/outputs.md"
+            );
+        }
+    }
+    for file in [
+        "comparison.csv",
+        "charts/",
+        "manifest.json",
+        "summary.csv",
+        "experiments.csv",
+    ] {
+        assert!(
+            outputs.contains(file),
+            "docs/outputs.md does not describe {file}"
+        );
+    }
+    for indicator in boomtown::indicators::CITY_INDICATORS {
+        assert!(
+            outputs.contains(&format!("`{}`", indicator.name)),
+            "indicator {} undocumented",
+            indicator.name
+        );
+    }
+}
+
+#[test]
+fn every_default_parameter_is_in_the_odd() {
+    let odd = doc("ODD.md");
+    let defaults: toml::Table = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/defaults.toml"),
+    )
+    .unwrap()
+    .parse()
+    .unwrap();
+    for (section, value) in &defaults {
+        let Some(table) = value.as_table() else {
+            continue;
+        };
+        if section == "sources" {
+            continue;
+        }
+        for key in table.keys() {
+            let path = format!("{section}.{key}");
+            assert!(
+                odd.contains(&format!("`{path}`")),
+                "parameter `{path}` is not in docs/ODD.md"
+            );
+            assert!(
+                defaults["sources"].get(&path).is_some(),
+                "parameter `{path}` has no source in defaults.toml"
+            );
+        }
+    }
+}

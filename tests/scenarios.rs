@@ -1,0 +1,153 @@
+//! The shipped scenarios: every parameter has a source, every cited fact exists,
+//! and the qualitative contrasts they are built to teach emerge from the model
+//! (on reduced populations, over several replicates).
+
+use boomtown::explain::{Kind, explain};
+use boomtown::facts::facts;
+use boomtown::model::{City, Snapshot, metrics::Metric, model_rng};
+use boomtown::scenario::{self, Override, Scenario, source::builtin_names};
+
+fn load(name: &str, size: u64) -> Scenario {
+    let o: Override = format!("population.size={size}").parse().unwrap();
+    scenario::load(name, &[o]).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn run(s: &Scenario, seed: u64) -> Vec<Snapshot> {
+    let mut city = City::new(s.params.clone(), model_rng(seed));
+    let mut out = Vec::new();
+    city.run(|x| out.push(x));
+    out
+}
+
+fn series(s: &Scenario, snaps: &[Snapshot], name: &str) -> Vec<f64> {
+    let i = Metric::columns(&s.params)
+        .iter()
+        .position(|c| c.name == name)
+        .unwrap_or_else(|| panic!("{name}"));
+    snaps.iter().map(|x| x.values[i]).collect()
+}
+
+fn max(xs: &[f64]) -> f64 {
+    xs.iter().copied().fold(f64::MIN, f64::max)
+}
+
+#[test]
+fn every_shipped_parameter_has_a_source_and_every_cited_fact_exists() {
+    let known = facts();
+    let names = builtin_names();
+    assert!(
+        names.len() >= 14,
+        "expected the archetypes, six cities and five variants"
+    );
+    for n in &names {
+        let s = scenario::load(&n.name, &[]).unwrap_or_else(|e| panic!("{}: {e}", n.name));
+        assert!(!s.description.is_empty(), "{} has no description", n.name);
+        for row in explain(&s) {
+            assert!(
+                row.kind != Kind::Missing,
+                "{}: `{}` has no source",
+                n.name,
+                row.parameter
+            );
+            // Every fact id a source names (a word after "fact" or "facts") exists.
+            let words: Vec<&str> = row
+                .source
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .collect();
+            for pair in words.windows(2) {
+                if (pair[0] == "fact" || pair[0] == "facts") && pair[1].contains('-') {
+                    assert!(
+                        known.contains_key(pair[1]),
+                        "{}: `{}` cites unknown fact {}",
+                        n.name,
+                        row.parameter,
+                        pair[1]
+                    );
+                }
+            }
+        }
+    }
+    for city in [
+        "hegang", "qitaihe", "baiyin", "baotou", "jinchang", "zhuzhou",
+    ] {
+        assert!(
+            names.iter().any(|n| n.name == city),
+            "no scenario for {city}"
+        );
+        let s = scenario::load(city, &[]).unwrap();
+        let facts_cited = explain(&s).iter().filter(|r| !r.facts.is_empty()).count();
+        assert!(
+            facts_cited > 0 || city == "hegang",
+            "{city} cites no seed fact"
+        );
+    }
+}
+
+#[test]
+fn hegang_like_declines_and_baotou_like_absorbs_its_displaced_workers() {
+    let (h, b) = (load("hegang-like", 8000), load("baotou-like", 8000));
+    for seed in 1..=3 {
+        let (hs, bs) = (run(&h, seed), run(&b, seed));
+        let pop = |s: &Scenario, x: &[Snapshot]| {
+            let p = series(s, x, "population");
+            p[p.len() - 1] / p[0] - 1.0
+        };
+        let (hp, bp) = (pop(&h, &hs), pop(&b, &bs));
+        let (hu, bu) = (
+            max(&series(&h, &hs, "unemployment_rate")),
+            max(&series(&b, &bs, "unemployment_rate")),
+        );
+        assert!(
+            hp < -0.2,
+            "seed {seed}: hegang-like population change {hp:.3}"
+        );
+        assert!(
+            hp < bp - 0.15,
+            "seed {seed}: population change hegang-like {hp:.3} vs baotou-like {bp:.3}"
+        );
+        assert!(
+            hu > bu + 0.05,
+            "seed {seed}: peak unemployment hegang-like {hu:.3} vs baotou-like {bu:.3}"
+        );
+        let rare = series(&b, &bs, "employed_rare_earths");
+        assert!(
+            rare[rare.len() - 1] > 2.0 * rare[0],
+            "seed {seed}: the new sector did not grow"
+        );
+    }
+}
+
+#[test]
+fn policy_variants_act_through_their_mechanisms() {
+    let base = load("hegang-no-policy", 8000);
+    let peak = |s: &Scenario| {
+        (1..=3)
+            .map(|seed| max(&series(s, &run(s, seed), "unemployment_rate")))
+            .sum::<f64>()
+            / 3.0
+    };
+    let p0 = peak(&base);
+    for (variant, lower) in [("hegang-cluster", 0.02), ("hegang-early-retirement", 0.01)] {
+        let p = peak(&load(variant, 8000));
+        assert!(
+            p < p0 - lower,
+            "{variant}: peak unemployment {p:.3} vs no policy {p0:.3}"
+        );
+    }
+    // The coal restart raises coal employment while it lasts (2022) and leaves
+    // less coal afterwards.
+    let restart = load("hegang-coal-restart", 8000);
+    let (a, b) = (run(&base, 1), run(&restart, 1));
+    let at = |s: &Scenario, x: &[Snapshot], m: &str, year: i32| {
+        let i = x.iter().position(|snap| snap.date.year() == year).unwrap();
+        series(s, x, m)[i]
+    };
+    assert!(at(&restart, &b, "employed_coal", 2023) > 1.1 * at(&base, &a, "employed_coal", 2023));
+    assert!(at(&restart, &b, "reserves_coal", 2026) < at(&base, &a, "reserves_coal", 2026));
+    // Retraining puts people into courses.
+    let retraining = load("hegang-retraining", 8000);
+    let starts: f64 = series(&retraining, &run(&retraining, 1), "training_starts")
+        .iter()
+        .sum();
+    assert!(starts > 50.0, "only {starts} trainees");
+}
