@@ -35,7 +35,13 @@ pub fn compare(
             resume: false,
             ..opts.clone()
         };
-        run(scenario, &sub_opts, stop, &|event| progress(name, event))?;
+        run(scenario, &sub_opts, stop, &|event| progress(name, event)).map_err(|e| match e {
+            // A comparison is written whole or not at all: nothing is kept to resume.
+            Error::Interrupted { .. } => {
+                Error::Stopped("comparison interrupted; nothing was written".into())
+            }
+            other => other,
+        })?;
         loaded.push((
             Context {
                 name: name.clone(),
@@ -73,14 +79,17 @@ pub fn compare(
     staged.commit()
 }
 
+/// Names of the comparison's own files, which no subfolder may take.
+const RESERVED: [&str; 3] = ["charts", "manifest.json", "comparison.csv"];
+
 /// Subfolder names: scenario names, made unique with a suffix where two scenarios
-/// share one (e.g. two files called `city.toml`).
+/// share one (e.g. two files called `city.toml`) or a name the comparison uses.
 fn folder_names(scenarios: &[Scenario]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for s in scenarios {
         let mut name = s.name.clone();
         let mut k = 2;
-        while names.contains(&name) || name == "charts" {
+        while names.contains(&name) || RESERVED.contains(&name.as_str()) {
             name = format!("{}-{k}", s.name);
             k += 1;
         }

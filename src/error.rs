@@ -100,6 +100,9 @@ pub enum Error {
         /// Where the finished jobs are kept.
         partial: PathBuf,
     },
+    /// The command was stopped (Ctrl-C) and kept nothing.
+    #[error("{0}")]
+    Stopped(String),
     /// Drawing a chart failed.
     #[error("{0}")]
     Chart(String),
@@ -118,7 +121,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Scenario(_) | Error::Usage(_) => 2,
-            Error::Interrupted { .. } => 130,
+            Error::Interrupted { .. } | Error::Stopped(_) => 130,
             Error::Io { .. } | Error::Csv { .. } | Error::Chart(_) => 1,
         }
     }

@@ -145,6 +145,7 @@ pub fn merge(
             person_months: sum("person_months") as u64,
             compute_seconds: sum("compute_seconds"),
             merged_from: Some(shards.iter().map(|s| s.dir.display().to_string()).collect()),
+            charts,
         },
     );
     // The merged scenario keeps the hash the shards ran under.

@@ -93,7 +93,10 @@ pub fn run(
     let jobs = plan.prepare(scenario)?;
     check_replaceable(&opts.out)?;
     let identity = batch_identity(scenario, &plan);
-    if opts.resume && !partial_dir(&opts.out).exists() && is_output_of(&opts.out, &identity) {
+    if opts.resume
+        && !partial_dir(&opts.out).exists()
+        && is_output_of(&opts.out, &identity, opts.charts)
+    {
         // Resuming a batch that already finished: nothing to do.
         return Ok(RunReport {
             out: opts.out.clone(),
@@ -143,6 +146,7 @@ pub fn run(
             person_months,
             compute_seconds,
             merged_from: None,
+            charts: opts.charts,
         },
     );
     let out = assemble(
@@ -165,14 +169,15 @@ pub fn run(
 }
 
 /// Whether `dir` holds the finished output of the batch with this identity.
-fn is_output_of(dir: &std::path::Path, identity: &Value) -> bool {
+fn is_output_of(dir: &std::path::Path, identity: &Value, charts: bool) -> bool {
     let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
         return false;
     };
     let manifest: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    identity
-        .as_object()
-        .is_some_and(|keys| keys.iter().all(|(k, v)| &manifest[k] == v))
+    manifest["charts"] == Value::Bool(charts)
+        && identity
+            .as_object()
+            .is_some_and(|keys| keys.iter().all(|(k, v)| &manifest[k] == v))
 }
 
 /// What the manifest records besides the scenario and the plan.
@@ -189,6 +194,8 @@ pub struct Record<'a> {
     pub compute_seconds: f64,
     /// Shard folders merged, for a merge.
     pub merged_from: Option<Vec<String>>,
+    /// Whether charts were drawn.
+    pub charts: bool,
 }
 
 /// The content of `manifest.json`.
@@ -228,6 +235,7 @@ pub fn manifest(scenario: &Scenario, plan: &Plan, r: &Record<'_>) -> Value {
         "jobs": { "first": range.start, "end": range.end, "total": plan.total_jobs() },
         "threads": r.threads,
         "shard": plan.shard.map(|s| s.to_string()),
+        "charts": r.charts,
         "start_month": scenario.params.horizon.start.to_string(),
         "months": scenario.params.horizon.months,
         "report_every_months": scenario.params.horizon.report_every,

@@ -245,10 +245,15 @@ fn save_all(dir: &Path, jobs: Vec<(String, AnyChart)>) -> Result<Vec<String>, Er
     Ok(saved.into_iter().flatten().collect())
 }
 
-fn band_note(replicates: u32) -> String {
+fn band_note(replicates: u32, markers: bool) -> String {
     format!(
-        "Line: median of {replicates} replicate{}; shaded: middle 50 % and 90 % of replicates. Dashed lines and grey spans: policies and events.",
-        if replicates == 1 { "" } else { "s" }
+        "Line: median of {replicates} replicate{}; shaded: middle 50 % and 90 % of replicates.{}",
+        if replicates == 1 { "" } else { "s" },
+        if markers {
+            " Dashed lines and grey spans: policies and events."
+        } else {
+            ""
+        }
     )
 }
 
@@ -278,7 +283,7 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
     let out = dir.join("charts");
     std::fs::create_dir_all(&out).map_err(|e| Error::io("creating", &out, e))?;
     let sum = read_summaries(&dir.join("summary.csv"))?;
-    let note = band_note(ctx.replicates);
+    let note = band_note(ctx.replicates, !ctx.markers.is_empty());
     let mut jobs = Vec::new();
     for (metric, title, y_desc, scale) in RUN_FANS {
         let chart = FanChart {

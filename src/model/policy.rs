@@ -158,8 +158,9 @@ impl City {
             }
             let mut applicants = Vec::new();
             for pool in pools {
+                // One course per person: graduates do not start another.
                 self.thin(pool, take_up, |p, _, id| {
-                    if t - p.since(id) >= min_months as i32 {
+                    if t - p.since(id) >= min_months as i32 && !p.has(id, traits::RETRAINED) {
                         take_up
                     } else {
                         0.0
