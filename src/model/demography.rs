@@ -3,7 +3,9 @@
 use rand::RngExt;
 
 use super::City;
-use super::people::{Change, NO_SECTOR, Newcomer, PoolLayout, Status};
+use super::hazards;
+use super::people::{Change, NO_SECTOR, Newcomer, Status};
+use super::sample::binomial;
 use super::sample::categorical;
 
 impl City {
@@ -11,16 +13,12 @@ impl City {
     /// sex, drawn per pool by thinning.
     pub(super) fn deaths(&mut self) {
         let t = self.t;
-        let oldest = self.people.tally().oldest_age(t).unwrap_or(0);
-        let max_entry = *self.p.demography.entry_age.iter().max().unwrap_or(&0);
-        let max_working = self.retirement_age(false).max(self.retirement_age(true));
         for pool in 0..self.people.layout().len() {
-            let hi = match pool {
-                PoolLayout::CHILD => max_entry,
-                PoolLayout::RETIRED => oldest,
-                _ => max_working,
-            };
-            let bound = self.sched.death_bound(0, hi.max(1));
+            if self.people.pool_len(pool) == 0 {
+                continue;
+            }
+            let (lo, hi) = self.pool_ages(pool);
+            let bound = self.sched.death_bound(lo, hi.max(lo));
             self.thin(pool, bound, |p, sched, id| {
                 sched.death(p.age(id, t), p.female(id))
             });
@@ -35,21 +33,19 @@ impl City {
 
     /// Births: each woman gives birth with the probability of her age.
     pub(super) fn births(&mut self) {
-        let t = self.t;
-        let bound = self.sched.fertility_peak;
-        let mut mothers = 0;
-        for pool in 0..self.people.layout().len() {
-            self.thin(pool, bound, |p, sched, id| {
-                if p.female(id) {
-                    sched.fertility(p.age(id, t))
-                } else {
-                    0.0
-                }
-            });
-            mothers += self.chosen.len() as u64;
+        // Who the mother is does not matter to the model (there are no households),
+        // so births are drawn per year of age from the women counted in the cohort
+        // tally: Binomial(women of that age, monthly fertility at that age). This is
+        // the same distribution as a draw per woman, at no cost per person.
+        let mut babies = 0;
+        for age in 0..=hazards::MAX_AGE as u32 {
+            let p = self.sched.fertility(age);
+            if p > 0.0 {
+                let women: u64 = self.people.tally().by_age(self.t, age, age)[1].iter().sum();
+                babies += binomial(&mut self.rng, women, p);
+            }
         }
-        // Babies are added after all pools are drawn, so none is drawn as a mother.
-        self.add_babies(mothers);
+        self.add_babies(babies);
     }
 
     fn add_babies(&mut self, count: u64) {

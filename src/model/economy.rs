@@ -6,7 +6,7 @@
 
 use super::City;
 use super::params::{PolicyAction, SectorKind, interpolate};
-use super::people::{PoolLayout, Status};
+use super::people::Status;
 
 impl City {
     /// Years elapsed since the start.
@@ -81,7 +81,7 @@ impl City {
             .sum();
         let e = &self.p.economy;
         let pension = e.pension * (1.0 + e.pension_growth).powf(self.years());
-        let pensions = pension * self.people.pool_len(PoolLayout::RETIRED) as f64;
+        let pensions = pension * self.count(Status::Retired) as f64;
         // Benefits go to people who lost a job (first-time seekers have paid no
         // contributions), for their first `benefit_months` months out of work.
         let experienced = self

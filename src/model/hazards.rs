@@ -15,8 +15,6 @@ pub struct Schedules {
     pub death: [Vec<f64>; 2],
     /// Birth probability per month for a woman of each age.
     pub fertility: Vec<f64>,
-    /// Largest entry of `fertility`.
-    pub fertility_peak: f64,
     /// Rogers–Castro profile normalised to 1 at its highest age.
     pub migration: Vec<f64>,
 }
@@ -48,7 +46,6 @@ impl Schedules {
                 monthly_from_rate(d.total_fertility_rate * density)
             })
             .collect();
-        let fertility_peak = fertility.iter().copied().fold(0.0, f64::max);
         let raw: Vec<f64> = (0..=MAX_AGE)
             .map(|a| {
                 let x = a as f64 + 0.5;
@@ -62,7 +59,6 @@ impl Schedules {
         Schedules {
             death,
             fertility,
-            fertility_peak,
             migration: raw.into_iter().map(|r| r / top).collect(),
         }
     }

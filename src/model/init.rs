@@ -102,7 +102,6 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         initial_residents: n as u64,
         initial_income: 0.0,
         ledger: Ledger::default(),
-        candidates: Vec::new(),
         chosen: Vec::new(),
         p,
     };

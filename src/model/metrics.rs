@@ -431,7 +431,7 @@ impl City {
                 Metric::InMigrants => f.in_migrants as f64,
                 Metric::Births => f.births as f64,
                 Metric::Deaths => f.deaths as f64,
-                Metric::Retirees => self.people.pool_len(PoolLayout::RETIRED) as f64,
+                Metric::Retirees => self.count(Status::Retired) as f64,
                 Metric::MeanWage => self.mean_wage(),
                 Metric::EmployedIn(s) => {
                     self.people.pool_len(self.people.layout().employed(s)) as f64

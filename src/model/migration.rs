@@ -7,7 +7,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 
 use super::City;
-use super::people::{Change, NO_SECTOR, Newcomer, PoolLayout, Status, traits};
+use super::people::{Change, NO_SECTOR, Newcomer, Status, traits};
 use super::sample::{binomial, categorical, monthly, poisson};
 
 /// Longest unemployment (years) that keeps raising the out-migration hazard.
@@ -63,20 +63,17 @@ impl City {
         let base = monthly(m.peak_annual_rate) * self.wage_pull();
         let (multiplier, effect) = (m.unemployed_multiplier, m.unemployment_effect);
         let unemployed_pools: Vec<usize> = self.unemployed_pools().collect();
-        let oldest = self.people.tally().oldest_age(t).unwrap_or(0);
-        let youngest_retiree = self.youngest_retiree_age();
         for pool in 0..self.people.layout().len() {
+            if self.people.pool_len(pool) == 0 {
+                continue;
+            }
             let ceiling = if unemployed_pools.contains(&pool) {
                 multiplier * (1.0 + effect * UNEMPLOYMENT_EFFECT_CAP_YEARS)
             } else {
                 1.0
             };
-            let lo = if pool == PoolLayout::RETIRED {
-                youngest_retiree
-            } else {
-                0
-            };
-            let bound = base * ceiling * self.sched.migration_bound(lo, oldest.max(lo));
+            let (lo, hi) = self.pool_ages(pool);
+            let bound = base * ceiling * self.sched.migration_bound(lo, hi.max(lo));
             self.thin(pool, bound, |p, sched, id| {
                 let mut h = base * sched.migration(p.age(id, t));
                 if p.status(id) == Status::Unemployed {

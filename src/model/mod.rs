@@ -95,7 +95,6 @@ pub struct City {
     /// Arrivals (births and newcomers) and departures (deaths and leavers) since
     /// the start, for the accounting identity.
     ledger: Ledger,
-    candidates: Vec<u32>,
     chosen: Vec<u32>,
 }
 
@@ -185,7 +184,7 @@ impl City {
         let pools = match status {
             Status::Child => vec![people::PoolLayout::CHILD],
             Status::Inactive => vec![people::PoolLayout::INACTIVE],
-            Status::Retired => vec![people::PoolLayout::RETIRED],
+            Status::Retired => l.retired_pools().collect(),
             Status::Employed => (0..self.sectors.len()).map(|s| l.employed(s)).collect(),
             Status::Training => (0..self.sectors.len()).map(|s| l.training(s)).collect(),
             Status::Unemployed => self.unemployed_pools().collect(),
@@ -209,23 +208,28 @@ impl City {
         self.p.horizon.start.plus(self.t)
     }
 
-    /// Thinning over a pool: draws `Binomial(n, bound)` candidates and keeps each
-    /// with probability `hazard / bound`, leaving the kept ids in `self.chosen`.
-    /// The hazard receives the people store, the age schedules and a person's id.
+    /// Thinning over a pool: selects each member independently with probability
+    /// `bound` (walking the pool with geometric gaps, so the cost is proportional
+    /// to the candidates, not the pool) and keeps each candidate with probability
+    /// `hazard / bound`, leaving the kept ids in `self.chosen`. Every member ends up
+    /// chosen with probability `hazard` exactly. The hazard receives the people
+    /// store, the age schedules and a person's id.
     fn thin(&mut self, pool: usize, bound: f64, hazard: impl Fn(&People, &Schedules, u32) -> f64) {
-        self.candidates.clear();
         self.chosen.clear();
         if bound <= 0.0 {
             return;
         }
         let bound = bound.min(1.0);
-        let k = sample::binomial(&mut self.rng, self.people.pool_len(pool), bound);
-        self.people
-            .pick(pool, k as usize, &mut self.rng, &mut self.candidates);
-        for &id in &self.candidates {
+        let members = self.people.pool(pool);
+        let mut i = sample::geometric(&mut self.rng, bound);
+        while i < members.len() {
+            let id = members[i];
             if sample::accept(&mut self.rng, hazard(&self.people, &self.sched, id), bound) {
                 self.chosen.push(id);
             }
+            i = i
+                .saturating_add(1)
+                .saturating_add(sample::geometric(&mut self.rng, bound));
         }
     }
 
@@ -236,6 +240,29 @@ impl City {
         } else {
             self.p.demography.retirement_age_male
         }
+    }
+
+    /// Youngest and oldest age (whole years, inclusive) a member of a pool can
+    /// have this month: the range over which thinning bounds a hazard.
+    fn pool_ages(&self, pool: usize) -> (u32, u32) {
+        let l = self.people.layout();
+        let d = &self.p.demography;
+        if pool == people::PoolLayout::CHILD {
+            // A child may be a month past entry age until the milestone runs.
+            return (0, d.entry_age.iter().copied().max().unwrap_or(0));
+        }
+        if l.retired_pools().contains(&pool) {
+            let (first, last) = l.retired_births(pool);
+            let age = |birth: i32| ((self.t - birth).max(0) / 12) as u32;
+            let oldest = self.people.tally().oldest_age(self.t).unwrap_or(0);
+            return (
+                age(last).max(self.youngest_retiree_age()),
+                age(first).min(oldest),
+            );
+        }
+        let youngest = d.entry_age.iter().copied().min().unwrap_or(0);
+        let retire = self.retirement_age(false).max(self.retirement_age(true));
+        (youngest, retire)
     }
 
     /// The youngest age at which anyone can be retired: the lower statutory age

@@ -75,12 +75,19 @@ pub mod traits {
 /// than this at the start are counted in the oldest cohort).
 pub const COHORT_OFFSET: i32 = 110 * 12;
 
-/// Which pool holds the people of a status (and sector and skill). Pools are laid
-/// out as: child, inactive, retired, then employed by sector, in training by
-/// target sector, unemployed by (last sector or none, skill).
+/// Months of birth grouped into one pool of retired people: retirees are pooled by
+/// birth decade, so the age range of each pool, and with it the bound used to draw
+/// deaths, stays ten years wide without anyone ever changing pools.
+pub const RETIRED_GROUP_MONTHS: i32 = 120;
+
+/// Which pool holds the people of a status (and sector, skill, or birth decade).
+/// Pools are laid out as: child, inactive, employed by sector, in training by
+/// target sector, unemployed by (last sector or none, skill), retired by birth
+/// decade.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolLayout {
     sectors: usize,
+    retired_groups: usize,
 }
 
 impl PoolLayout {
@@ -88,32 +95,35 @@ impl PoolLayout {
     pub const CHILD: usize = 0;
     /// Pool of inactive people.
     pub const INACTIVE: usize = 1;
-    /// Pool of retired people.
-    pub const RETIRED: usize = 2;
 
-    /// The layout for a number of sectors.
-    pub fn new(sectors: usize) -> Self {
-        PoolLayout { sectors }
+    /// The layout for a number of sectors and a horizon in months.
+    pub fn new(sectors: usize, months: u32) -> Self {
+        let births = COHORT_OFFSET + months as i32 + 1;
+        let retired_groups = (births / RETIRED_GROUP_MONTHS + 1) as usize;
+        PoolLayout {
+            sectors,
+            retired_groups,
+        }
     }
 
     /// Number of pools.
     pub fn len(&self) -> usize {
-        3 + 2 * self.sectors + (self.sectors + 1) * SKILLS
+        self.first_retired() + self.retired_groups
     }
 
-    /// Whether there are no pools (never: children, inactive and retired always exist).
+    /// Whether there are no pools (never: children and inactive people always have one).
     pub fn is_empty(&self) -> bool {
         false
     }
 
     /// Pool of the employed of a sector.
     pub fn employed(&self, sector: usize) -> usize {
-        3 + sector
+        2 + sector
     }
 
     /// Pool of trainees for a target sector.
     pub fn training(&self, sector: usize) -> usize {
-        3 + self.sectors + sector
+        2 + self.sectors + sector
     }
 
     /// Pool of the unemployed by last sector ([`NO_SECTOR`] for first-time seekers)
@@ -124,21 +134,66 @@ impl PoolLayout {
         } else {
             sector as usize
         };
-        3 + 2 * self.sectors + s * SKILLS + skill
+        2 + 2 * self.sectors + s * SKILLS + skill
     }
 
-    /// The pool a person of this status, sector and skill belongs to.
-    pub fn of(&self, status: Status, sector: u8, skill: usize) -> Option<usize> {
+    fn first_retired(&self) -> usize {
+        2 + 2 * self.sectors + (self.sectors + 1) * SKILLS
+    }
+
+    /// Pools of retired people (one per birth decade).
+    pub fn retired_pools(&self) -> std::ops::Range<usize> {
+        self.first_retired()..self.len()
+    }
+
+    /// Pool of retired people born in a month.
+    pub fn retired(&self, birth: i32) -> usize {
+        let group = ((birth + COHORT_OFFSET).max(0) / RETIRED_GROUP_MONTHS) as usize;
+        self.first_retired() + group.min(self.retired_groups - 1)
+    }
+
+    /// Months of birth (first, last) of the people a retired pool can hold.
+    pub fn retired_births(&self, pool: usize) -> (i32, i32) {
+        let g = (pool - self.first_retired()) as i32;
+        let first = g * RETIRED_GROUP_MONTHS - COHORT_OFFSET;
+        let first = if g == 0 { i32::MIN / 2 } else { first };
+        (first, (g + 1) * RETIRED_GROUP_MONTHS - COHORT_OFFSET - 1)
+    }
+
+    /// The pool a person of this status, sector, skill and month of birth belongs to.
+    pub fn of(&self, status: Status, sector: u8, skill: usize, birth: i32) -> Option<usize> {
         match status {
             Status::Child => Some(Self::CHILD),
             Status::Inactive => Some(Self::INACTIVE),
-            Status::Retired => Some(Self::RETIRED),
+            Status::Retired => Some(self.retired(birth)),
             Status::Employed => Some(self.employed(sector as usize)),
             Status::Training => Some(self.training(sector as usize)),
             Status::Unemployed => Some(self.unemployed(sector, skill)),
             Status::Left | Status::Dead => None,
         }
     }
+}
+
+/// One person's fields, packed together (20 bytes) so that an event touching a
+/// randomly drawn person costs one cache miss, not one per field.
+#[derive(Clone, Copy, Debug)]
+struct Core {
+    /// Month of birth (months since the start).
+    birth: i16,
+    /// Month the current unemployment spell began.
+    since: i16,
+    /// Current status.
+    status: Status,
+    /// Sector held or last held, or [`NO_SECTOR`].
+    sector: u8,
+    /// Sex, skill group and flags (see [`traits`]).
+    traits: u8,
+    /// Personal wage factor (multiplies the sector's base wage).
+    wage_factor: f32,
+    /// Monthly wage before the last job loss (yuan), 0 if none.
+    prior_wage: f32,
+    /// Position in the pool of the person's status.
+    slot: u32,
 }
 
 /// A new person's attributes.
@@ -179,14 +234,8 @@ pub struct Change {
 /// their record, so cohorts can be followed).
 #[derive(Clone, Debug)]
 pub struct People {
-    birth: Vec<i16>,
-    status: Vec<Status>,
-    sector: Vec<u8>,
-    traits: Vec<u8>,
-    since: Vec<i16>,
-    wage_factor: Vec<f32>,
-    prior_wage: Vec<f32>,
-    slot: Vec<u32>,
+    /// Everyone's fields, one record per person.
+    core: Vec<Core>,
     layout: PoolLayout,
     pools: Vec<Vec<u32>>,
     tally: Tally,
@@ -251,16 +300,9 @@ impl Tally {
 impl People {
     /// An empty store for a number of sectors, with room for `capacity` people.
     pub fn new(sectors: usize, capacity: usize, months: u32) -> Self {
-        let layout = PoolLayout::new(sectors);
+        let layout = PoolLayout::new(sectors, months);
         People {
-            birth: Vec::with_capacity(capacity),
-            status: Vec::with_capacity(capacity),
-            sector: Vec::with_capacity(capacity),
-            traits: Vec::with_capacity(capacity),
-            since: Vec::with_capacity(capacity),
-            wage_factor: Vec::with_capacity(capacity),
-            prior_wage: Vec::with_capacity(capacity),
-            slot: Vec::with_capacity(capacity),
+            core: Vec::with_capacity(capacity),
             layout,
             pools: vec![Vec::new(); layout.len()],
             tally: Tally {
@@ -273,12 +315,12 @@ impl People {
 
     /// Number of records (residents, leavers and the dead).
     pub fn len(&self) -> usize {
-        self.status.len()
+        self.core.len()
     }
 
     /// Whether no one was ever added.
     pub fn is_empty(&self) -> bool {
-        self.status.is_empty()
+        self.core.is_empty()
     }
 
     /// The pool layout.
@@ -330,23 +372,25 @@ impl People {
 
     /// Adds a person and returns their id.
     pub fn add(&mut self, p: Newcomer) -> u32 {
-        let id = self.status.len() as u32;
+        let id = self.core.len() as u32;
         let traits = (p.female as u8) | ((p.skill as u8) << traits::SKILL_SHIFT) | p.flags;
-        self.birth.push(p.birth as i16);
-        self.status.push(Status::Dead);
-        self.sector.push(p.sector);
-        self.traits.push(traits);
-        self.since.push(p.since as i16);
-        self.wage_factor.push(p.wage_factor);
-        self.prior_wage.push(0.0);
-        self.slot.push(u32::MAX);
+        self.core.push(Core {
+            birth: p.birth as i16,
+            since: p.since as i16,
+            status: Status::Dead,
+            sector: p.sector,
+            traits,
+            wage_factor: p.wage_factor,
+            prior_wage: 0.0,
+            slot: u32::MAX,
+        });
         self.enter(id, p.status);
         id
     }
 
     /// Month of birth.
     pub fn birth(&self, id: u32) -> i32 {
-        self.birth[id as usize] as i32
+        self.core[id as usize].birth as i32
     }
 
     /// Age in whole years at month `t`.
@@ -356,47 +400,47 @@ impl People {
 
     /// Current status.
     pub fn status(&self, id: u32) -> Status {
-        self.status[id as usize]
+        self.core[id as usize].status
     }
 
     /// Sector held, or last held, or [`NO_SECTOR`].
     pub fn sector(&self, id: u32) -> u8 {
-        self.sector[id as usize]
+        self.core[id as usize].sector
     }
 
     /// Whether a woman.
     pub fn female(&self, id: u32) -> bool {
-        self.traits[id as usize] & traits::FEMALE != 0
+        self.core[id as usize].traits & traits::FEMALE != 0
     }
 
     /// Skill group.
     pub fn skill(&self, id: u32) -> usize {
-        ((self.traits[id as usize] & traits::SKILL_MASK) >> traits::SKILL_SHIFT) as usize
+        ((self.core[id as usize].traits & traits::SKILL_MASK) >> traits::SKILL_SHIFT) as usize
     }
 
     /// Whether a trait bit is set.
     pub fn has(&self, id: u32, flag: u8) -> bool {
-        self.traits[id as usize] & flag != 0
+        self.core[id as usize].traits & flag != 0
     }
 
     /// Month the current unemployment spell began.
     pub fn since(&self, id: u32) -> i32 {
-        self.since[id as usize] as i32
+        self.core[id as usize].since as i32
     }
 
     /// Personal wage factor.
     pub fn wage_factor(&self, id: u32) -> f32 {
-        self.wage_factor[id as usize]
+        self.core[id as usize].wage_factor
     }
 
     /// Monthly wage before the last job loss (yuan), 0 if none.
     pub fn prior_wage(&self, id: u32) -> f32 {
-        self.prior_wage[id as usize]
+        self.core[id as usize].prior_wage
     }
 
     /// Records the wage a person earned before losing their job.
     pub fn set_prior_wage(&mut self, id: u32, wage: f32) {
-        self.prior_wage[id as usize] = wage;
+        self.core[id as usize].prior_wage = wage;
     }
 
     /// Raises a person's skill group by one (up to the highest).
@@ -404,7 +448,7 @@ impl People {
         let skill = (self.skill(id) + 1).min(SKILLS - 1);
         let status = self.status(id);
         self.leave(id);
-        let t = &mut self.traits[id as usize];
+        let t = &mut self.core[id as usize].traits;
         *t = (*t & !traits::SKILL_MASK) | ((skill as u8) << traits::SKILL_SHIFT);
         self.enter(id, status);
     }
@@ -414,43 +458,43 @@ impl People {
         self.leave(id);
         let i = id as usize;
         if let Some(s) = change.sector {
-            self.sector[i] = s;
+            self.core[i].sector = s;
         }
         if let Some(s) = change.since {
-            self.since[i] = s as i16;
+            self.core[i].since = s as i16;
         }
         if let Some(w) = change.wage_factor {
-            self.wage_factor[i] = w;
+            self.core[i].wage_factor = w;
         }
-        self.traits[i] |= change.flags;
+        self.core[i].traits |= change.flags;
         self.enter(id, to);
     }
 
     fn leave(&mut self, id: u32) {
         let i = id as usize;
-        let status = self.status[i];
+        let status = self.core[i].status;
         if !status.is_resident() {
             return;
         }
         let pool = self
             .layout
-            .of(status, self.sector[i], self.skill(id))
+            .of(status, self.core[i].sector, self.skill(id), self.birth(id))
             .expect("residents belong to a pool");
-        let slot = self.slot[i] as usize;
+        let slot = self.core[i].slot as usize;
         let list = &mut self.pools[pool];
         list.swap_remove(slot);
         if let Some(&moved) = list.get(slot) {
-            self.slot[moved as usize] = slot as u32;
+            self.core[moved as usize].slot = slot as u32;
         }
-        self.slot[i] = u32::MAX;
+        self.core[i].slot = u32::MAX;
         self.tally.add(self.birth(id), self.female(id), status, -1);
         match status {
             Status::Unemployed => {
-                let worked = (self.traits[i] & traits::WORKED != 0) as usize;
-                self.spells[worked][Tally::index(self.since[i] as i32)] -= 1
+                let worked = (self.core[i].traits & traits::WORKED != 0) as usize;
+                self.spells[worked][Tally::index(self.core[i].since as i32)] -= 1
             }
             Status::Employed => {
-                self.wage_sums[self.sector[i] as usize] -= self.wage_factor[i] as f64
+                self.wage_sums[self.core[i].sector as usize] -= self.core[i].wage_factor as f64
             }
             _ => {}
         }
@@ -458,20 +502,23 @@ impl People {
 
     fn enter(&mut self, id: u32, status: Status) {
         let i = id as usize;
-        self.status[i] = status;
-        let Some(pool) = self.layout.of(status, self.sector[i], self.skill(id)) else {
+        self.core[i].status = status;
+        let Some(pool) =
+            self.layout
+                .of(status, self.core[i].sector, self.skill(id), self.birth(id))
+        else {
             return;
         };
-        self.slot[i] = self.pools[pool].len() as u32;
+        self.core[i].slot = self.pools[pool].len() as u32;
         self.pools[pool].push(id);
         self.tally.add(self.birth(id), self.female(id), status, 1);
         match status {
             Status::Unemployed => {
-                let worked = (self.traits[i] & traits::WORKED != 0) as usize;
-                self.spells[worked][Tally::index(self.since[i] as i32)] += 1
+                let worked = (self.core[i].traits & traits::WORKED != 0) as usize;
+                self.spells[worked][Tally::index(self.core[i].since as i32)] += 1
             }
             Status::Employed => {
-                self.wage_sums[self.sector[i] as usize] += self.wage_factor[i] as f64
+                self.wage_sums[self.core[i].sector as usize] += self.core[i].wage_factor as f64
             }
             _ => {}
         }
@@ -494,8 +541,8 @@ impl People {
             let j = rng.random_range(0..n - i);
             let last = n - 1 - i;
             list.swap(j, last);
-            self.slot[list[j] as usize] = j as u32;
-            self.slot[list[last] as usize] = last as u32;
+            self.core[list[j] as usize].slot = j as u32;
+            self.core[list[last] as usize].slot = last as u32;
         }
         out.extend_from_slice(&list[n - k..]);
     }
@@ -508,26 +555,28 @@ impl People {
         for (p, list) in self.pools.iter().enumerate() {
             for (slot, &id) in list.iter().enumerate() {
                 let i = id as usize;
-                if self.slot[i] as usize != slot {
+                if self.core[i].slot as usize != slot {
                     return Err(format!(
                         "person {id} in pool {p} at slot {slot} records slot {}",
-                        self.slot[i]
+                        self.core[i].slot
                     ));
                 }
-                if self
-                    .layout
-                    .of(self.status[i], self.sector[i], self.skill(id))
-                    != Some(p)
+                if self.layout.of(
+                    self.core[i].status,
+                    self.core[i].sector,
+                    self.skill(id),
+                    self.birth(id),
+                ) != Some(p)
                 {
                     return Err(format!(
                         "person {id} with status {:?} is in pool {p}",
-                        self.status[i]
+                        self.core[i].status
                     ));
                 }
             }
             counted += list.len();
         }
-        let residents = self.status.iter().filter(|s| s.is_resident()).count();
+        let residents = self.core.iter().filter(|c| c.status.is_resident()).count();
         if counted != residents {
             return Err(format!(
                 "{counted} people in pools but {residents} residents"
@@ -547,9 +596,9 @@ impl People {
             ));
         }
         let unemployed = self
-            .status
+            .core
             .iter()
-            .filter(|&&s| s == Status::Unemployed)
+            .filter(|c| c.status == Status::Unemployed)
             .count() as u64;
         let spells: u64 = self.spells.iter().flatten().map(|&n| n as u64).sum();
         if spells != unemployed {
@@ -560,7 +609,7 @@ impl People {
         for (s, &sum) in self.wage_sums.iter().enumerate() {
             let direct: f64 = self.pools[self.layout.employed(s)]
                 .iter()
-                .map(|&id| self.wage_factor[id as usize] as f64)
+                .map(|&id| self.core[id as usize].wage_factor as f64)
                 .sum();
             if (direct - sum).abs() > 1e-3 * (1.0 + direct.abs()) {
                 return Err(format!("wage sum of sector {s} drifted: {sum} vs {direct}"));

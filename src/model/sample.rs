@@ -25,6 +25,26 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> u64 {
         .unwrap_or(0)
 }
 
+/// Number of failures before the first success in Bernoulli(p) trials: walking
+/// a list with these gaps selects each element independently with probability
+/// `p`. Returns `usize::MAX` when `p` is 0.
+pub fn geometric<R: Rng + ?Sized>(rng: &mut R, p: f64) -> usize {
+    if p >= 1.0 {
+        return 0;
+    }
+    if p <= 0.0 {
+        return usize::MAX;
+    }
+    // 1 - u lies in (0, 1], so its logarithm is finite and not positive.
+    let u: f64 = rng.random();
+    let g = ((1.0 - u).ln() / (-p).ln_1p()).floor();
+    if g >= usize::MAX as f64 {
+        usize::MAX
+    } else {
+        g as usize
+    }
+}
+
 /// Accepts a thinned candidate: true with probability `hazard / bound`.
 ///
 /// Drawing `Binomial(n, bound)` candidates from a group of `n` and keeping each
@@ -98,6 +118,25 @@ mod tests {
             (kept - expected).abs() < 5.0 * sd,
             "kept {kept}, expected {expected}"
         );
+    }
+
+    #[test]
+    fn geometric_gaps_select_each_element_with_probability_p() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let (n, p) = (1_000_000usize, 0.01);
+        let mut hits = vec![0u32; 10];
+        let mut i = geometric(&mut rng, p);
+        while i < n {
+            hits[i % 10] += 1;
+            i = i.saturating_add(1).saturating_add(geometric(&mut rng, p));
+        }
+        let expected = n as f64 * p / 10.0;
+        for h in hits {
+            assert!(
+                (h as f64 - expected).abs() < 5.0 * expected.sqrt(),
+                "{h} vs {expected}"
+            );
+        }
     }
 
     #[test]
