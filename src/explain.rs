@@ -86,8 +86,9 @@ pub fn explain(s: &Scenario) -> Vec<Row> {
     collect(&s.merged.table, "", &mut |path, value| {
         let set_in = s.merged.origin(path);
         let rank = s.merged.rank(path);
-        let source = find_source(&sources, path)
-            .filter(|(key, _)| s.merged.rank(&format!("sources.{key}")) >= rank)
+        let source = candidate_sources(&sources, path)
+            .into_iter()
+            .find(|(key, _)| s.merged.rank(&format!("sources.{key}")) >= rank)
             .map(|(_, text)| text);
         let last = path.rsplit('.').next().unwrap_or(path);
         let (kind, source) = match source {
@@ -107,24 +108,25 @@ pub fn explain(s: &Scenario) -> Vec<Row> {
     rows
 }
 
-/// The source entry for a path: the exact key, else a pattern with `*` for a
-/// sector or policy name (`sectors.*.wage_growth`); a source on a table (such as
-/// `sectors.coal.transferability`) covers the keys inside it.
-fn find_source(sources: &Table, path: &str) -> Option<(String, String)> {
+/// The source entries that may vouch for a path, most specific first: the exact
+/// key, then a pattern with `*` for a sector or policy name
+/// (`sectors.*.wage_growth`), then the same for each enclosing table (a source on
+/// `sectors.coal.transferability` covers the keys inside it).
+fn candidate_sources(sources: &Table, path: &str) -> Vec<(String, String)> {
     let parts: Vec<&str> = path.split('.').collect();
+    let mut out = Vec::new();
     for len in (2..=parts.len()).rev() {
-        let exact = parts[..len].join(".");
-        let mut candidates = vec![exact];
+        let mut keys = vec![parts[..len].join(".")];
         if len >= 3 {
-            candidates.push(format!("{}.*.{}", parts[0], parts[2..len].join(".")));
+            keys.push(format!("{}.*.{}", parts[0], parts[2..len].join(".")));
         }
-        for key in candidates {
+        for key in keys {
             if let Some(Value::String(text)) = sources.get(&key) {
-                return Some((key, text.clone()));
+                out.push((key, text.clone()));
             }
         }
     }
-    None
+    out
 }
 
 fn classify(text: &str) -> Kind {

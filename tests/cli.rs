@@ -260,3 +260,45 @@ fn fixtures_extend_builtin_scenarios_by_name() {
         "{text}"
     );
 }
+
+#[test]
+fn explain_lists_every_parameter_with_its_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown(dir.path(), &["explain", "baotou", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "parameter",
+            "value",
+            "set_in",
+            "source_kind",
+            "source",
+            "facts"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let find = |p: &str| {
+        rows.iter()
+            .find(|x| &x[0] == p)
+            .unwrap_or_else(|| panic!("no row {p}"))
+    };
+    let start = find("policies.rare_earth_base.start");
+    assert_eq!(&start[3], "fact");
+    assert!(
+        start[5].contains(
+            "baotou-rare-earth-reserve-base-designation = 2013 year (002_b6182a3581e03390.txt)"
+        ),
+        "{:?}",
+        start
+    );
+    assert!(find("population.size")[2].starts_with("builtin:baotou, line"));
+    assert_eq!(&find("labour.separation_rate")[2][..16], "builtin:defaults");
+    assert!(rows.iter().all(|x| &x[3] != "MISSING"));
+    let table = boomtown(dir.path(), &["explain", "hegang-like"]);
+    assert!(stdout(&table).contains("parameters:"), "{}", stdout(&table));
+    let bad = boomtown(dir.path(), &["explain", "nowhere"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
