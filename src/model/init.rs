@@ -19,7 +19,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
     let months = p.horizon.months;
     // Room for the people born or arriving during the run without reallocating
     // in the common case.
-    let mut people = People::new(p.sectors.len(), n + n / 4, months);
+    let mut people = People::new(p.sectors.len(), n, months);
     let sched = Schedules::new(&p.demography, &p.migration);
     let sector_shares: Vec<f64> = p.sectors.iter().map(|s| s.employment_share).collect();
     let noise = LogNormal::new(
@@ -107,6 +107,9 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
     };
     for id in 0..city.people.len() as u32 {
         city.schedule_milestone(id);
+    }
+    for list in &mut city.milestones {
+        list.shrink_to_fit();
     }
     city.update_wages();
     city.initial_income = city.household_income();

@@ -13,6 +13,9 @@ use super::sample::{binomial, categorical, monthly, poisson};
 /// Longest unemployment (years) that keeps raising the out-migration hazard.
 const UNEMPLOYMENT_EFFECT_CAP_YEARS: f64 = 5.0;
 
+/// Youngest age (years) of a newcomer worker.
+pub(super) const NEWCOMER_MIN_AGE: u32 = 18;
+
 /// Bound on the expected-wage ratio used in the hazard, so that a city with no
 /// jobs left does not produce an unbounded hazard.
 const MAX_PULL_RATIO: f64 = 4.0;
@@ -102,7 +105,10 @@ impl City {
             let p = (m.fill_rate * ratio.powf(m.fill_wage_elasticity)).min(1.0);
             let arrivals = binomial(&mut self.rng, self.sectors[s].vacancies, p);
             for _ in 0..arrivals {
-                let years = age.sample(&mut self.rng).clamp(18.0, max_age.max(18.0));
+                let years = age.sample(&mut self.rng).clamp(
+                    NEWCOMER_MIN_AGE as f64,
+                    max_age.max(NEWCOMER_MIN_AGE as f64),
+                );
                 let skill = categorical(&mut self.rng, &m.newcomer_skill_shares);
                 let female = self.rng.random::<f64>() < self.p.population.female_share;
                 let id = self.people.add(Newcomer {

@@ -260,7 +260,14 @@ impl City {
                 age(first).min(oldest),
             );
         }
-        let youngest = d.entry_age.iter().copied().min().unwrap_or(0);
+        // Newcomers can be as young as NEWCOMER_MIN_AGE, whatever the entry ages.
+        let youngest = d
+            .entry_age
+            .iter()
+            .copied()
+            .min()
+            .unwrap_or(0)
+            .min(migration::NEWCOMER_MIN_AGE);
         let retire = self.retirement_age(false).max(self.retirement_age(true));
         (youngest, retire)
     }

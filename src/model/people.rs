@@ -1,7 +1,7 @@
-//! The store of people: one agent per resident, kept as compact parallel arrays
-//! (19 bytes per record, plus 4 per resident for its pool entry and 4 for a
-//! pending age milestone), grouped into pools by status so that events can be
-//! drawn per group and applied only to the people they hit.
+//! The store of people: one agent per resident, one 20-byte record each (plus 4
+//! bytes per resident for its pool entry and 4 for a pending age milestone),
+//! grouped into pools by status so that events can be drawn per group and applied
+//! only to the people they hit.
 //!
 //! Every change of status goes through [`People::transition`], which keeps the
 //! pools, the cohort tally and the running sums consistent; no statistic is ever
@@ -171,6 +171,14 @@ impl PoolLayout {
             Status::Unemployed => Some(self.unemployed(sector, skill)),
             Status::Left | Status::Dead => None,
         }
+    }
+}
+
+/// Makes room for one more element, growing by an eighth rather than doubling:
+/// at millions of people, doubling would leave up to half of a large array unused.
+fn grow<T>(v: &mut Vec<T>) {
+    if v.len() == v.capacity() {
+        v.reserve_exact(v.len() / 8 + 64);
     }
 }
 
@@ -374,6 +382,7 @@ impl People {
     pub fn add(&mut self, p: Newcomer) -> u32 {
         let id = self.core.len() as u32;
         let traits = (p.female as u8) | ((p.skill as u8) << traits::SKILL_SHIFT) | p.flags;
+        grow(&mut self.core);
         self.core.push(Core {
             birth: p.birth as i16,
             since: p.since as i16,
@@ -510,6 +519,7 @@ impl People {
             return;
         };
         self.core[i].slot = self.pools[pool].len() as u32;
+        grow(&mut self.pools[pool]);
         self.pools[pool].push(id);
         self.tally.add(self.birth(id), self.female(id), status, 1);
         match status {

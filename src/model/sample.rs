@@ -47,10 +47,11 @@ pub fn geometric<R: Rng + ?Sized>(rng: &mut R, p: f64) -> usize {
 
 /// Accepts a thinned candidate: true with probability `hazard / bound`.
 ///
-/// Drawing `Binomial(n, bound)` candidates from a group of `n` and keeping each
-/// with probability `hazard_i / bound` selects every member independently with
-/// probability `hazard_i`: the same distribution as a die roll per person, at a
-/// cost proportional to the candidates instead of the group.
+/// Taking each member of a group as a candidate with probability `bound` and
+/// keeping each candidate with probability `hazard_i / bound` selects every
+/// member independently with probability `hazard_i`: the same distribution as a
+/// die roll per person, at a cost proportional to the candidates instead of the
+/// group.
 pub fn accept<R: Rng + ?Sized>(rng: &mut R, hazard: f64, bound: f64) -> bool {
     if hazard >= bound {
         return true;
