@@ -3,9 +3,9 @@
 
 mod common;
 
-use boomtown::model::{City, Snapshot, metrics::Metric, model_rng};
+use boomtown::model::{City, model_rng};
 use boomtown::scenario::{self, Scenario};
-use common::fixtures;
+use common::{fixtures, series, simulate};
 
 fn load(reference: &str) -> Scenario {
     scenario::load(reference, &[]).unwrap_or_else(|e| panic!("{reference}: {e}"))
@@ -13,21 +13,6 @@ fn load(reference: &str) -> Scenario {
 
 fn fixture(name: &str) -> Scenario {
     load(fixtures().join(name).to_str().unwrap())
-}
-
-fn run(s: &Scenario, seed: u64) -> Vec<Snapshot> {
-    let mut city = City::new(s.params.clone(), model_rng(seed));
-    let mut out = Vec::new();
-    city.run(|snap| out.push(snap));
-    out
-}
-
-fn series(s: &Scenario, snaps: &[Snapshot], name: &str) -> Vec<f64> {
-    let i = Metric::columns(&s.params)
-        .iter()
-        .position(|c| c.name == name)
-        .unwrap();
-    snaps.iter().map(|x| x.values[i]).collect()
 }
 
 #[test]
@@ -57,7 +42,7 @@ fn people_are_never_created_or_lost_by_accounting() {
 #[test]
 fn snapshots_account_for_every_resident() {
     let s = fixture("all-policies.toml");
-    let snaps = run(&s, 5);
+    let snaps = simulate(&s, 5);
     for snap in &snaps {
         let get = |n: &str| series(&s, std::slice::from_ref(snap), n)[0];
         let by_status = get("children")
@@ -87,11 +72,11 @@ fn snapshots_account_for_every_resident() {
 #[test]
 fn same_seed_same_run_and_replicates_differ() {
     let s = load("test-city");
-    assert_eq!(run(&s, 3), run(&s, 3));
+    assert_eq!(simulate(&s, 3), simulate(&s, 3));
     let mut other = City::new(s.params.clone(), model_rng(4));
     let mut first = Vec::new();
     other.run(|x| first.push(x));
-    assert_ne!(run(&s, 3), first, "another seed repeated the draws");
+    assert_ne!(simulate(&s, 3), first, "another seed repeated the draws");
 }
 
 /// Mean over seeds of: mean unemployment rate after the first two years, total
@@ -101,7 +86,7 @@ fn outcomes(s: &Scenario) -> (f64, f64, f64) {
     let n = seeds.clone().count() as f64;
     let (mut u, mut out, mut pop) = (0.0, 0.0, 0.0);
     for seed in seeds {
-        let snaps = run(s, seed);
+        let snaps = simulate(s, seed);
         let rate = series(s, &snaps, "unemployment_rate");
         let late = &rate[4..];
         u += late.iter().sum::<f64>() / late.len() as f64 / n;

@@ -4,27 +4,16 @@
 
 use boomtown::explain::{Kind, explain};
 use boomtown::facts::facts;
-use boomtown::model::{City, Snapshot, metrics::Metric, model_rng};
+use boomtown::model::Snapshot;
 use boomtown::scenario::{self, Override, Scenario, source::builtin_names};
+
+mod common;
+
+use common::{series, simulate};
 
 fn load(name: &str, size: u64) -> Scenario {
     let o: Override = format!("population.size={size}").parse().unwrap();
     scenario::load(name, &[o]).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn run(s: &Scenario, seed: u64) -> Vec<Snapshot> {
-    let mut city = City::new(s.params.clone(), model_rng(seed));
-    let mut out = Vec::new();
-    city.run(|x| out.push(x));
-    out
-}
-
-fn series(s: &Scenario, snaps: &[Snapshot], name: &str) -> Vec<f64> {
-    let i = Metric::columns(&s.params)
-        .iter()
-        .position(|c| c.name == name)
-        .unwrap_or_else(|| panic!("{name}"));
-    snaps.iter().map(|x| x.values[i]).collect()
 }
 
 fn max(xs: &[f64]) -> f64 {
@@ -87,7 +76,7 @@ fn every_shipped_parameter_has_a_source_and_every_cited_fact_exists() {
 fn hegang_like_declines_and_baotou_like_absorbs_its_displaced_workers() {
     let (h, b) = (load("hegang-like", 8000), load("baotou-like", 8000));
     for seed in 1..=3 {
-        let (hs, bs) = (run(&h, seed), run(&b, seed));
+        let (hs, bs) = (simulate(&h, seed), simulate(&b, seed));
         let pop = |s: &Scenario, x: &[Snapshot]| {
             let p = series(s, x, "population");
             p[p.len() - 1] / p[0] - 1.0
@@ -122,7 +111,7 @@ fn policy_variants_act_through_their_mechanisms() {
     let base = load("hegang-no-policy", 8000);
     let peak = |s: &Scenario| {
         (1..=3)
-            .map(|seed| max(&series(s, &run(s, seed), "unemployment_rate")))
+            .map(|seed| max(&series(s, &simulate(s, seed), "unemployment_rate")))
             .sum::<f64>()
             / 3.0
     };
@@ -137,7 +126,7 @@ fn policy_variants_act_through_their_mechanisms() {
     // The coal restart raises coal employment while it lasts (2022) and leaves
     // less coal afterwards.
     let restart = load("hegang-coal-restart", 8000);
-    let (a, b) = (run(&base, 1), run(&restart, 1));
+    let (a, b) = (simulate(&base, 1), simulate(&restart, 1));
     let at = |s: &Scenario, x: &[Snapshot], m: &str, year: i32| {
         let i = x.iter().position(|snap| snap.date.year() == year).unwrap();
         series(s, x, m)[i]
@@ -146,7 +135,7 @@ fn policy_variants_act_through_their_mechanisms() {
     assert!(at(&restart, &b, "reserves_coal", 2026) < at(&base, &a, "reserves_coal", 2026));
     // Retraining puts people into courses.
     let retraining = load("hegang-retraining", 8000);
-    let starts: f64 = series(&retraining, &run(&retraining, 1), "training_starts")
+    let starts: f64 = series(&retraining, &simulate(&retraining, 1), "training_starts")
         .iter()
         .sum();
     assert!(starts > 50.0, "only {starts} trainees");

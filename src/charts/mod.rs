@@ -32,43 +32,9 @@ fn ensure_font() -> Result<(), Error> {
     }
 }
 
-/// The fan charts of a run: metric, title, vertical axis, scale.
-pub const RUN_FANS: [(&str, &str, &str, Scale); 6] = [
+/// How each fan-charted metric is shown: metric, title, vertical axis, scale.
+const FAN_SPECS: [(&str, &str, &str, Scale); 9] = [
     ("population", "Population", "Residents", Scale::Plain),
-    (
-        "unemployment_rate",
-        "Unemployment rate",
-        "% of the labour force",
-        Scale::Percent,
-    ),
-    (
-        "youth_unemployment_rate",
-        "Youth unemployment rate (ages 16–24)",
-        "% of the labour force aged 16–24",
-        Scale::Percent,
-    ),
-    (
-        "long_term_unemployment_share",
-        "Long-term unemployment (12+ months)",
-        "% of the unemployed",
-        Scale::Percent,
-    ),
-    (
-        "out_migration_rate",
-        "Out-migration",
-        "Leavers per 1,000 residents per year",
-        Scale::Plain,
-    ),
-    (
-        "mean_wage",
-        "Mean wage of the employed",
-        "Yuan per month (start-year prices)",
-        Scale::Plain,
-    ),
-];
-
-/// The overlaid charts of a comparison: metric, title, vertical axis, scale.
-pub const COMPARE_FANS: [(&str, &str, &str, Scale); 8] = [
     (
         "population_index",
         "Population (start = 100)",
@@ -118,6 +84,38 @@ pub const COMPARE_FANS: [(&str, &str, &str, Scale); 8] = [
         Scale::Plain,
     ),
 ];
+
+/// The fan charts of a run.
+pub const RUN_FANS: [&str; 6] = [
+    "population",
+    "unemployment_rate",
+    "youth_unemployment_rate",
+    "long_term_unemployment_share",
+    "out_migration_rate",
+    "mean_wage",
+];
+
+/// The overlaid charts of a comparison.
+pub const COMPARE_FANS: [&str; 8] = [
+    "population_index",
+    "unemployment_rate",
+    "youth_unemployment_rate",
+    "long_term_unemployment_share",
+    "out_migration_rate",
+    "mean_wage",
+    "old_age_dependency_ratio",
+    "employed",
+];
+
+/// Title, vertical axis and scale of a fan-charted metric.
+fn fan_spec(metric: &'static str) -> (&'static str, &'static str, Scale) {
+    FAN_SPECS
+        .iter()
+        .find(|(m, ..)| *m == metric)
+        .map_or((metric, "", Scale::Plain), |&(_, title, y, scale)| {
+            (title, y, scale)
+        })
+}
 
 /// What charts need to know about a scenario besides its summaries.
 #[derive(Clone, Debug)]
@@ -285,7 +283,8 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
     let sum = read_summaries(&dir.join("summary.csv"))?;
     let note = band_note(ctx.replicates, !ctx.markers.is_empty());
     let mut jobs = Vec::new();
-    for (metric, title, y_desc, scale) in RUN_FANS {
+    for metric in RUN_FANS {
+        let (title, y_desc, scale) = fan_spec(metric);
         let chart = FanChart {
             title: format!("{}: {title}", ctx.name),
             y_desc: y_desc.into(),
@@ -407,7 +406,8 @@ pub fn draw_compare(dir: &Path, scenarios: &[(Context, Summaries)]) -> Result<Ve
     let replicates = scenarios.first().map_or(0, |(c, _)| c.replicates);
     let names: Vec<&str> = scenarios.iter().map(|(c, _)| c.name.as_str()).collect();
     let mut jobs = Vec::new();
-    for (metric, title, y_desc, scale) in COMPARE_FANS {
+    for metric in COMPARE_FANS {
+        let (title, y_desc, scale) = fan_spec(metric);
         let series = scenarios
             .iter()
             .enumerate()

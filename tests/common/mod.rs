@@ -60,3 +60,24 @@ pub fn column(header: &[String], rows: &[Vec<String>], name: &str) -> Vec<f64> {
         .map(|r| r[i].parse().expect("a number"))
         .collect()
 }
+
+/// Runs one replicate of a scenario and returns its snapshots.
+pub fn simulate(s: &boomtown::scenario::Scenario, seed: u64) -> Vec<boomtown::model::Snapshot> {
+    let mut city = boomtown::model::City::new(s.params.clone(), boomtown::model::model_rng(seed));
+    let mut out = Vec::new();
+    city.run(|snap| out.push(snap));
+    out
+}
+
+/// One metric over the snapshots of a run.
+pub fn series(
+    s: &boomtown::scenario::Scenario,
+    snaps: &[boomtown::model::Snapshot],
+    name: &str,
+) -> Vec<f64> {
+    let i = boomtown::model::metrics::Metric::columns(&s.params)
+        .iter()
+        .position(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no metric {name}"));
+    snaps.iter().map(|x| x.values[i]).collect()
+}
