@@ -91,6 +91,7 @@ pub fn run(
         shard: opts.shard,
     };
     let jobs = plan.prepare(scenario)?;
+    check_memory(&jobs, opts.threads)?;
     check_replaceable(&opts.out)?;
     let identity = batch_identity(scenario, &plan);
     if opts.resume
@@ -166,6 +167,50 @@ pub fn run(
         jobs: range.len(),
         person_months,
     })
+}
+
+/// Memory one resident costs a replicate, with room for the people born or
+/// arriving during the run (measured: about 41 bytes; see docs/performance.md).
+pub const BYTES_PER_PERSON: u64 = 48;
+
+/// Refuses, before anything is allocated, a batch whose replicates running side
+/// by side would need more memory than the machine has available.
+fn check_memory(jobs: &[crate::scenario::Job], threads: usize) -> Result<(), Error> {
+    let Some(available) = available_memory() else {
+        return Ok(());
+    };
+    let mut sizes: Vec<u64> = jobs.iter().map(|j| j.params.population.size).collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let need: u64 = sizes
+        .iter()
+        .take(threads.max(1))
+        .map(|n| n * BYTES_PER_PERSON)
+        .sum();
+    if need <= available {
+        return Ok(());
+    }
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+    Err(Error::Usage(format!(
+        "this batch would need about {:.1} GiB of memory ({} replicate{} side by side, about {BYTES_PER_PERSON} bytes \
+         per resident), but only {:.1} GiB is available; use fewer --threads or a smaller population.size",
+        gib(need),
+        sizes.len().min(threads.max(1)),
+        if sizes.len().min(threads.max(1)) == 1 {
+            ""
+        } else {
+            "s"
+        },
+        gib(available)
+    )))
+}
+
+/// Memory available to new processes, from `/proc/meminfo` (Linux); `None` where
+/// it cannot be read.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// Whether `dir` holds the finished output of the batch with this identity.

@@ -394,3 +394,30 @@ fn check_reports_every_bad_file_before_printing() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_batch_that_cannot_fit_in_memory_is_refused_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown(
+        dir.path(),
+        &[
+            "run",
+            "test-city",
+            "--set",
+            "population.size=50000000",
+            "--replicates",
+            "1000",
+            "--threads",
+            "1000",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("would need about") && stderr(&o).contains("GiB"),
+        "{}",
+        stderr(&o)
+    );
+    assert_no_output(dir.path(), "memory");
+}
