@@ -498,3 +498,74 @@ fn summary_quantiles_match_a_direct_computation() {
         }
     }
 }
+
+/// Finished job folders in a `.partial` folder (temporary ones start with a dot).
+fn finished_jobs(jobs: &Path) -> usize {
+    std::fs::read_dir(jobs)
+        .map(|d| {
+            d.filter(|e| {
+                !e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with('.')
+            })
+            .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_batch_killed_at_any_point_resumes_to_the_uninterrupted_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        "test-city",
+        "--replicates",
+        "24",
+        "--set",
+        "population.size=10000",
+        "--quiet",
+        "--threads",
+        "2",
+    ];
+    run_ok(dir.path(), &[&args[..], &["--out", "straight"]].concat());
+    // Kill -9 after a varying number of finished replicates: whatever was being
+    // written at that moment, only complete job folders count, and --resume
+    // completes the batch.
+    for (round, after) in [1usize, 5, 11].into_iter().enumerate() {
+        let out = format!("killed{round}");
+        let mut child = Command::new(bin())
+            .args(args)
+            .args(["--out", &out])
+            .current_dir(dir.path())
+            .spawn()
+            .unwrap();
+        let jobs = dir.path().join(format!("{out}.partial/jobs"));
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while finished_jobs(&jobs) < after && child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "no replicate finished in time");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // SIGKILL (std's kill), a no-op if the batch already finished.
+        let _ = child.kill();
+        child.wait().unwrap();
+        // Every file in a finished job folder is complete.
+        if let Ok(entries) = std::fs::read_dir(&jobs) {
+            for e in entries.map(|e| e.unwrap()) {
+                if !e.file_name().to_string_lossy().starts_with('.') {
+                    assert!(
+                        e.path().join("job.json").is_file(),
+                        "incomplete job folder {:?}",
+                        e.path()
+                    );
+                }
+            }
+        }
+        run_ok(
+            dir.path(),
+            &[&args[..], &["--out", &out, "--resume"]].concat(),
+        );
+        assert_same_files(&dir.path().join("straight"), &dir.path().join(&out));
+    }
+}
