@@ -188,7 +188,45 @@ fn split_top_level(s: &str) -> Vec<&str> {
 
 /// Loads a scenario by name or path, applies overrides and validates it.
 pub fn load(reference: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-    let mut merged = source::resolve(reference)?;
+    load_merged(source::resolve(reference)?, reference, overrides)
+}
+
+/// Feeds arbitrary bytes through everything that reads user input about a
+/// scenario: the first line as a `--set`, `--sweep` and `--shard` argument, the
+/// rest as a scenario file. Used by the fuzz target and its regression tests; it
+/// must never panic, whatever the bytes.
+pub fn exercise(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    let _ = first.parse::<crate::batch::Shard>();
+    let set: Vec<Override> = first.parse::<Override>().ok().into_iter().collect();
+    let sweep: Vec<Override> = Override::parse_sweep(first).ok().into_iter().collect();
+    for overrides in [&set, &sweep] {
+        if let Ok(s) = load_text("fuzz.toml", rest, overrides) {
+            let _ = s.resolved_toml(s.seed, s.replicates);
+            for c in 0..s.configurations().min(4) {
+                let _ = s.job(c, 0, 1);
+            }
+        }
+    }
+}
+
+/// Loads a scenario given as text (`label` names it in messages), applies
+/// overrides and validates it.
+pub fn load_text(
+    label: &str,
+    text: &str,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
+    let merged = source::resolve_file(source::SourceFile::inline(label, text))?;
+    load_merged(merged, label, overrides)
+}
+
+fn load_merged(
+    mut merged: Merged,
+    reference: &str,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
     let top = merged
         .chain
         .last()

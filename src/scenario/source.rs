@@ -33,6 +33,18 @@ pub struct SourceFile {
     dir: Option<PathBuf>,
 }
 
+impl SourceFile {
+    /// A scenario given as text rather than read from a file (its parents are
+    /// looked up by name among the built-in scenarios, or as paths).
+    pub fn inline(label: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile {
+            label: label.into(),
+            text: text.into(),
+            dir: None,
+        }
+    }
+}
+
 /// One named scenario shipped with boomtown.
 #[derive(Clone, Debug)]
 pub struct Named {
@@ -374,7 +386,11 @@ fn record_origins(
 /// Reads a scenario and the chain it extends, and merges them over the defaults.
 pub fn resolve(reference: &str) -> Result<Merged, ScenarioError> {
     let cwd = std::env::current_dir().ok();
-    let top = locate(reference, cwd.as_deref(), reference)?;
+    resolve_file(locate(reference, cwd.as_deref(), reference)?)
+}
+
+/// Reads the chain a scenario file extends and merges it over the defaults.
+pub fn resolve_file(top: SourceFile) -> Result<Merged, ScenarioError> {
     let mut layers = vec![Layer::parse(top)?];
     loop {
         let last = layers.last().expect("chain is never empty");
