@@ -79,6 +79,28 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "not a number",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[labour]\nseparation_rate = nan\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 3",
+            "key `labour.separation_rate`",
+            "found NaN",
+        ],
+    },
+    Case {
+        name: "infinite value",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[economy]\npension = inf\n",
+        )],
+        args: &["s.toml"],
+        expect: &["s.toml, line 3", "key `economy.pension`", "finite number"],
+    },
+    Case {
         name: "share above 1",
         files: &[(
             "s.toml",
@@ -390,6 +412,19 @@ fn check_reports_every_bad_file_before_printing() {
     );
     assert!(
         stderr(&o).contains("bad.toml, line 3, key `labour.vacancy_rate`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn an_unwritable_output_folder_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a-file"), "not a folder").unwrap();
+    let o = boomtown(dir.path(), &["run", "test-city", "--out", "a-file/out"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--out a-file/out: cannot write in a-file"),
         "{}",
         stderr(&o)
     );

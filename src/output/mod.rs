@@ -64,8 +64,20 @@ impl Staged {
     }
 }
 
-/// Fails if `target` exists and is neither empty nor a boomtown output folder.
+/// Fails, as bad input, if `target` is not a folder boomtown can write: its parent
+/// cannot be created or written in, or it exists and is neither empty nor a
+/// boomtown output folder.
 pub fn check_replaceable(target: &Path) -> Result<(), Error> {
+    let parent = parent_of(target);
+    let unwritable = |e: std::io::Error| {
+        Error::Usage(format!(
+            "--out {}: cannot write in {}: {e}",
+            target.display(),
+            parent.display()
+        ))
+    };
+    std::fs::create_dir_all(&parent).map_err(unwritable)?;
+    tempfile::tempfile_in(&parent).map_err(unwritable)?;
     if !target.exists() || target.join("manifest.json").is_file() {
         return Ok(());
     }
