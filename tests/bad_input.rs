@@ -79,6 +79,32 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "empty population",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[population]\nsize = 0\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 3",
+            "key `population.size`",
+            "expected 1 to 50000000 residents, found 0",
+        ],
+    },
+    Case {
+        name: "population too large for one scenario",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[population]\nsize = 90000000000\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 3",
+            "key `population.size`",
+            "found 90000000000",
+        ],
+    },
+    Case {
         name: "not a number",
         files: &[(
             "s.toml",
@@ -383,6 +409,11 @@ fn bad_arguments_give_exit_2() {
         vec!["run", "test-city", "--seed", "minus-one"],
         vec!["run", "test-city", "--set", "no-equals-sign"],
         vec!["run", "test-city", "--set", "extends=hegang-like"],
+        vec!["run", "test-city", "--shard", "0/3"],
+        vec!["run", "test-city", "--shard", "4/3"],
+        vec!["run", "test-city", "--shard", "two"],
+        vec!["run", "test-city", "--sweep", "labour.search_probability"],
+        vec!["run", "test-city", "--threads", "0"],
         vec!["frobnicate"],
     ] {
         let o = boomtown(dir.path(), &args);
