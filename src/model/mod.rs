@@ -304,3 +304,50 @@ impl City {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::RngExt;
+
+    /// Thinning over a pool selects each member with exactly its own hazard: over
+    /// many draws, how often each age group is chosen agrees with a reference that
+    /// rolls one die per person (a chi-square comparison of the two).
+    #[test]
+    fn thinning_agrees_in_distribution_with_a_die_roll_per_person() {
+        let s = crate::scenario::load("test-city", &[]).unwrap();
+        let mut city = City::new(s.params.clone(), model_rng(5));
+        let pool = people::PoolLayout::INACTIVE;
+        let members: Vec<u32> = city.people.pool(pool).to_vec();
+        assert!(members.len() > 100);
+        // A hazard that varies strongly with age, bounded by 0.3.
+        let hazard = |p: &People, id: u32| 0.3 * (p.age(id, 0) % 10) as f64 / 9.0;
+        let draws = 400;
+        let (mut fast, mut reference) = ([0u64; 10], [0u64; 10]);
+        let mut rng = model_rng(9);
+        for _ in 0..draws {
+            city.thin(pool, 0.3, |p, _, id| hazard(p, id));
+            for &id in &city.chosen {
+                fast[(city.people.age(id, 0) % 10) as usize] += 1;
+            }
+            for &id in &members {
+                if rng.random::<f64>() < hazard(&city.people, id) {
+                    reference[(city.people.age(id, 0) % 10) as usize] += 1;
+                }
+            }
+        }
+        // Two-sample chi-square over the age groups that can be chosen (9 degrees
+        // of freedom at most; 27.9 is the 0.1 % critical value).
+        let chi2: f64 = fast
+            .iter()
+            .zip(&reference)
+            .filter(|(a, b)| **a + **b > 0)
+            .map(|(&a, &b)| (a as f64 - b as f64).powi(2) / (a + b) as f64)
+            .sum();
+        assert!(
+            chi2 < 27.9,
+            "chi-square {chi2:.1}: fast {fast:?} vs reference {reference:?}"
+        );
+        assert_eq!(fast[0], 0, "a zero hazard was drawn");
+    }
+}
