@@ -209,20 +209,7 @@ fn an_interrupted_batch_resumes_to_the_uninterrupted_result() {
     // Interrupt once a few replicates have finished.
     let jobs = dir.path().join("batch.partial/jobs");
     let deadline = Instant::now() + Duration::from_secs(120);
-    while std::fs::read_dir(&jobs)
-        .map(|d| {
-            d.filter(|e| {
-                !e.as_ref()
-                    .unwrap()
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with('.')
-            })
-            .count()
-        })
-        .unwrap_or(0)
-        < 3
-    {
+    while finished_jobs(&jobs) < 3 {
         assert!(Instant::now() < deadline, "no replicate finished in time");
         std::thread::sleep(Duration::from_millis(20));
     }

@@ -296,19 +296,7 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         };
         jobs.push((metric.to_string(), AnyChart::Fan(chart)));
     }
-    let layers = ctx
-        .sectors
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (name, _, _))| {
-            let bands = sum.series.get(&(0, format!("employed_{name}")))?.clone();
-            Some(Series {
-                label: name.replace('_', " "),
-                bands,
-                color: PALETTE[i % PALETTE.len()],
-            })
-        })
-        .collect();
+    let layers = sector_series(ctx, &sum, "employed_");
     let stacked = StackedChart {
         title: format!("{}: Employment by sector", ctx.name),
         y_desc: "Residents employed (median over replicates)".into(),
@@ -322,22 +310,7 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         ),
     };
     jobs.push(("employment_by_sector".into(), AnyChart::Stacked(stacked)));
-    let outputs = ctx
-        .sectors
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (name, _, _))| {
-            let bands = sum
-                .series
-                .get(&(0, format!("output_index_{name}")))?
-                .clone();
-            Some(Series {
-                label: name.replace('_', " "),
-                bands,
-                color: PALETTE[i % PALETTE.len()],
-            })
-        })
-        .collect();
+    let outputs = sector_series(ctx, &sum, "output_index_");
     let output_chart = FanChart {
         title: format!("{}: Output by sector", ctx.name),
         y_desc: "Output (start = 1)".into(),
@@ -388,6 +361,23 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
     };
     jobs.push(("age_pyramid".into(), AnyChart::Pyramid(pyramid)));
     save_all(&out, jobs)
+}
+
+/// One series per sector of the per-sector metric `<prefix><sector>` (first
+/// configuration), in sector order and colours.
+fn sector_series(ctx: &Context, sum: &Summaries, prefix: &str) -> Vec<Series> {
+    ctx.sectors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (name, _, _))| {
+            let bands = sum.series.get(&(0, format!("{prefix}{name}")))?.clone();
+            Some(Series {
+                label: name.replace('_', " "),
+                bands,
+                color: PALETTE[i % PALETTE.len()],
+            })
+        })
+        .collect()
 }
 
 fn sweep_note(sum: &Summaries) -> &'static str {
