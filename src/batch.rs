@@ -133,6 +133,8 @@ pub struct JobResult {
     pub seed: u64,
     /// Snapshots at the start and every reporting interval.
     pub snapshots: Vec<Snapshot>,
+    /// The just-transition scorecard at the end (one value per indicator).
+    pub scorecard: Vec<f64>,
     /// Residents at the start of each simulated month, summed.
     pub person_months: u64,
     /// Seconds of computing spent on the job.
@@ -156,6 +158,7 @@ pub fn simulate(job: &Job, id: JobId, seed: u64) -> JobResult {
     JobResult {
         id,
         seed,
+        scorecard: city.scorecard(),
         snapshots,
         person_months,
         seconds: started.elapsed().as_secs_f64(),

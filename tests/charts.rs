@@ -74,6 +74,7 @@ fn a_run_draws_every_chart() {
         "out_migration_rate",
         "mean_wage",
         "employment_by_sector",
+        "displaced_workers",
         "sector_output",
         "reserves_mine",
         "age_pyramid",

@@ -2,7 +2,7 @@
 //! documented ranges) never panic, keep the accounting identity every month, and
 //! keep every metric finite and every rate within 0..1.
 
-use boomtown::model::{City, metrics::Metric, model_rng};
+use boomtown::model::{City, metrics::Metric, model_rng, scorecard::SCORECARD};
 use boomtown::scenario::{self, Override};
 use proptest::prelude::*;
 
@@ -80,6 +80,17 @@ proptest! {
                 if c.unit == "share" {
                     prop_assert!(*v <= 1.0, "{} = {} at {}", c.name, v, snap.date);
                 }
+            }
+        }
+        // The scorecard: undefined (NaN) only where it is a share of nobody,
+        // otherwise finite, and shares within 0..1.
+        for (def, v) in SCORECARD.iter().zip(city.scorecard()) {
+            if v.is_nan() {
+                continue;
+            }
+            prop_assert!(v.is_finite(), "{} = {}", def.name, v);
+            if def.unit == "share" {
+                prop_assert!((0.0..=1.0).contains(&v), "{} = {}", def.name, v);
             }
         }
     }

@@ -310,6 +310,19 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         ),
     };
     jobs.push(("employment_by_sector".into(), AnyChart::Stacked(stacked)));
+    let cohort = StackedChart {
+        title: format!("{}: Where the displaced workers are", ctx.name),
+        y_desc: "Workers displaced since the start (median over replicates)".into(),
+        layers: displaced_series(&sum),
+        markers: ctx.markers.clone(),
+        note: format!(
+            "Everyone who lost a job in a declining sector, by status at each date; each layer: median over {} replicate{}{}.",
+            ctx.replicates,
+            if ctx.replicates == 1 { "" } else { "s" },
+            sweep_note(&sum)
+        ),
+    };
+    jobs.push(("displaced_workers".into(), AnyChart::Stacked(cohort)));
     let outputs = sector_series(ctx, &sum, "output_index_");
     let output_chart = FanChart {
         title: format!("{}: Output by sector", ctx.name),
@@ -373,6 +386,22 @@ fn sector_series(ctx: &Context, sum: &Summaries, prefix: &str) -> Vec<Series> {
             let bands = sum.series.get(&(0, format!("{prefix}{name}")))?.clone();
             Some(Series {
                 label: name.replace('_', " "),
+                bands,
+                color: PALETTE[i % PALETTE.len()],
+            })
+        })
+        .collect()
+}
+
+/// One series per status of the displaced cohort (first configuration).
+fn displaced_series(sum: &Summaries) -> Vec<Series> {
+    crate::model::metrics::DISPLACED_STATUSES
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, suffix))| {
+            let bands = sum.series.get(&(0, format!("displaced_{suffix}")))?.clone();
+            Some(Series {
+                label: suffix.replace('_', " "),
                 bands,
                 color: PALETTE[i % PALETTE.len()],
             })

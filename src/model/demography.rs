@@ -85,7 +85,8 @@ impl City {
                             .transition(id, Status::Retired, Change::default());
                         self.flows.retirements += 1;
                     }
-                    Status::Retired | Status::Left | Status::Dead => {}
+                    Status::Retired => self.record_statutory_age(id),
+                    Status::Left | Status::Dead => {}
                 }
             }
         }

@@ -36,6 +36,7 @@ impl City {
                 PolicyAction::ClusterInvestment {
                     sector,
                     capacity_growth,
+                    ..
                 } => Some((sector, capacity_growth)),
                 _ => None,
             })

@@ -99,6 +99,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         milestones_done: -1,
         training_ends: vec![Vec::new(); months as usize + 1],
         flows: Flows::default(),
+        tracker: super::scorecard::Tracker::new(months),
         initial_residents: n as u64,
         initial_income: 0.0,
         ledger: Ledger::default(),

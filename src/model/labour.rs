@@ -66,7 +66,8 @@ impl City {
     /// last one held, and their wage is remembered.
     pub(super) fn lose_job(&mut self, id: u32, wage_level: f64, displaced: bool) {
         let wage = wage_level * self.people.wage_factor(id) as f64;
-        self.people.set_prior_wage(id, wage as f32);
+        let first_displacement = displaced && !self.people.has(id, traits::DISPLACED);
+        self.people.remember_job(id);
         self.people.transition(
             id,
             Status::Unemployed,
@@ -76,6 +77,9 @@ impl City {
                 ..Change::default()
             },
         );
+        if first_displacement {
+            self.record_displacement(id, wage);
+        }
     }
 
     /// Transferability from a last sector (or none) to a target sector, for a
@@ -202,5 +206,6 @@ impl City {
                 ..Change::default()
             },
         );
+        self.record_hire(id, self.sectors[sector].wage_level * factor);
     }
 }

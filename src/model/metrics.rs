@@ -80,7 +80,26 @@ pub enum Metric {
     OutputIndex(usize),
     /// An extractive sector's remaining reserves.
     Reserves(usize),
+    /// Workers displaced from declining sectors so far (the cohort's size).
+    Displaced,
+    /// Members of the displaced cohort in a status (employed, unemployed, in
+    /// training, retired, left, dead).
+    DisplacedIn(Status),
+    /// Share of jobs held in extractive sectors.
+    ResourceJobShare,
+    /// Public cost of the policies so far (million yuan).
+    PublicCost,
 }
+
+/// The statuses the displaced cohort is reported in, with their column suffix.
+pub const DISPLACED_STATUSES: [(Status, &str); 6] = [
+    (Status::Employed, "employed"),
+    (Status::Unemployed, "unemployed"),
+    (Status::Training, "in_training"),
+    (Status::Retired, "retired"),
+    (Status::Left, "left"),
+    (Status::Dead, "died"),
+];
 
 /// A column of `timeseries.csv`: its name, unit and meaning.
 #[derive(Clone, Debug, PartialEq)]
@@ -133,7 +152,11 @@ impl Metric {
             OldAgeDependencyRatio,
             MeanAge,
             OutsideWage,
+            ResourceJobShare,
+            PublicCost,
+            Displaced,
         ]);
+        list.extend(DISPLACED_STATUSES.iter().map(|&(s, _)| DisplacedIn(s)));
         list.extend((0..p.sectors.len()).map(OutputIndex));
         list.extend(
             p.sectors
@@ -317,6 +340,40 @@ impl Metric {
                 false,
                 "monthly wage available outside the city".into(),
             ),
+            ResourceJobShare => (
+                "resource_job_share".into(),
+                "share".into(),
+                false,
+                "share of jobs held in extractive sectors".into(),
+            ),
+            PublicCost => (
+                "public_cost".into(),
+                "million yuan".into(),
+                false,
+                "public cost of the policies since the start (see indicators.csv)".into(),
+            ),
+            Displaced => (
+                "displaced".into(),
+                "persons".into(),
+                true,
+                "workers displaced from declining sectors since the start (each counted once)"
+                    .into(),
+            ),
+            DisplacedIn(status) => {
+                let suffix = DISPLACED_STATUSES
+                    .iter()
+                    .find(|(s, _)| *s == status)
+                    .map_or("other", |(_, n)| n);
+                (
+                    format!("displaced_{suffix}"),
+                    "persons".into(),
+                    true,
+                    format!(
+                        "displaced workers now {}",
+                        suffix.replace('_', " ").replace("died", "dead")
+                    ),
+                )
+            }
             OutputIndex(i) => (
                 format!("output_index_{}", sector(i)),
                 "index".into(),
@@ -457,6 +514,10 @@ impl City {
                 Metric::MeanAge => mean_age,
                 Metric::OutsideWage => self.outside_wage(),
                 Metric::OutputIndex(s) => self.sectors[s].output_index,
+                Metric::ResourceJobShare => ratio(self.resource_jobs() as f64, employed as f64),
+                Metric::PublicCost => self.public_cost() / 1e6,
+                Metric::Displaced => self.people.displaced().total() as f64,
+                Metric::DisplacedIn(s) => self.people.displaced().in_status(s) as f64,
                 Metric::Reserves(s) => self.sectors[s].reserves,
             })
             .collect();

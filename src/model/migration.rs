@@ -87,6 +87,7 @@ impl City {
             });
             for i in 0..self.chosen.len() {
                 let id = self.chosen[i];
+                self.record_departure(id);
                 self.people.transition(id, Status::Left, Change::default());
             }
             self.flows.out_migrants += self.chosen.len() as u64;

@@ -5,11 +5,13 @@
 //! schedule (see [`City::step`]) reads like the model description in
 //! `docs/ODD.md`.
 
+pub mod cohort;
 pub mod hazards;
 pub mod metrics;
 pub mod params;
 pub mod people;
 pub mod sample;
+pub mod scorecard;
 
 mod demography;
 mod economy;
@@ -88,6 +90,8 @@ pub struct City {
     /// Trainees whose course ends in each month, with the index of their programme.
     training_ends: Vec<Vec<(u32, usize)>>,
     flows: Flows,
+    /// Event records of the just-transition scorecard.
+    tracker: scorecard::Tracker,
     /// Residents at the start.
     initial_residents: u64,
     /// Household income at the start (monthly, yuan).
@@ -163,6 +167,7 @@ impl City {
         self.match_unemployed();
         self.in_migration();
         self.out_migration();
+        self.close_month_accounts();
         self.t += 1;
         self.update_wages();
     }

@@ -253,6 +253,9 @@ pub enum PolicyAction {
         sector: usize,
         /// Annual growth of its capacity while active (kept afterwards).
         capacity_growth: f64,
+        /// Public cost per year while active (yuan; 0 when the scenario does not
+        /// give it).
+        cost_per_year: f64,
     },
     /// Early retirement for older workers of given sectors.
     EarlyRetirement {
@@ -260,6 +263,8 @@ pub enum PolicyAction {
         years_before: u32,
         /// Monthly probability that an eligible person takes it.
         take_up: f64,
+        /// Monthly allowance until the statutory age, as a share of the last wage.
+        allowance_share: f64,
         /// Sectors whose workers (employed or unemployed) are eligible (empty = all).
         eligible_sectors: Vec<usize>,
     },

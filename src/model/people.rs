@@ -7,6 +7,7 @@
 //! pools, the cohort tally and the running sums consistent; no statistic is ever
 //! recomputed by scanning everyone.
 
+use super::cohort::{DisplacedTally, Member};
 use super::params::SKILLS;
 
 /// What a person is doing this month.
@@ -69,6 +70,22 @@ pub mod traits {
     pub const EARLY_RETIRED: u8 = 1 << 6;
     /// Has held a job (and so paid unemployment insurance contributions).
     pub const WORKED: u8 = 1 << 7;
+}
+
+/// Bits of the `marks` byte: where a person stands in the record of the
+/// displaced-worker cohort (see `cohort.rs`).
+/// The upper six bits hold the sector of the job before the last job loss (see
+/// `People::prior_sector`), which is why scenarios have at most 64 sectors.
+pub mod marks {
+    /// Displaced and not re-employed since.
+    pub const AWAITING_REEMPLOYMENT: u8 = 1;
+    /// Took early retirement and has since reached the statutory age (their
+    /// earnings are no longer compared with their wage before displacement).
+    pub const PAST_STATUTORY_AGE: u8 = 1 << 1;
+    /// Shift of the prior sector.
+    pub const PRIOR_SECTOR_SHIFT: u8 = 2;
+    /// Mask of the flag bits.
+    pub const FLAGS: u8 = 0b11;
 }
 
 /// Months of birth before the start that the cohort tally covers (people older
@@ -196,12 +213,32 @@ struct Core {
     sector: u8,
     /// Sex, skill group and flags (see [`traits`]).
     traits: u8,
+    /// Displacement record (see [`marks`]); fits in what would be padding.
+    marks: u8,
     /// Personal wage factor (multiplies the sector's base wage).
     wage_factor: f32,
-    /// Monthly wage before the last job loss (yuan), 0 if none.
-    prior_wage: f32,
+    /// Wage factor of the job held before the first displacement or, for someone
+    /// never displaced, before the last job loss; 0 if none. With the prior
+    /// sector (in `marks`) it gives what that job would pay in any month.
+    prior_factor: f32,
     /// Position in the pool of the person's status.
     slot: u32,
+}
+
+impl Core {
+    /// What the displaced tally counts of this person.
+    fn member(&self) -> Member {
+        Member {
+            status: self.status,
+            sector: self.sector,
+            since: Tally::index(self.since as i32),
+            wage_factor: self.wage_factor,
+            prior_factor: self.prior_factor,
+            prior_sector: self.marks >> marks::PRIOR_SECTOR_SHIFT,
+            early_retired: self.traits & traits::EARLY_RETIRED != 0,
+            past_statutory_age: self.marks & marks::PAST_STATUTORY_AGE != 0,
+        }
+    }
 }
 
 /// A new person's attributes.
@@ -251,6 +288,8 @@ pub struct People {
     /// job]`.
     spells: [Vec<u32>; 2],
     wage_sums: Vec<f64>,
+    /// The displaced workers by status, kept like the tally.
+    displaced: DisplacedTally,
 }
 
 /// Residents counted by month of birth, sex and status, kept current by every
@@ -318,7 +357,13 @@ impl People {
             },
             spells: std::array::from_fn(|_| vec![0; COHORT_OFFSET as usize + months as usize + 1]),
             wage_sums: vec![0.0; sectors],
+            displaced: DisplacedTally::new(sectors, COHORT_OFFSET as usize + months as usize + 1),
         }
+    }
+
+    /// The displaced workers by status.
+    pub fn displaced(&self) -> &DisplacedTally {
+        &self.displaced
     }
 
     /// Number of records (residents, leavers and the dead).
@@ -389,8 +434,9 @@ impl People {
             status: Status::Dead,
             sector: p.sector,
             traits,
+            marks: 0,
             wage_factor: p.wage_factor,
-            prior_wage: 0.0,
+            prior_factor: 0.0,
             slot: u32::MAX,
         });
         self.enter(id, p.status);
@@ -442,14 +488,49 @@ impl People {
         self.core[id as usize].wage_factor
     }
 
-    /// Monthly wage before the last job loss (yuan), 0 if none.
-    pub fn prior_wage(&self, id: u32) -> f32 {
-        self.core[id as usize].prior_wage
+    /// Wage factor of the job before the first displacement or, for someone
+    /// never displaced, before the last job loss; 0 if none.
+    pub fn prior_factor(&self, id: u32) -> f32 {
+        self.core[id as usize].prior_factor
     }
 
-    /// Records the wage a person earned before losing their job.
-    pub fn set_prior_wage(&mut self, id: u32, wage: f32) {
-        self.core[id as usize].prior_wage = wage;
+    /// Sector of that job.
+    pub fn prior_sector(&self, id: u32) -> usize {
+        (self.core[id as usize].marks >> marks::PRIOR_SECTOR_SHIFT) as usize
+    }
+
+    /// Records the job an employed person is about to lose. A displaced
+    /// worker's job before displacement is kept for good: it is what later
+    /// earnings are compared with.
+    pub fn remember_job(&mut self, id: u32) {
+        let c = &mut self.core[id as usize];
+        if c.traits & traits::DISPLACED == 0 {
+            c.prior_factor = c.wage_factor;
+            c.marks = (c.marks & marks::FLAGS) | (c.sector << marks::PRIOR_SECTOR_SHIFT);
+        }
+    }
+
+    /// Whether a mark bit is set.
+    pub fn marked(&self, id: u32, mark: u8) -> bool {
+        self.core[id as usize].marks & mark != 0
+    }
+
+    /// Sets and clears mark bits, keeping the displaced tally current.
+    pub fn set_marks(&mut self, id: u32, set: u8, clear: u8) {
+        let i = id as usize;
+        let displaced = self.core[i].traits & traits::DISPLACED != 0;
+        if displaced {
+            self.count_displaced(i, -1);
+        }
+        let (set, clear) = (set & marks::FLAGS, clear & marks::FLAGS);
+        self.core[i].marks = (self.core[i].marks | set) & !clear;
+        if displaced {
+            self.count_displaced(i, 1);
+        }
+    }
+
+    fn count_displaced(&mut self, i: usize, sign: i32) {
+        self.displaced.count(self.core[i].member(), sign);
     }
 
     /// Raises a person's skill group by one (up to the highest).
@@ -485,6 +566,9 @@ impl People {
         if !status.is_resident() {
             return;
         }
+        if self.core[i].traits & traits::DISPLACED != 0 {
+            self.count_displaced(i, -1);
+        }
         let pool = self
             .layout
             .of(status, self.core[i].sector, self.skill(id), self.birth(id))
@@ -512,6 +596,9 @@ impl People {
     fn enter(&mut self, id: u32, status: Status) {
         let i = id as usize;
         self.core[i].status = status;
+        if self.core[i].traits & traits::DISPLACED != 0 {
+            self.count_displaced(i, 1);
+        }
         let Some(pool) =
             self.layout
                 .of(status, self.core[i].sector, self.skill(id), self.birth(id))
@@ -625,6 +712,12 @@ impl People {
                 return Err(format!("wage sum of sector {s} drifted: {sum} vs {direct}"));
             }
         }
-        Ok(())
+        let mut scan = DisplacedTally::new(self.wage_sums.len(), self.displaced.spell_months());
+        for i in 0..self.core.len() {
+            if self.core[i].traits & traits::DISPLACED != 0 {
+                scan.count(self.core[i].member(), 1);
+            }
+        }
+        self.displaced.agrees_with(&scan)
     }
 }

@@ -73,20 +73,26 @@ impl City {
 
     /// Early retirement: eligible older workers take it with a monthly probability.
     pub(super) fn early_retirement(&mut self) {
-        let schemes: Vec<(u32, f64, Vec<usize>)> = self
+        let schemes: Vec<(u32, f64, f64, Vec<usize>)> = self
             .active()
             .filter_map(|a| match a {
                 PolicyAction::EarlyRetirement {
                     years_before,
                     take_up,
+                    allowance_share,
                     eligible_sectors,
-                } => Some((*years_before, *take_up, eligible_sectors.clone())),
+                } => Some((
+                    *years_before,
+                    *take_up,
+                    *allowance_share,
+                    eligible_sectors.clone(),
+                )),
                 _ => None,
             })
             .collect();
         let t = self.t;
         let (male_age, female_age) = (self.retirement_age(false), self.retirement_age(true));
-        for (years_before, take_up, sectors) in schemes {
+        for (years_before, take_up, allowance_share, sectors) in schemes {
             for pool in self.worker_pools(&sectors) {
                 self.thin(pool, take_up, |p, _, id| {
                     let statutory = if p.female(id) { female_age } else { male_age };
@@ -98,6 +104,16 @@ impl City {
                 });
                 for i in 0..self.chosen.len() {
                     let id = self.chosen[i];
+                    // The allowance is a share of the current wage, or of the
+                    // last one for someone out of work.
+                    let wage = match self.people.status(id) {
+                        Status::Employed => {
+                            let s = self.people.sector(id) as usize;
+                            self.sectors[s].wage_level * self.people.wage_factor(id) as f64
+                        }
+                        _ => self.prior_job_wage(id),
+                    };
+                    self.record_early_retirement(id, allowance_share, wage);
                     self.people.transition(
                         id,
                         Status::Retired,
@@ -137,6 +153,7 @@ impl City {
                 min_months_unemployed: min_months,
                 ref eligible_sectors,
                 target_sector: target,
+                cost_per_trainee_month,
                 ..
             } = self.p.policies[policy].action
             else {
@@ -188,6 +205,7 @@ impl City {
                 if let Some(list) = self.training_ends.get_mut(end) {
                     list.push((id, policy));
                 }
+                self.record_training_start(id, duration, cost_per_trainee_month);
             }
             self.flows.training_starts += taken as u64;
         }
@@ -224,6 +242,7 @@ impl City {
                     ..Change::default()
                 },
             );
+            self.record_graduation(id);
         }
     }
 }

@@ -12,7 +12,12 @@ use super::tables::Tables;
 use crate::error::Error;
 
 /// The files every part holds, each with a header.
-pub const PART_FILES: [&str; 3] = ["timeseries.csv", "age_pyramid.csv", "experiments.csv"];
+pub const PART_FILES: [&str; 4] = [
+    "timeseries.csv",
+    "age_pyramid.csv",
+    "indicators.csv",
+    "experiments.csv",
+];
 
 /// Assembles the output folder `target` from parts, in order, and moves it into
 /// place. `finish` then adds files drawn from the assembled data (charts) and
@@ -31,9 +36,11 @@ pub fn assemble(
     let headers = [
         tables.timeseries_header(),
         tables.pyramid_header(),
+        tables.indicators_header(),
         tables.experiments_header(),
     ];
     let mut summary = SummaryBuilder::new(tables);
+    let mut scorecard = ScorecardSummary::new(tables);
     for (file, header) in PART_FILES.iter().zip(&headers) {
         let out = staged.path(file);
         let csv_err = |source| Error::Csv {
@@ -63,11 +70,16 @@ pub fn assemble(
                     path: path.clone(),
                     source,
                 })?;
-                if *file == "timeseries.csv" {
-                    summary.push(&record, &path)?;
+                match *file {
+                    "timeseries.csv" => summary.push(&record, &path)?,
+                    "indicators.csv" => scorecard.push(&record, &path)?,
+                    _ => {}
                 }
                 w.write_record(&record).map_err(csv_err)?;
             }
+        }
+        if *file == "indicators.csv" {
+            scorecard.write(&mut w).map_err(csv_err)?;
         }
         w.flush().map_err(|e| Error::io("writing", &out, e))?;
     }
@@ -175,5 +187,86 @@ impl<'a> SummaryBuilder<'a> {
             }
         }
         w.flush().map_err(|e| Error::io("writing", path, e))
+    }
+}
+
+/// Accumulators of the scorecard per configuration and indicator, fed by the
+/// per-replicate rows of `indicators.csv`; their summary rows follow them.
+struct ScorecardSummary<'a> {
+    tables: &'a Tables,
+    /// Per configuration: its key columns and its indicators, in the order the
+    /// rows first name them.
+    configurations: BTreeMap<usize, (Vec<String>, Vec<IndicatorCell>)>,
+}
+
+/// An indicator's name, group and unit, and its accumulator.
+type IndicatorCell = (String, [String; 2], Accumulator);
+
+impl<'a> ScorecardSummary<'a> {
+    fn new(tables: &'a Tables) -> Self {
+        ScorecardSummary {
+            tables,
+            configurations: BTreeMap::new(),
+        }
+    }
+
+    fn push(&mut self, row: &csv::StringRecord, path: &Path) -> Result<(), Error> {
+        let k = self.tables.key_len();
+        let bad = || Error::Usage(format!("{}: malformed row: {row:?}", path.display()));
+        let configuration: usize = if self.tables.sweeps.is_empty() {
+            0
+        } else {
+            row.get(1).and_then(|c| c.parse().ok()).ok_or_else(bad)?
+        };
+        let field = |i: usize| row.get(k + i).ok_or_else(bad);
+        let (name, group, unit, value) = (field(0)?, field(1)?, field(2)?, field(5)?);
+        let (_, cells) = self
+            .configurations
+            .entry(configuration)
+            .or_insert_with(|| (row.iter().take(k).map(str::to_string).collect(), Vec::new()));
+        let i = match cells.iter().position(|(n, _, _)| n == name) {
+            Some(i) => i,
+            None => {
+                cells.push((
+                    name.to_string(),
+                    [group.to_string(), unit.to_string()],
+                    Accumulator::default(),
+                ));
+                cells.len() - 1
+            }
+        };
+        // An empty value is undefined in that replicate (a share of nobody).
+        if !value.is_empty() {
+            cells[i].2.push(value.parse().map_err(|_| bad())?);
+        }
+        Ok(())
+    }
+
+    fn write(&self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+        for (key, cells) in self.configurations.values() {
+            for (name, [group, unit], acc) in cells {
+                let mut stats = vec![("n", acc.count().to_string())];
+                if let Some(s) = acc.stats() {
+                    stats.push(("mean", format!("{}", s.mean)));
+                    stats.push(("sd", format!("{}", s.sd)));
+                    for (label, q) in ["p05", "p25", "p50", "p75", "p95"].iter().zip(s.quantiles) {
+                        stats.push((label, format!("{q}")));
+                    }
+                }
+                for (statistic, value) in stats {
+                    let mut row = key.clone();
+                    row.extend([
+                        name.clone(),
+                        group.clone(),
+                        unit.clone(),
+                        String::new(),
+                        statistic.to_string(),
+                        value,
+                    ]);
+                    w.write_record(&row)?;
+                }
+            }
+        }
+        Ok(())
     }
 }

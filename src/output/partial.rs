@@ -102,6 +102,11 @@ impl Partial {
             &tables.pyramid_rows(job, result),
         )?;
         write_csv(
+            &tmp.path().join("indicators.csv"),
+            &tables.indicators_header(),
+            &tables.indicator_rows(job, result),
+        )?;
+        write_csv(
             &tmp.path().join("experiments.csv"),
             &tables.experiments_header(),
             &[tables.experiments_row(job, result)],

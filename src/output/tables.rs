@@ -6,6 +6,7 @@ use toml::Value;
 
 use crate::batch::JobResult;
 use crate::model::metrics::{Metric, MetricDef, PYRAMID_GROUPS};
+use crate::model::scorecard::SCORECARD;
 use crate::scenario::{Job, Scenario};
 
 /// The columns shared by the files of a scenario.
@@ -97,6 +98,49 @@ impl Tables {
         h.extend(["replicate", "seed"].map(String::from));
         h.extend(self.drawn.iter().cloned());
         h
+    }
+
+    /// Header of `indicators.csv`: per-replicate rows carry the replicate and the
+    /// statistic `value`; summary rows leave the replicate empty and name their
+    /// statistic (`n`, `mean`, `sd`, `p05` ... `p95`).
+    pub fn indicators_header(&self) -> Vec<String> {
+        let mut h = self.key_header();
+        h.extend(
+            [
+                "indicator",
+                "group",
+                "unit",
+                "replicate",
+                "statistic",
+                "value",
+            ]
+            .map(String::from),
+        );
+        h
+    }
+
+    /// Rows of `indicators.csv` for one job (an undefined value is left empty).
+    pub fn indicator_rows(&self, job: &Job, r: &JobResult) -> Vec<Vec<String>> {
+        SCORECARD
+            .iter()
+            .zip(&r.scorecard)
+            .map(|(def, &v)| {
+                let mut row = self.key(job);
+                row.extend([
+                    def.name.to_string(),
+                    def.group.name().to_string(),
+                    def.unit.to_string(),
+                    job.replicate.to_string(),
+                    "value".to_string(),
+                    if v.is_finite() {
+                        format!("{v}")
+                    } else {
+                        String::new()
+                    },
+                ]);
+                row
+            })
+            .collect()
     }
 
     /// Header of `summary.csv`.

@@ -550,7 +550,8 @@ impl Checker<'_> {
             }
         }
         for key in kind.keys() {
-            if !t.contains_key(*key) && *key != "eligible_sectors" && *key != "skill_upgrade" {
+            let optional = ["eligible_sectors", "skill_upgrade", "cost_per_year"];
+            if !t.contains_key(*key) && !optional.contains(key) {
                 return Err(self.err(
                     &format!("policies.{name}"),
                     format!("missing key `{key}` for this kind of policy"),
@@ -616,6 +617,7 @@ impl Checker<'_> {
             PolicyKind::ClusterInvestment => PolicyAction::ClusterInvestment {
                 sector: sector("sector", &p.sector)?,
                 capacity_growth: num("capacity_growth", p.capacity_growth, -0.5, 2.0)?,
+                cost_per_year: num("cost_per_year", p.cost_per_year, 0.0, 1e13)?,
             },
             PolicyKind::EarlyRetirement => PolicyAction::EarlyRetirement {
                 years_before: match p.years_before {
@@ -628,6 +630,7 @@ impl Checker<'_> {
                     }
                 },
                 take_up: num("take_up", p.take_up, 0.0, 1.0)?,
+                allowance_share: num("allowance_share", p.allowance_share, 0.0, 2.0)?,
                 eligible_sectors: sector_list(&p.eligible_sectors)?,
             },
             PolicyKind::PublicJobs => PolicyAction::PublicJobs {

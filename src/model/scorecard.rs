@@ -1,0 +1,498 @@
+//! The just-transition scorecard: who bears the cost of the shift, and what
+//! helps. It follows the cohort of displaced workers (see `cohort.rs`) and a few
+//! city-wide outcomes, and adds up the public cost of the policies.
+//!
+//! Each indicator is declared once in [`SCORECARD`] with its unit, meaning and
+//! the policy practice it comes from; [`City::scorecard`] computes them at the
+//! end of a replicate from counts kept up to date by the events.
+
+use super::City;
+use super::params::{PolicyAction, SectorKind};
+use super::people::{Status, marks, traits};
+
+/// Months after displacement at which re-employment is measured.
+pub const REEMPLOYMENT_MONTHS: [i32; 4] = [6, 12, 24, 60];
+/// Months after a course at which trainees' placement is measured (the ESF+
+/// result indicator: in employment six months after leaving).
+pub const PLACEMENT_MONTHS: i32 = 6;
+/// Ages (years, inclusive) of the young adults whose out-migration is followed
+/// (the EU's youth statistics cover 15–29; the model's working age starts at 16).
+pub const YOUNG_ADULT_AGES: (u32, u32) = (16, 29);
+
+/// Which part of the scorecard an indicator belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// About the cohort of displaced workers.
+    Displaced,
+    /// About the city as a whole.
+    City,
+    /// The public cost of the policies.
+    Cost,
+}
+
+impl Group {
+    /// Name used in `indicators.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::Displaced => "displaced_workers",
+            Group::City => "city",
+            Group::Cost => "public_cost",
+        }
+    }
+}
+
+/// One indicator of the scorecard.
+#[derive(Clone, Copy, Debug)]
+pub struct IndicatorDef {
+    /// Name (the `indicator` column of `indicators.csv`).
+    pub name: &'static str,
+    /// Part of the scorecard.
+    pub group: Group,
+    /// Unit.
+    pub unit: &'static str,
+    /// What it measures, in one sentence.
+    pub description: &'static str,
+    /// Where the indicator comes from in policy practice or research.
+    pub source: &'static str,
+}
+
+const ILO: &str = "ILO (2015), Guidelines for a just transition towards environmentally sustainable economies and societies for all";
+const OECD_DISPLACED: &str = "OECD (2013), Employment Outlook, ch. 4: re-employment and earnings after job displacement; ILO (2015) guidelines on active labour market policy";
+const EARNINGS: &str = "Jacobson, LaLonde & Sullivan (1993), Earnings losses of displaced workers, AER 83(4); Davis & von Wachter (2011), Recessions and the costs of job loss, BPEA";
+const ESF: &str = "EU Just Transition Fund (Regulation (EU) 2021/1056) with the ESF+ common result indicator 'participants in employment six months after leaving' (Regulation (EU) 2021/1057, Annex I); ILO (2015) on skills development";
+const JTF: &str = "EU Just Transition Fund (Regulation (EU) 2021/1056): territorial just transition plans assess employment in the declining sectors and the demographic impact";
+
+/// The scorecard, in report order.
+pub const SCORECARD: [IndicatorDef; 23] = [
+    IndicatorDef {
+        name: "displaced_workers",
+        group: Group::Displaced,
+        unit: "persons",
+        description: "workers who lost a job in a declining sector (a demand-driven cut or a layoff wave) during the run, counted once, at their first displacement",
+        source: ILO,
+    },
+    IndicatorDef {
+        name: "displaced_per_1000",
+        group: Group::Displaced,
+        unit: "per 1,000 initial residents",
+        description: "displaced workers per 1,000 residents at the start",
+        source: ILO,
+    },
+    IndicatorDef {
+        name: "reemployed_within_6_months",
+        group: Group::Displaced,
+        unit: "share",
+        description: "share of the workers displaced at least 6 months before the end who found a job in the city within 6 months",
+        source: OECD_DISPLACED,
+    },
+    IndicatorDef {
+        name: "reemployed_within_12_months",
+        group: Group::Displaced,
+        unit: "share",
+        description: "the same within 12 months (of those displaced at least 12 months before the end)",
+        source: OECD_DISPLACED,
+    },
+    IndicatorDef {
+        name: "reemployed_within_24_months",
+        group: Group::Displaced,
+        unit: "share",
+        description: "the same within 24 months (of those displaced at least 24 months before the end)",
+        source: OECD_DISPLACED,
+    },
+    IndicatorDef {
+        name: "reemployed_within_60_months",
+        group: Group::Displaced,
+        unit: "share",
+        description: "the same within 60 months (of those displaced at least 60 months before the end)",
+        source: OECD_DISPLACED,
+    },
+    IndicatorDef {
+        name: "displaced_long_term_unemployed",
+        group: Group::Displaced,
+        unit: "share",
+        description: "share of the displaced who, at the end, are unemployed and have been for 12 months or more",
+        source: ILO,
+    },
+    IndicatorDef {
+        name: "displaced_employed_at_end",
+        group: Group::Displaced,
+        unit: "share",
+        description: "share of the displaced holding a job in the city at the end",
+        source: OECD_DISPLACED,
+    },
+    IndicatorDef {
+        name: "displaced_retired_early",
+        group: Group::Displaced,
+        unit: "share",
+        description: "share of the displaced who took early retirement",
+        source: ILO,
+    },
+    IndicatorDef {
+        name: "displaced_left_city",
+        group: Group::Displaced,
+        unit: "share",
+        description: "share of the displaced who moved away from the city",
+        source: JTF,
+    },
+    IndicatorDef {
+        name: "wage_replacement_ratio",
+        group: Group::Displaced,
+        unit: "ratio",
+        description: "mean ratio of the wage of the first job after displacement to what the lost job would have paid in the same month, over the displaced who found one",
+        source: OECD_DISPLACED,
+    },
+    IndicatorDef {
+        name: "earnings_loss_years",
+        group: Group::Displaced,
+        unit: "years of prior earnings",
+        description: "earnings lost after displacement up to the end of the run (while of working age in the city), against what the lost job would have paid, per displaced worker, in years of their wage at displacement",
+        source: EARNINGS,
+    },
+    IndicatorDef {
+        name: "earnings_loss_share",
+        group: Group::Displaced,
+        unit: "share",
+        description: "earnings lost after displacement as a share of what the lost jobs would have paid over the same months",
+        source: EARNINGS,
+    },
+    IndicatorDef {
+        name: "displaced_trained",
+        group: Group::Displaced,
+        unit: "share",
+        description: "share of the displaced who started a retraining course",
+        source: ESF,
+    },
+    IndicatorDef {
+        name: "young_adult_out_migration_rate",
+        group: Group::City,
+        unit: "per 1,000/year",
+        description: "residents aged 16-29 who left, per 1,000 residents aged 16-29 and per year, over the run",
+        source: JTF,
+    },
+    IndicatorDef {
+        name: "old_age_dependency_ratio",
+        group: Group::City,
+        unit: "ratio",
+        description: "residents aged 60+ per resident aged 16-59 at the end",
+        source: JTF,
+    },
+    IndicatorDef {
+        name: "resource_job_share",
+        group: Group::City,
+        unit: "share",
+        description: "share of jobs held in extractive sectors at the end",
+        source: JTF,
+    },
+    IndicatorDef {
+        name: "training_participants",
+        group: Group::City,
+        unit: "persons",
+        description: "people who started a retraining course during the run",
+        source: ESF,
+    },
+    IndicatorDef {
+        name: "training_placement_rate",
+        group: Group::City,
+        unit: "share",
+        description: "share of course graduates still in the city 6 months after their course who hold a job then",
+        source: ESF,
+    },
+    IndicatorDef {
+        name: "public_cost_total",
+        group: Group::Cost,
+        unit: "million yuan",
+        description: "public cost of all policies over the run (retraining, early-retirement allowances, public jobs, cluster investment), undiscounted",
+        source: ILO,
+    },
+    IndicatorDef {
+        name: "public_cost_retraining",
+        group: Group::Cost,
+        unit: "million yuan",
+        description: "cost of the retraining courses started (cost per trainee-month times course months within the run)",
+        source: ESF,
+    },
+    IndicatorDef {
+        name: "public_cost_early_retirement",
+        group: Group::Cost,
+        unit: "million yuan",
+        description: "early-retirement allowances granted, from retirement to the statutory age (within the run)",
+        source: ILO,
+    },
+    IndicatorDef {
+        name: "public_cost_jobs_and_investment",
+        group: Group::Cost,
+        unit: "million yuan",
+        description: "wages of public-welfare and remediation posts, plus cluster investment where the scenario gives its cost",
+        source: JTF,
+    },
+];
+
+/// Event records the scorecard needs beyond the displaced tally.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Tracker {
+    /// Workers first displaced in each month.
+    displaced_in: Vec<u64>,
+    /// Of those, how many were re-employed within each of [`REEMPLOYMENT_MONTHS`].
+    reemployed_within: Vec<[u64; 4]>,
+    /// Re-employed displaced workers, and the sum of their wage replacement ratios.
+    reemployed: u64,
+    replacement_sum: f64,
+    /// Sum over the cohort of the wage at displacement (yuan/month).
+    prior_wage_sum: f64,
+    /// Earnings lost, and earnings the lost jobs would have paid, summed over
+    /// the months of the earnings window (yuan).
+    earnings_lost: f64,
+    earnings_expected: f64,
+    displaced_retired_early: u64,
+    displaced_trained: u64,
+    training_participants: u64,
+    /// Course graduates due for a placement check in each month.
+    placement_due: Vec<Vec<u32>>,
+    placement_checked: u64,
+    placed: u64,
+    young_leavers: u64,
+    /// Residents aged 16–29, summed over months.
+    young_person_months: u64,
+    /// Public cost (yuan): retraining, early retirement, public jobs and investment.
+    cost: [f64; 3],
+}
+
+impl Tracker {
+    /// An empty record for a horizon in months.
+    pub(super) fn new(months: u32) -> Self {
+        let n = months as usize + 1;
+        Tracker {
+            displaced_in: vec![0; n],
+            reemployed_within: vec![[0; 4]; n],
+            placement_due: vec![Vec::new(); n],
+            ..Tracker::default()
+        }
+    }
+}
+
+impl City {
+    /// Months left in the run from the month being simulated (included).
+    fn months_left(&self) -> i32 {
+        self.p.horizon.months as i32 - self.t
+    }
+
+    /// Records a worker's first displacement, at the wage they had.
+    pub(super) fn record_displacement(&mut self, id: u32, wage: f64) {
+        self.tracker.displaced_in[self.t as usize] += 1;
+        self.tracker.prior_wage_sum += wage;
+        self.people.set_marks(id, marks::AWAITING_REEMPLOYMENT, 0);
+    }
+
+    /// Records a hire: a displaced worker's first job after displacement gives
+    /// the re-employment delay and the wage replacement ratio.
+    pub(super) fn record_hire(&mut self, id: u32, wage: f64) {
+        if !self.people.marked(id, marks::AWAITING_REEMPLOYMENT) {
+            return;
+        }
+        // The spell that began at displacement is still the current one: training
+        // keeps it, and nothing else moves an awaiting worker back to work.
+        let displaced = self.people.since(id);
+        let delay = self.t - displaced;
+        let within = &mut self.tracker.reemployed_within[displaced as usize];
+        for (k, &months) in REEMPLOYMENT_MONTHS.iter().enumerate() {
+            if delay <= months {
+                within[k] += 1;
+            }
+        }
+        let prior = self.prior_job_wage(id);
+        if prior > 0.0 {
+            self.tracker.reemployed += 1;
+            self.tracker.replacement_sum += wage / prior;
+        }
+        self.people.set_marks(id, 0, marks::AWAITING_REEMPLOYMENT);
+    }
+
+    /// What the job a person held before their displacement (or, if never
+    /// displaced, before their last job loss) would pay this month (yuan; 0 if
+    /// they never lost a job).
+    pub(super) fn prior_job_wage(&self, id: u32) -> f64 {
+        let s = self.people.prior_sector(id);
+        self.sectors.get(s).map_or(0.0, |st| {
+            st.wage_level * self.people.prior_factor(id) as f64
+        })
+    }
+
+    /// Records an early retirement and the allowance it commits the public to,
+    /// from now to the statutory age (within the run).
+    pub(super) fn record_early_retirement(&mut self, id: u32, allowance_share: f64, wage: f64) {
+        if self.people.has(id, traits::DISPLACED) {
+            self.tracker.displaced_retired_early += 1;
+        }
+        let statutory = 12 * self.retirement_age(self.people.female(id)) as i32;
+        let age = self.t - self.people.birth(id);
+        let months = (statutory - age).clamp(0, self.months_left());
+        self.tracker.cost[1] += allowance_share * wage * months as f64;
+    }
+
+    /// An early retiree reaching the statutory age: their allowance has ended
+    /// and their earnings are no longer compared with their former wage.
+    pub(super) fn record_statutory_age(&mut self, id: u32) {
+        if self.people.has(id, traits::EARLY_RETIRED) {
+            self.people.set_marks(id, marks::PAST_STATUTORY_AGE, 0);
+        }
+    }
+
+    /// Records the start of a retraining course and its cost.
+    pub(super) fn record_training_start(&mut self, id: u32, duration: u32, cost_per_month: f64) {
+        self.tracker.training_participants += 1;
+        if self.people.has(id, traits::DISPLACED) {
+            self.tracker.displaced_trained += 1;
+        }
+        let months = (duration as i32).min(self.months_left());
+        self.tracker.cost[0] += cost_per_month * months as f64;
+    }
+
+    /// Schedules a graduate's placement check.
+    pub(super) fn record_graduation(&mut self, id: u32) {
+        if let Some(list) = self
+            .tracker
+            .placement_due
+            .get_mut((self.t + PLACEMENT_MONTHS) as usize)
+        {
+            list.push(id);
+        }
+    }
+
+    /// Records a resident leaving.
+    pub(super) fn record_departure(&mut self, id: u32) {
+        let age = self.people.age(id, self.t);
+        if (YOUNG_ADULT_AGES.0..=YOUNG_ADULT_AGES.1).contains(&age) {
+            self.tracker.young_leavers += 1;
+        }
+    }
+
+    /// The month's accounts, at the end of the month: the displaced cohort's
+    /// earnings against their former wages, young adults in the city, placement
+    /// checks due, and the running cost of public jobs and investment.
+    pub(super) fn close_month_accounts(&mut self) {
+        let cohort = self.people.displaced();
+        let earned: f64 = (0..self.sectors.len())
+            .map(|s| self.sectors[s].wage_level * cohort.wage_factor_sum(s))
+            .sum();
+        let expected: f64 = (0..self.sectors.len())
+            .map(|s| self.sectors[s].wage_level * cohort.window_prior_factor_sum(s))
+            .sum();
+        self.tracker.earnings_expected += expected;
+        self.tracker.earnings_lost += expected - earned;
+
+        let young = self
+            .people
+            .tally()
+            .by_age(self.t, YOUNG_ADULT_AGES.0, YOUNG_ADULT_AGES.1);
+        self.tracker.young_person_months += young.iter().flatten().sum::<u64>();
+
+        if let Some(due) = self
+            .tracker
+            .placement_due
+            .get_mut(self.t as usize)
+            .map(std::mem::take)
+        {
+            for id in due {
+                let status = self.people.status(id);
+                if status.is_resident() {
+                    self.tracker.placement_checked += 1;
+                    self.tracker.placed += (status == Status::Employed) as u64;
+                }
+            }
+        }
+
+        let scale = self.initial_residents as f64 / 10_000.0;
+        let monthly: f64 = self
+            .active()
+            .map(|a| match *a {
+                PolicyAction::PublicJobs {
+                    sector,
+                    jobs_per_10000,
+                } => jobs_per_10000 * scale * self.sectors[sector].wage_level,
+                PolicyAction::ClusterInvestment { cost_per_year, .. } => cost_per_year / 12.0,
+                _ => 0.0,
+            })
+            .sum();
+        self.tracker.cost[2] += monthly;
+    }
+
+    /// Jobs held in extractive sectors.
+    pub(super) fn resource_jobs(&self) -> u64 {
+        (0..self.sectors.len())
+            .filter(|&s| self.p.sectors[s].kind == SectorKind::Extractive)
+            .map(|s| self.people.pool_len(self.people.layout().employed(s)))
+            .sum()
+    }
+
+    /// Public cost of the policies so far (yuan).
+    pub(super) fn public_cost(&self) -> f64 {
+        self.tracker.cost.iter().sum()
+    }
+
+    /// The scorecard of this replicate so far: one value per entry of
+    /// [`SCORECARD`], NaN where it is undefined (a share of nobody).
+    pub fn scorecard(&self) -> Vec<f64> {
+        let share = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+        let tr = &self.tracker;
+        let cohort = self.people.displaced();
+        let total = cohort.total() as f64;
+        // Of those displaced at least k months before the last month simulated.
+        let last = self.t - 1;
+        let reemployed = |k: usize| {
+            let months = REEMPLOYMENT_MONTHS[k];
+            let end = (last - months + 1).clamp(0, tr.displaced_in.len() as i32) as usize;
+            let at_risk: u64 = tr.displaced_in[..end].iter().sum();
+            let found: u64 = tr.reemployed_within[..end].iter().map(|w| w[k]).sum();
+            share(found as f64, at_risk as f64)
+        };
+        // Spell months are indexed like the cohort tally (offset by COHORT_OFFSET).
+        let long_term = cohort.unemployed_since_at_most(
+            (self.t - super::metrics::LONG_TERM_MONTHS + super::people::COHORT_OFFSET).max(0)
+                as usize,
+        );
+        let employed: f64 = (0..self.sectors.len())
+            .map(|s| self.people.pool_len(self.people.layout().employed(s)) as f64)
+            .sum();
+        let extractive = self.resource_jobs() as f64;
+        let working = self.people.tally().by_age(
+            self.t,
+            super::metrics::WORKING_AGES.0,
+            super::metrics::WORKING_AGES.1,
+        );
+        let old = self
+            .people
+            .tally()
+            .by_age(self.t, super::metrics::OLD_AGE, 200);
+        let residents = |c: [[u64; 6]; 2]| c.iter().flatten().sum::<u64>() as f64;
+        let million = |yuan: f64| yuan / 1e6;
+        let values = [
+            total,
+            1000.0 * total / self.initial_residents.max(1) as f64,
+            reemployed(0),
+            reemployed(1),
+            reemployed(2),
+            reemployed(3),
+            share(long_term as f64, total),
+            share(cohort.in_status(Status::Employed) as f64, total),
+            share(tr.displaced_retired_early as f64, total),
+            share(cohort.in_status(Status::Left) as f64, total),
+            share(tr.replacement_sum, tr.reemployed as f64),
+            share(tr.earnings_lost, 12.0 * tr.prior_wage_sum),
+            share(tr.earnings_lost, tr.earnings_expected),
+            share(tr.displaced_trained as f64, total),
+            share(
+                1000.0 * tr.young_leavers as f64,
+                tr.young_person_months as f64 / 12.0,
+            ),
+            share(residents(old), residents(working)),
+            share(extractive, employed),
+            tr.training_participants as f64,
+            share(tr.placed as f64, tr.placement_checked as f64),
+            million(self.public_cost()),
+            million(tr.cost[0]),
+            million(tr.cost[1]),
+            million(tr.cost[2]),
+        ];
+        values.to_vec()
+    }
+}

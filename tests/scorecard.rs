@@ -1,0 +1,176 @@
+//! The just-transition scorecard: the displaced cohort is accounted for, every
+//! indicator is in its range, policies move the indicators through their
+//! mechanisms, and `indicators.csv` holds per-replicate and summary rows.
+
+mod common;
+
+use boomtown::model::scorecard::{Group, SCORECARD};
+use boomtown::model::{City, model_rng};
+use boomtown::scenario::{self, Scenario};
+use common::{boomtown, fixtures, read_csv, series, simulate, stderr};
+
+fn load(reference: &str, size: &str) -> Scenario {
+    let set = [format!("population.size={size}")];
+    let overrides: Vec<_> = set
+        .iter()
+        .map(|s| s.parse().expect("a valid override"))
+        .collect();
+    scenario::load(reference, &overrides).unwrap_or_else(|e| panic!("{reference}: {e}"))
+}
+
+/// The scorecard of one replicate, by indicator name.
+fn scorecard(s: &Scenario, seed: u64) -> impl Fn(&str) -> f64 {
+    let mut city = City::new(s.params.clone(), model_rng(seed));
+    city.run(|_| {});
+    let values = city.scorecard();
+    move |name: &str| {
+        let i = SCORECARD
+            .iter()
+            .position(|d| d.name == name)
+            .unwrap_or_else(|| panic!("no indicator {name}"));
+        values[i]
+    }
+}
+
+/// Median over seeds of one indicator.
+fn median(s: &Scenario, name: &str, seeds: &[u64]) -> f64 {
+    let mut v: Vec<f64> = seeds.iter().map(|&seed| scorecard(s, seed)(name)).collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[test]
+fn the_displaced_cohort_is_accounted_for_at_every_date() {
+    let s = scenario::load(fixtures().join("all-policies.toml").to_str().unwrap(), &[]).unwrap();
+    let snaps = simulate(&s, 3);
+    let displaced = series(&s, &snaps, "displaced");
+    let statuses = [
+        "employed",
+        "unemployed",
+        "in_training",
+        "retired",
+        "left",
+        "died",
+    ];
+    let parts: Vec<Vec<f64>> = statuses
+        .iter()
+        .map(|st| series(&s, &snaps, &format!("displaced_{st}")))
+        .collect();
+    for (i, total) in displaced.iter().enumerate() {
+        let sum: f64 = parts.iter().map(|p| p[i]).sum();
+        assert_eq!(sum, *total, "at row {i}");
+    }
+    assert!(*displaced.last().unwrap() > 0.0, "nobody was displaced");
+    for w in displaced.windows(2) {
+        assert!(w[1] >= w[0], "the cohort shrank: {displaced:?}");
+    }
+}
+
+#[test]
+fn every_indicator_is_defined_and_in_range() {
+    let s = scenario::load(fixtures().join("all-policies.toml").to_str().unwrap(), &[]).unwrap();
+    for seed in [1, 2] {
+        let get = scorecard(&s, seed);
+        for def in SCORECARD {
+            let v = get(def.name);
+            if def.unit == "share" {
+                assert!(v.is_nan() || (0.0..=1.0).contains(&v), "{} = {v}", def.name);
+            }
+            if def.group == Group::Cost || def.unit == "persons" {
+                assert!(v >= 0.0, "{} = {v}", def.name);
+            }
+        }
+        // The fixture has every kind of policy: each part of the cost is paid.
+        for part in [
+            "public_cost_retraining",
+            "public_cost_early_retirement",
+            "public_cost_jobs_and_investment",
+        ] {
+            assert!(get(part) > 0.0, "{part} is {}", get(part));
+        }
+        let total = get("public_cost_retraining")
+            + get("public_cost_early_retirement")
+            + get("public_cost_jobs_and_investment");
+        assert!((get("public_cost_total") - total).abs() < 1e-9 * total.max(1.0));
+        assert!(get("displaced_workers") > 0.0);
+        assert!(get("training_participants") > 0.0);
+        assert!(get("wage_replacement_ratio") > 0.0);
+    }
+}
+
+#[test]
+fn policies_move_the_scorecard_through_their_mechanisms() {
+    let seeds = [1, 2, 3];
+    let base = load("hegang", "6000");
+    let retraining = load("hegang-retraining", "6000");
+    let early = load("hegang-early-retirement", "6000");
+    // Without a programme nobody trains and nothing is spent.
+    assert_eq!(median(&base, "displaced_trained", &seeds), 0.0);
+    assert_eq!(median(&base, "public_cost_total", &seeds), 0.0);
+    assert!(median(&base, "training_placement_rate", &seeds).is_nan());
+    // Retraining reaches the displaced, costs money, and places some graduates.
+    assert!(median(&retraining, "displaced_trained", &seeds) > 0.2);
+    assert!(median(&retraining, "public_cost_retraining", &seeds) > 0.0);
+    assert!(median(&retraining, "training_placement_rate", &seeds) > 0.0);
+    // Early retirement takes displaced miners out of the labour force, at a cost.
+    assert!(median(&early, "displaced_retired_early", &seeds) > 0.05);
+    assert!(median(&early, "public_cost_early_retirement", &seeds) > 0.0);
+    // A depleting coal city displaces many workers and they lose earnings.
+    assert!(median(&base, "displaced_per_1000", &seeds) > 10.0);
+    assert!(median(&base, "earnings_loss_years", &seeds) > 0.5);
+    assert!(median(&base, "wage_replacement_ratio", &seeds) < 1.0);
+}
+
+#[test]
+fn indicators_csv_holds_replicate_and_summary_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown(
+        dir.path(),
+        &[
+            "run",
+            fixtures().join("depleting.toml").to_str().unwrap(),
+            "--replicates",
+            "3",
+            "--out",
+            "r",
+            "--quiet",
+            "--no-charts",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (header, rows) = read_csv(&dir.path().join("r/indicators.csv"));
+    assert_eq!(
+        header,
+        [
+            "scenario",
+            "indicator",
+            "group",
+            "unit",
+            "replicate",
+            "statistic",
+            "value"
+        ]
+    );
+    let per_replicate: Vec<&Vec<String>> = rows.iter().filter(|r| r[5] == "value").collect();
+    assert_eq!(per_replicate.len(), 3 * SCORECARD.len());
+    for def in SCORECARD {
+        let values: Vec<f64> = per_replicate
+            .iter()
+            .filter(|r| r[1] == def.name && !r[6].is_empty())
+            .map(|r| r[6].parse().unwrap())
+            .collect();
+        let stat = |name: &str| {
+            rows.iter()
+                .find(|r| r[1] == def.name && r[5] == name && r[4].is_empty())
+                .map(|r| r[6].clone())
+                .unwrap_or_else(|| panic!("no {name} row for {}", def.name))
+        };
+        assert_eq!(stat("n"), values.len().to_string(), "{}", def.name);
+        if !values.is_empty() {
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            let p50: f64 = stat("p50").parse().unwrap();
+            assert_eq!(p50, sorted[sorted.len() / 2], "{}", def.name);
+        }
+    }
+}
