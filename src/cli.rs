@@ -46,6 +46,9 @@ pub enum Command {
     Run(RunArgs),
     /// Run several scenarios with the same seed and options, and compare them.
     Compare(CompareArgs),
+    /// Run a guided lesson (see `lessons/`) and open its report; with no number,
+    /// list the lessons.
+    Lesson(LessonArgs),
     /// Combine the output folders of the shards of one batch.
     Merge {
         /// The shards' output folders, in any order.
@@ -78,6 +81,14 @@ pub struct CompareArgs {
     /// Two or more scenario names or paths.
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<String>,
+    /// Options shared with `boomtown lesson`.
+    #[command(flatten)]
+    pub batch: BatchArgs,
+}
+
+/// Options of a batch of several scenarios run alike (`compare`, `lesson`).
+#[derive(Debug, Args)]
+pub struct BatchArgs {
     /// Master seed, the same for every scenario (default: the first scenario's).
     #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     pub seed: Option<u64>,
@@ -87,15 +98,28 @@ pub struct CompareArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
-    /// Output folder (default: `output/compare-A-vs-B`).
+    /// Output folder (default: `output/compare-A-vs-B`, or `output/lesson-N`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Override a key in every scenario, e.g. `--set simulation.years=20` (repeatable).
+    /// Override a key in every scenario, e.g. `--set population.size=20000` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<Override>,
     /// Print nothing but errors (no progress bar).
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// Options of `boomtown lesson`.
+#[derive(Debug, Args)]
+pub struct LessonArgs {
+    /// The lesson's number (omit it to list the lessons).
+    pub number: Option<u32>,
+    /// Options of the lesson's batch.
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    /// Do not open the report in a browser.
+    #[arg(long)]
+    pub no_open: bool,
 }
 
 /// Options of `boomtown run`.

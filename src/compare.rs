@@ -12,6 +12,7 @@ use crate::charts::{Context, data::read_summaries, draw_compare};
 use crate::error::Error;
 use crate::indicators::{city_indicators, write_comparison};
 use crate::output::Staged;
+use crate::report::{Batch, Compared, REPORT, write_compare};
 use crate::run::{Progress, RunOptions, run};
 use crate::scenario::Scenario;
 
@@ -33,6 +34,7 @@ pub fn compare(
         let sub_opts = RunOptions {
             out: sub.clone(),
             resume: false,
+            lesson: None,
             ..opts.clone()
         };
         run(scenario, &sub_opts, stop, &|event| progress(name, event)).map_err(|e| match e {
@@ -52,12 +54,31 @@ pub fn compare(
         table.push((name.clone(), city_indicators(&sub.join("timeseries.csv"))?));
     }
     write_comparison(&staged.path("comparison.csv"), &table)?;
-    let charts = draw_compare(&staged.path(""), &loaded)?;
+    let charts: Vec<String> = draw_compare(&staged.path(""), &loaded)?
+        .into_iter()
+        .map(|c| format!("charts/{c}"))
+        .collect();
+    let compared: Vec<Compared<'_>> = scenarios
+        .iter()
+        .zip(&names)
+        .map(|(scenario, name)| Compared {
+            name: name.clone(),
+            scenario,
+            dir: staged.path(name),
+        })
+        .collect();
+    let batch = Batch {
+        seed: opts.seed,
+        replicates: opts.replicates,
+        hash: String::new(),
+        lesson: opts.lesson.clone(),
+    };
+    write_compare(&staged.path(""), &compared, &batch, &charts)?;
     let finished = SystemTime::now();
-    let files: Vec<String> = ["manifest.json", "comparison.csv"]
+    let files: Vec<String> = ["manifest.json", "comparison.csv", REPORT]
         .into_iter()
         .map(String::from)
-        .chain(charts.into_iter().map(|c| format!("charts/{c}")))
+        .chain(charts)
         .chain(names.iter().map(|n| format!("{n}/")))
         .collect();
     let manifest = json!({
@@ -80,7 +101,7 @@ pub fn compare(
 }
 
 /// Names of the comparison's own files, which no subfolder may take.
-const RESERVED: [&str; 3] = ["charts", "manifest.json", "comparison.csv"];
+const RESERVED: [&str; 4] = ["charts", "manifest.json", "comparison.csv", "report.html"];
 
 /// Subfolder names: scenario names, made unique with a suffix where two scenarios
 /// share one (e.g. two files called `city.toml`) or a name the comparison uses.

@@ -106,6 +106,9 @@ pub enum Error {
     /// Drawing a chart failed.
     #[error("{0}")]
     Chart(String),
+    /// Rendering the report failed.
+    #[error("writing the report: {0}")]
+    Report(String),
     /// Writing CSV output failed.
     #[error("writing {path}: {source}")]
     Csv {
@@ -122,7 +125,7 @@ impl Error {
         match self {
             Error::Scenario(_) | Error::Usage(_) => 2,
             Error::Interrupted { .. } | Error::Stopped(_) => 130,
-            Error::Io { .. } | Error::Csv { .. } | Error::Chart(_) => 1,
+            Error::Io { .. } | Error::Csv { .. } | Error::Chart(_) | Error::Report(_) => 1,
         }
     }
 

@@ -58,7 +58,7 @@ pub struct Row {
 }
 
 /// Keys of a scenario that are text about it, not parameters.
-const NOT_PARAMETERS: [&str; 3] = ["name", "description", "sources"];
+const NOT_PARAMETERS: [&str; 4] = ["name", "description", "question", "sources"];
 
 /// Keys that define what is modelled rather than a quantity.
 const DEFINITIONS: [&str; 6] = [

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::Error;
+use crate::output::CsvFile;
 use crate::output::summary::{Accumulator, Stats};
 
 /// One indicator: its name, unit and meaning.
@@ -93,24 +94,9 @@ struct Track {
 /// Reads a run's `timeseries.csv` and returns, for each indicator, its
 /// accumulator over replicates (first configuration only).
 pub fn city_indicators(path: &Path) -> Result<Vec<Accumulator>, Error> {
-    let csv_err = |source| Error::Csv {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut r = csv::Reader::from_path(path).map_err(csv_err)?;
-    let header: Vec<String> = r
-        .headers()
-        .map_err(csv_err)?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| Error::Usage(format!("{}: no column `{name}`", path.display())))
-    };
-    let configuration = header.iter().position(|h| h == "configuration");
+    let mut file = CsvFile::open(path)?;
+    let col = |name: &str| file.column(name);
+    let configuration = file.optional("configuration");
     let (replicate, date) = (col("replicate")?, col("date")?);
     let names = [
         "population",
@@ -125,8 +111,8 @@ pub fn city_indicators(path: &Path) -> Result<Vec<Accumulator>, Error> {
     ];
     let idx: Vec<usize> = names.iter().map(|n| col(n)).collect::<Result<_, _>>()?;
     let mut tracks: BTreeMap<u64, Track> = BTreeMap::new();
-    for record in r.records() {
-        let record = record.map_err(csv_err)?;
+    for record in file.rows() {
+        let record = record?;
         if configuration
             .and_then(|c| record.get(c))
             .is_some_and(|c| c != "0")

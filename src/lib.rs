@@ -3,7 +3,7 @@
 //! The crate is layered: [`scenario`] reads and validates scenario files into
 //! [`model::params::Params`]; [`model`] is the simulation core (no I/O); [`batch`]
 //! runs replicates in parallel; [`run`] and [`merge`] drive batches; [`output`]
-//! writes the files.
+//! writes the files; [`charts`] and [`report`] draw on them.
 
 #![warn(missing_docs)]
 
@@ -15,8 +15,10 @@ pub mod error;
 pub mod explain;
 pub mod facts;
 pub mod indicators;
+pub mod lessons;
 pub mod merge;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod run;
 pub mod scenario;

@@ -14,9 +14,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use boomtown::error::Error;
 use boomtown::explain::Kind;
+use boomtown::lessons::Lesson;
 use boomtown::run::{Progress, RunOptions};
 use boomtown::scenario::{self, source};
-use cli::{Cli, Command, CompareArgs, Format, RunArgs};
+use cli::{BatchArgs, Cli, Command, CompareArgs, Format, LessonArgs, RunArgs};
 
 /// Raised by Ctrl-C: workers finish the replicates in progress and start no more.
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -54,8 +55,9 @@ fn dispatch(command: Command) -> Result<(), Error> {
             format,
             overrides,
         } => explain(&scenario, format, &overrides),
-        Command::Run(args) => run(args),
-        Command::Compare(args) => compare(args),
+        Command::Run(args) => run(args, None).map(|_| ()),
+        Command::Compare(args) => compare(args, None).map(|_| ()),
+        Command::Lesson(args) => lesson(args),
         Command::Merge {
             dirs,
             out,
@@ -168,7 +170,7 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn run(args: RunArgs) -> Result<(), Error> {
+fn run(args: RunArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> {
     let overrides: Vec<scenario::Override> =
         args.overrides.into_iter().chain(args.sweeps).collect();
     let scenario = scenario::load(&args.scenario, &overrides)?;
@@ -183,6 +185,7 @@ fn run(args: RunArgs) -> Result<(), Error> {
         resume: args.resume,
         charts: !args.no_charts,
         command: std::env::args().collect(),
+        lesson,
     };
     let quiet = args.quiet;
     install_stop_handler(quiet);
@@ -201,12 +204,15 @@ fn run(args: RunArgs) -> Result<(), Error> {
             report.out.display()
         );
     }
-    Ok(())
+    Ok(report.out)
 }
 
-fn compare(args: CompareArgs) -> Result<(), Error> {
-    let scenarios = args
-        .scenarios
+fn compare(args: CompareArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> {
+    let CompareArgs {
+        scenarios,
+        batch: args,
+    } = args;
+    let scenarios = scenarios
         .iter()
         .map(|s| scenario::load(s, &args.overrides))
         .collect::<Result<Vec<_>, _>>()?;
@@ -222,6 +228,7 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
         resume: false,
         charts: true,
         command: std::env::args().collect(),
+        lesson,
     };
     install_stop_handler(args.quiet);
     let bar = progress_bar(args.quiet);
@@ -239,6 +246,75 @@ fn compare(args: CompareArgs) -> Result<(), Error> {
             opts.seed,
             written.display()
         );
+    }
+    Ok(written)
+}
+
+/// Lists the lessons, or runs one and opens its report.
+fn lesson(args: LessonArgs) -> Result<(), Error> {
+    let LessonArgs {
+        number,
+        batch: args,
+        no_open,
+    } = args;
+    let Some(number) = number else {
+        for l in boomtown::lessons::lessons()? {
+            println!("{:2}  {}  ({})", l.number, l.title, l.command());
+        }
+        println!("\nRun one with `boomtown lesson N`; its text is in lessons/ of the source.");
+        return Ok(());
+    };
+    let lesson = boomtown::lessons::lesson(number)?;
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from(lesson.default_out()));
+    if !args.quiet {
+        println!(
+            "Lesson {}: {}\n  {}",
+            lesson.number,
+            lesson.title,
+            lesson.command()
+        );
+    }
+    let written = if lesson.scenarios.len() == 1 {
+        run(
+            RunArgs {
+                scenario: lesson.scenarios[0].clone(),
+                seed: args.seed,
+                replicates: args.replicates,
+                threads: args.threads,
+                shard: None,
+                out: Some(out),
+                overrides: args.overrides,
+                sweeps: Vec::new(),
+                resume: false,
+                no_charts: false,
+                quiet: args.quiet,
+            },
+            Some(lesson),
+        )?
+    } else {
+        compare(
+            CompareArgs {
+                scenarios: lesson.scenarios.clone(),
+                batch: BatchArgs {
+                    out: Some(out),
+                    ..args
+                },
+            },
+            Some(lesson),
+        )?
+    };
+    let report = written.join(boomtown::report::REPORT);
+    // Open the report only for a person at a terminal.
+    let opened =
+        !no_open && std::io::stdout().is_terminal() && open::that_detached(&report).is_ok();
+    if !args.quiet {
+        if opened {
+            println!("boomtown: opened {}", report.display());
+        } else {
+            println!("boomtown: open {} in a browser", report.display());
+        }
     }
     Ok(())
 }

@@ -7,11 +7,11 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::batch::Plan;
-use crate::charts::{Context, draw_run};
+
 use crate::error::Error;
 use crate::output::assemble::assemble;
 use crate::output::tables::Tables;
-use crate::run::{Record, manifest};
+use crate::run::{Record, finish_folder, manifest};
 use crate::scenario;
 
 /// Keys of `manifest.json` on which every shard of a batch must agree.
@@ -151,16 +151,18 @@ pub fn merge(
     // The merged scenario keeps the hash the shards ran under.
     m["scenario_hash"] = head.manifest["scenario_hash"].clone();
     let parts: Vec<PathBuf> = shards.iter().map(|s| s.dir.clone()).collect();
-    let context = Context::new(&scenario, plan.replicates);
+    let batch = crate::report::Batch {
+        seed: plan.seed,
+        replicates: plan.replicates,
+        hash: m["scenario_hash"].as_str().unwrap_or_default().to_string(),
+        lesson: None,
+    };
     assemble(
         out,
         &Tables::new(&scenario),
         &scenario_toml,
         &parts,
         &m,
-        |dir| match charts {
-            true => draw_run(dir, &context),
-            false => Ok(Vec::new()),
-        },
+        |dir| finish_folder(dir, &scenario, &batch, charts),
     )
 }

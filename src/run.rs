@@ -35,6 +35,8 @@ pub struct RunOptions {
     pub charts: bool,
     /// The command line, for the manifest.
     pub command: Vec<String>,
+    /// The lesson this batch is run for, shown in its report.
+    pub lesson: Option<crate::lessons::Lesson>,
 }
 
 /// Progress of a batch, reported to the caller.
@@ -156,9 +158,14 @@ pub fn run(
         &scenario.resolved_toml(opts.seed, opts.replicates),
         &parts,
         &manifest,
-        |dir| match opts.charts {
-            true => draw_run(dir, &Context::new(scenario, opts.replicates)),
-            false => Ok(Vec::new()),
+        |dir| {
+            let batch = crate::report::Batch {
+                seed: opts.seed,
+                replicates: opts.replicates,
+                hash: scenario.hash(opts.seed, opts.replicates),
+                lesson: opts.lesson.clone(),
+            };
+            finish_folder(dir, scenario, &batch, opts.charts)
         },
     )?;
     partial.remove()?;
@@ -223,6 +230,27 @@ fn is_output_of(dir: &std::path::Path, identity: &Value, charts: bool) -> bool {
         && identity
             .as_object()
             .is_some_and(|keys| keys.iter().all(|(k, v)| &manifest[k] == v))
+}
+
+/// Adds what is drawn from an assembled output folder: the charts (unless
+/// `charts` is false) and the report. Returns their paths relative to the folder.
+pub fn finish_folder(
+    dir: &std::path::Path,
+    scenario: &Scenario,
+    batch: &crate::report::Batch,
+    charts: bool,
+) -> Result<Vec<String>, Error> {
+    let mut files: Vec<String> = if charts {
+        draw_run(dir, &Context::new(scenario, batch.replicates))?
+            .into_iter()
+            .map(|f| format!("charts/{f}"))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    crate::report::write_run(dir, scenario, batch, &files)?;
+    files.push(crate::report::REPORT.to_string());
+    Ok(files)
 }
 
 /// What the manifest records besides the scenario and the plan.

@@ -41,6 +41,7 @@ fn every_output_column_is_documented() {
             t.pyramid_header(),
             t.experiments_header(),
             t.summary_header(),
+            t.indicators_header(),
         ];
         for name in names.iter().chain(headers.iter().flatten()) {
             // Per-sector columns are documented by their pattern.
@@ -62,10 +63,20 @@ fn every_output_column_is_documented() {
         "manifest.json",
         "summary.csv",
         "experiments.csv",
+        "indicators.csv",
+        "report.html",
     ] {
         assert!(
             outputs.contains(file),
             "docs/outputs.md does not describe {file}"
+        );
+    }
+    for def in boomtown::model::scorecard::SCORECARD {
+        let row = format!("| `{}` | {} | {} |", def.name, def.group.name(), def.unit);
+        assert!(
+            outputs.contains(&row),
+            "scorecard indicator {} is not documented with its group and unit ({row})",
+            def.name
         );
     }
     for indicator in boomtown::indicators::CITY_INDICATORS {

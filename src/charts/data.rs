@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::Error;
+use crate::output::CsvFile;
 use crate::output::summary::quantile;
 
 /// One step of a summarised metric.
@@ -43,35 +44,17 @@ pub fn year_of(date: &str) -> f64 {
     y.parse::<f64>().unwrap_or(0.0) + (m.parse::<f64>().unwrap_or(1.0) - 1.0) / 12.0
 }
 
-fn reader(path: &Path) -> Result<csv::Reader<std::fs::File>, Error> {
-    csv::Reader::from_path(path).map_err(|source| Error::Csv {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-fn headers(r: &mut csv::Reader<std::fs::File>, path: &Path) -> Result<Vec<String>, Error> {
-    let h = r.headers().map_err(|source| Error::Csv {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(h.iter().map(str::to_string).collect())
-}
-
 /// Reads `summary.csv`.
 pub fn read_summaries(path: &Path) -> Result<Summaries, Error> {
-    let mut r = reader(path)?;
-    let header = headers(&mut r, path)?;
+    let mut file = CsvFile::open(path)?;
+    let header = file.header.clone();
     let col = |name: &str| header.iter().position(|h| h == name);
     let (metric, date) = (col("metric").unwrap_or(1), col("date").unwrap_or(3));
     let mean = col("mean").unwrap_or(4);
     let configuration = col("configuration");
     let mut out = Summaries::default();
-    for record in r.records() {
-        let record = record.map_err(|source| Error::Csv {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    for record in file.rows() {
+        let record = record?;
         let c = configuration
             .and_then(|i| record.get(i)?.parse().ok())
             .unwrap_or(0);
@@ -113,8 +96,8 @@ type GroupCounts = BTreeMap<usize, Vec<[f64; 2]>>;
 /// Reads `age_pyramid.csv` and takes the median over replicates of each group at
 /// the first and last reported steps (of configuration 0).
 pub fn read_pyramids(path: &Path) -> Result<Pyramids, Error> {
-    let mut r = reader(path)?;
-    let header = headers(&mut r, path)?;
+    let mut file = CsvFile::open(path)?;
+    let header = file.header.clone();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap_or(0);
     let (step, date, group, male, female) = (
         col("step"),
@@ -127,11 +110,8 @@ pub fn read_pyramids(path: &Path) -> Result<Pyramids, Error> {
     // Per step: its year, and each group's counts over replicates.
     let mut cells: BTreeMap<u32, (f64, GroupCounts)> = BTreeMap::new();
     let mut groups: Vec<String> = Vec::new();
-    for record in r.records() {
-        let record = record.map_err(|source| Error::Csv {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    for record in file.rows() {
+        let record = record?;
         if configuration
             .and_then(|i| record.get(i))
             .is_some_and(|c| c != "0")

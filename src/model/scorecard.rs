@@ -46,6 +46,8 @@ impl Group {
 pub struct IndicatorDef {
     /// Name (the `indicator` column of `indicators.csv`).
     pub name: &'static str,
+    /// Short label for a table or a chart.
+    pub label: &'static str,
     /// Part of the scorecard.
     pub group: Group,
     /// Unit.
@@ -66,6 +68,7 @@ const JTF: &str = "EU Just Transition Fund (Regulation (EU) 2021/1056): territor
 pub const SCORECARD: [IndicatorDef; 23] = [
     IndicatorDef {
         name: "displaced_workers",
+        label: "Workers displaced",
         group: Group::Displaced,
         unit: "persons",
         description: "workers who lost a job in a declining sector (a demand-driven cut or a layoff wave) during the run, counted once, at their first displacement",
@@ -73,6 +76,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "displaced_per_1000",
+        label: "Displaced per 1,000 residents",
         group: Group::Displaced,
         unit: "per 1,000 initial residents",
         description: "displaced workers per 1,000 residents at the start",
@@ -80,6 +84,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "reemployed_within_6_months",
+        label: "Re-employed within 6 months",
         group: Group::Displaced,
         unit: "share",
         description: "share of the workers displaced at least 6 months before the end who found a job in the city within 6 months",
@@ -87,6 +92,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "reemployed_within_12_months",
+        label: "Re-employed within 12 months",
         group: Group::Displaced,
         unit: "share",
         description: "the same within 12 months (of those displaced at least 12 months before the end)",
@@ -94,6 +100,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "reemployed_within_24_months",
+        label: "Re-employed within 2 years",
         group: Group::Displaced,
         unit: "share",
         description: "the same within 24 months (of those displaced at least 24 months before the end)",
@@ -101,6 +108,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "reemployed_within_60_months",
+        label: "Re-employed within 5 years",
         group: Group::Displaced,
         unit: "share",
         description: "the same within 60 months (of those displaced at least 60 months before the end)",
@@ -108,6 +116,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "displaced_long_term_unemployed",
+        label: "Long-term unemployed at the end",
         group: Group::Displaced,
         unit: "share",
         description: "share of the displaced who, at the end, are unemployed and have been for 12 months or more",
@@ -115,6 +124,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "displaced_employed_at_end",
+        label: "In work in the city at the end",
         group: Group::Displaced,
         unit: "share",
         description: "share of the displaced holding a job in the city at the end",
@@ -122,6 +132,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "displaced_retired_early",
+        label: "Retired early",
         group: Group::Displaced,
         unit: "share",
         description: "share of the displaced who took early retirement",
@@ -129,6 +140,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "displaced_left_city",
+        label: "Left the city",
         group: Group::Displaced,
         unit: "share",
         description: "share of the displaced who moved away from the city",
@@ -136,6 +148,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "wage_replacement_ratio",
+        label: "Wage of the new job vs the old",
         group: Group::Displaced,
         unit: "ratio",
         description: "mean ratio of the wage of the first job after displacement to what the lost job would have paid in the same month, over the displaced who found one",
@@ -143,6 +156,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "earnings_loss_years",
+        label: "Earnings lost (years of former pay)",
         group: Group::Displaced,
         unit: "years of prior earnings",
         description: "earnings lost after displacement up to the end of the run (while of working age in the city), against what the lost job would have paid, per displaced worker, in years of their wage at displacement",
@@ -150,13 +164,15 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "earnings_loss_share",
+        label: "Share of former earnings lost",
         group: Group::Displaced,
-        unit: "share",
+        unit: "fraction",
         description: "earnings lost after displacement as a share of what the lost jobs would have paid over the same months",
         source: EARNINGS,
     },
     IndicatorDef {
         name: "displaced_trained",
+        label: "Started a retraining course",
         group: Group::Displaced,
         unit: "share",
         description: "share of the displaced who started a retraining course",
@@ -164,6 +180,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "young_adult_out_migration_rate",
+        label: "Young adults (16-29) leaving, per 1,000 a year",
         group: Group::City,
         unit: "per 1,000/year",
         description: "residents aged 16-29 who left, per 1,000 residents aged 16-29 and per year, over the run",
@@ -171,6 +188,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "old_age_dependency_ratio",
+        label: "Old-age dependency ratio at the end",
         group: Group::City,
         unit: "ratio",
         description: "residents aged 60+ per resident aged 16-59 at the end",
@@ -178,6 +196,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "resource_job_share",
+        label: "Share of jobs in extractive sectors at the end",
         group: Group::City,
         unit: "share",
         description: "share of jobs held in extractive sectors at the end",
@@ -185,6 +204,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "training_participants",
+        label: "People who started a course",
         group: Group::City,
         unit: "persons",
         description: "people who started a retraining course during the run",
@@ -192,6 +212,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "training_placement_rate",
+        label: "Graduates in work 6 months after their course",
         group: Group::City,
         unit: "share",
         description: "share of course graduates still in the city 6 months after their course who hold a job then",
@@ -199,6 +220,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "public_cost_total",
+        label: "Public cost of the policies",
         group: Group::Cost,
         unit: "million yuan",
         description: "public cost of all policies over the run (retraining, early-retirement allowances, public jobs, cluster investment), undiscounted",
@@ -206,6 +228,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "public_cost_retraining",
+        label: "of which retraining",
         group: Group::Cost,
         unit: "million yuan",
         description: "cost of the retraining courses started (cost per trainee-month times course months within the run)",
@@ -213,6 +236,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "public_cost_early_retirement",
+        label: "of which early-retirement allowances",
         group: Group::Cost,
         unit: "million yuan",
         description: "early-retirement allowances granted, from retirement to the statutory age (within the run)",
@@ -220,6 +244,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
     },
     IndicatorDef {
         name: "public_cost_jobs_and_investment",
+        label: "of which public jobs and investment",
         group: Group::Cost,
         unit: "million yuan",
         description: "wages of public-welfare and remediation posts, plus cluster investment where the scenario gives its cost",

@@ -20,8 +20,8 @@ pub const PART_FILES: [&str; 4] = [
 ];
 
 /// Assembles the output folder `target` from parts, in order, and moves it into
-/// place. `finish` then adds files drawn from the assembled data (charts) and
-/// returns their names; `manifest` is written last, listing them: its presence
+/// place. `finish` then adds files drawn from the assembled data (charts, the
+/// report) and returns their paths relative to the folder; `manifest` is written last, listing them: its presence
 /// marks a complete output.
 pub fn assemble(
     target: &Path,
@@ -87,11 +87,7 @@ pub fn assemble(
     let drawn = finish(&staged.path(""))?;
     let mut manifest = manifest.clone();
     if let Some(files) = manifest["files"].as_array_mut() {
-        files.extend(
-            drawn
-                .into_iter()
-                .map(|f| serde_json::Value::String(format!("charts/{f}"))),
-        );
+        files.extend(drawn.into_iter().map(serde_json::Value::String));
     }
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     staged.write("manifest.json", text.as_bytes())?;

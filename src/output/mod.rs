@@ -12,6 +12,58 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
+/// A CSV file of an output folder, opened for reading, with its header.
+pub struct CsvFile {
+    path: PathBuf,
+    reader: csv::Reader<std::fs::File>,
+    /// Column names.
+    pub header: Vec<String>,
+}
+
+impl CsvFile {
+    /// Opens a file and reads its header.
+    pub fn open(path: &Path) -> Result<CsvFile, Error> {
+        let csv_err = |source| Error::Csv {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut reader = csv::Reader::from_path(path).map_err(csv_err)?;
+        let header = reader
+            .headers()
+            .map_err(csv_err)?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        Ok(CsvFile {
+            path: path.to_path_buf(),
+            reader,
+            header,
+        })
+    }
+
+    /// Position of a column that may be absent.
+    pub fn optional(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// Position of a column, or an error naming the file and the column.
+    pub fn column(&self, name: &str) -> Result<usize, Error> {
+        self.optional(name)
+            .ok_or_else(|| Error::Usage(format!("{}: no column `{name}`", self.path.display())))
+    }
+
+    /// The rows, each an error naming the file if it cannot be read.
+    pub fn rows(&mut self) -> impl Iterator<Item = Result<csv::StringRecord, Error>> + '_ {
+        let path = &self.path;
+        self.reader.records().map(move |r| {
+            r.map_err(|source| Error::Csv {
+                path: path.clone(),
+                source,
+            })
+        })
+    }
+}
+
 /// A folder being written: files go to a staging folder until [`Staged::commit`].
 pub struct Staged {
     dir: tempfile::TempDir,

@@ -40,7 +40,7 @@ const FIXED_KEYS: &[&str] = &[
 ];
 
 /// Tables that hold text, never parameters.
-const TEXT_KEYS: &[&str] = &["name", "description", "sources", "extends"];
+const TEXT_KEYS: &[&str] = &["name", "description", "question", "sources", "extends"];
 
 /// Most draws tried to land a truncated distribution inside `min..=max`.
 const MAX_TRUNCATION_TRIES: usize = 10_000;

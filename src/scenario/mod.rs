@@ -23,6 +23,8 @@ pub struct Scenario {
     pub name: String,
     /// What it represents.
     pub description: String,
+    /// The question it asks (from `question`, else empty).
+    pub question: String,
     /// Model parameters of the first configuration, with every uncertain
     /// parameter at its central value (horizon, sectors and columns are the same
     /// for every replicate).
@@ -265,6 +267,12 @@ fn load_merged(
     Ok(Scenario {
         name,
         description: spec.description.trim().to_string(),
+        question: spec
+            .question
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
         seed: spec.simulation.seed,
         replicates: spec.simulation.replicates,
         params,

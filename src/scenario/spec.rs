@@ -18,6 +18,9 @@ pub struct ScenarioSpec {
     pub name: Option<String>,
     /// One or two sentences saying what the scenario represents.
     pub description: String,
+    /// The question the scenario asks, for the report (optional).
+    #[serde(default)]
+    pub question: Option<String>,
     /// Horizon, seed and replicates.
     pub simulation: SimulationSpec,
     /// Initial population.

@@ -1,0 +1,630 @@
+//! `report.html`: one self-contained page per run and per comparison, written for
+//! a student: the question the scenario asks, its assumptions and their sources,
+//! what happened (a story generated from the results, with their uncertainty), the
+//! just-transition scorecard, and the charts inline. It is rendered with minijinja
+//! templates (`src/report/templates/`) from the files of the output folder, never
+//! from the model, so a merged batch gets the same report as a single run. The
+//! page has no script and loads nothing: it opens offline and prints.
+
+mod format;
+mod narrative;
+mod results;
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use minijinja::Environment;
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::explain::{Kind, explain, facts_text};
+use crate::model::params::{PolicyAction, SectorKind};
+use crate::model::scorecard::{Group, SCORECARD};
+use crate::scenario::Scenario;
+use format::{in_unit, range};
+use narrative::{Paragraph, contrast, join_list, run_story};
+pub use results::RunResults;
+
+/// File name of the report in an output folder.
+pub const REPORT: &str = "report.html";
+
+/// The templates, built into the binary.
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    for (name, text) in [
+        ("base.html", include_str!("templates/base.html")),
+        ("run.html", include_str!("templates/run.html")),
+        ("compare.html", include_str!("templates/compare.html")),
+        ("lesson.html", include_str!("templates/lesson.html")),
+    ] {
+        env.add_template(name, text)
+            .expect("the built-in templates parse");
+    }
+    env
+}
+
+fn render(template: &str, ctx: impl Serialize, path: &Path) -> Result<(), Error> {
+    let env = environment();
+    let html = env
+        .get_template(template)
+        .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
+        .map_err(|e| Error::Report(format!("{template}: {e:#}")))?;
+    std::fs::write(path, html).map_err(|e| Error::io("writing", path, e))
+}
+
+/// A chart embedded in the page.
+#[derive(Serialize)]
+struct ChartView {
+    title: String,
+    caption: String,
+    /// `data:` URI of the SVG.
+    uri: String,
+}
+
+/// What to look for in each chart.
+fn caption(stem: &str) -> (String, String) {
+    let (title, text) = match stem {
+        "population" => (
+            "Population",
+            "How many people live in the city. The line is the median replicate; the shaded bands hold the middle 50 % and 90 % of replicates — the spread is the model's uncertainty.",
+        ),
+        "population_index" => (
+            "Population (start = 100)",
+            "Residents relative to the start, so that cities of different sizes can be compared.",
+        ),
+        "unemployment_rate" => (
+            "Unemployment rate",
+            "Share of the labour force without a job and looking for one. When does it peak, and does it come back down?",
+        ),
+        "youth_unemployment_rate" => (
+            "Youth unemployment",
+            "The same for ages 16–24: the young are hit first, and they are the most likely to leave.",
+        ),
+        "long_term_unemployment_share" => (
+            "Long-term unemployment",
+            "Share of the unemployed out of work for a year or more: the people a transition most risks leaving behind.",
+        ),
+        "out_migration_rate" => (
+            "Out-migration",
+            "Residents leaving each year, per 1,000. Leaving is how a shrinking city ages.",
+        ),
+        "mean_wage" => (
+            "Mean wage",
+            "Mean monthly wage of those in work, at start-year prices.",
+        ),
+        "old_age_dependency_ratio" => (
+            "Old-age dependency",
+            "Residents aged 60+ per resident aged 16–59.",
+        ),
+        "employed" => ("Employment", "Residents holding a job."),
+        "employment_by_sector" => (
+            "Jobs by sector",
+            "Medians, stacked. Watch the extractive sectors shrink, and see what, if anything, grows in their place.",
+        ),
+        "displaced_workers" => (
+            "Where the displaced workers are",
+            "Everyone who lost a job in a declining sector, by where they are at each date: back in work, still unemployed, in training, retired, gone, or dead.",
+        ),
+        "sector_output" => (
+            "Output by sector",
+            "Output of each sector relative to the start.",
+        ),
+        "age_pyramid" => (
+            "Age pyramid",
+            "Residents by age and sex at the start and at the end: a narrowing base and a widening top mean an ageing city.",
+        ),
+        s if s.starts_with("reserves_") => (
+            "Reserves",
+            "Remaining reserves: once they fall below what full output needs, production and jobs follow them down.",
+        ),
+        _ => ("", ""),
+    };
+    let title = if title.is_empty() {
+        stem.replace('_', " ")
+    } else {
+        title.to_string()
+    };
+    (title, text.to_string())
+}
+
+/// The SVG charts among a folder's files, embedded as `data:` URIs.
+fn charts(dir: &Path, files: &[String]) -> Result<Vec<ChartView>, Error> {
+    files
+        .iter()
+        .filter(|f| f.starts_with("charts/") && f.ends_with(".svg"))
+        .map(|f| {
+            let path = dir.join(f);
+            let bytes = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
+            let stem = f.trim_start_matches("charts/").trim_end_matches(".svg");
+            let (title, caption) = caption(stem);
+            Ok(ChartView {
+                title,
+                caption,
+                uri: format!(
+                    "data:image/svg+xml;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(bytes)
+                ),
+            })
+        })
+        .collect()
+}
+
+/// One row of the scorecard table.
+#[derive(Serialize)]
+struct ScoreRow {
+    label: String,
+    name: &'static str,
+    /// One cell per scenario: median, and the 90 % range.
+    cells: Vec<[String; 2]>,
+    description: &'static str,
+    source: &'static str,
+}
+
+/// A part of the scorecard.
+#[derive(Serialize)]
+struct ScoreGroup {
+    title: &'static str,
+    rows: Vec<ScoreRow>,
+}
+
+fn scorecard(results: &[&RunResults]) -> Vec<ScoreGroup> {
+    [
+        (
+            Group::Displaced,
+            "The workers displaced from declining sectors",
+        ),
+        (Group::City, "The city"),
+        (Group::Cost, "The public cost of the policies"),
+    ]
+    .into_iter()
+    .map(|(group, title)| ScoreGroup {
+        title,
+        rows: SCORECARD
+            .iter()
+            .filter(|d| d.group == group)
+            .map(|d| ScoreRow {
+                label: d.label.to_string(),
+                name: d.name,
+                cells: results
+                    .iter()
+                    .map(|r| match r.indicator(d.name) {
+                        Some(s) => [in_unit(d.unit, s.p50), range(d.unit, s.p05, s.p95)],
+                        None => ["not defined".into(), String::new()],
+                    })
+                    .collect(),
+                description: d.description,
+                source: d.source,
+            })
+            .collect(),
+    })
+    .collect()
+}
+
+/// A sector as the report describes it.
+#[derive(Serialize)]
+struct SectorView {
+    name: String,
+    kind: &'static str,
+    share: String,
+    wage: String,
+    demand: String,
+    resource: String,
+}
+
+/// A policy or event as the report describes it.
+#[derive(Serialize)]
+struct PolicyView {
+    name: String,
+    kind: &'static str,
+    span: String,
+    what: String,
+}
+
+/// A parameter and its source.
+#[derive(Serialize)]
+struct ParameterView {
+    parameter: String,
+    value: String,
+    kind: &'static str,
+    source: String,
+}
+
+/// What a scenario assumes, for the report.
+#[derive(Serialize)]
+struct Assumptions {
+    population: String,
+    start: String,
+    years: u32,
+    sectors: Vec<SectorView>,
+    policies: Vec<PolicyView>,
+    sources: String,
+    parameters: Vec<ParameterView>,
+}
+
+fn assumptions(s: &Scenario) -> Assumptions {
+    let p = &s.params;
+    let sectors = p
+        .sectors
+        .iter()
+        .map(|x| SectorView {
+            name: x.name.replace('_', " "),
+            kind: match x.kind {
+                SectorKind::Extractive => "extractive (depletes a resource)",
+                SectorKind::Tradable => "tradable (follows outside demand)",
+                SectorKind::Local => "local services (follow local income)",
+                SectorKind::Public => "public services (follow population)",
+            },
+            share: format::pct(x.employment_share),
+            wage: format!("{} yuan/month", format::num(x.wage)),
+            demand: x
+                .demand
+                .iter()
+                .map(|(y, v)| format!("{v} in {y:.0}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            resource: x.resource.as_ref().map_or(String::new(), |r| {
+                format!(
+                    "{} {} of reserves, {} {} a year at the start (about {:.0} years)",
+                    format::num(r.reserves),
+                    r.unit,
+                    format::num(r.output),
+                    r.unit,
+                    r.reserves / r.output.max(1e-9)
+                )
+            }),
+        })
+        .collect();
+    let sector = |i: usize| p.sectors[i].name.replace('_', " ");
+    let policies = p
+        .policies
+        .iter()
+        .map(|x| {
+            let (kind, what) = match &x.action {
+                PolicyAction::Retraining {
+                    seats_per_10000,
+                    duration_months,
+                    target_sector,
+                    cost_per_trainee_month,
+                    ..
+                } => (
+                    "retraining",
+                    format!(
+                        "{seats_per_10000} seats per 10,000 residents, {duration_months}-month courses toward {}, {} yuan per trainee-month",
+                        sector(*target_sector),
+                        format::num(*cost_per_trainee_month)
+                    ),
+                ),
+                PolicyAction::ClusterInvestment {
+                    sector: s,
+                    capacity_growth,
+                    cost_per_year,
+                } => (
+                    "cluster investment",
+                    format!(
+                        "capacity of {} grows {} a year{}",
+                        sector(*s),
+                        format::pct(*capacity_growth),
+                        if *cost_per_year > 0.0 {
+                            format!(", at {} yuan a year", format::num(*cost_per_year))
+                        } else {
+                            ", cost not given".into()
+                        }
+                    ),
+                ),
+                PolicyAction::EarlyRetirement {
+                    years_before,
+                    allowance_share,
+                    ..
+                } => (
+                    "early retirement",
+                    format!(
+                        "up to {years_before} years before the statutory age, with an allowance of {} of the wage",
+                        format::pct(*allowance_share)
+                    ),
+                ),
+                PolicyAction::PublicJobs {
+                    sector: s,
+                    jobs_per_10000,
+                } => (
+                    "public jobs",
+                    format!("{jobs_per_10000} posts per 10,000 residents in {}", sector(*s)),
+                ),
+                PolicyAction::LayoffWave { sector: s, share } => (
+                    "layoff wave",
+                    format!("{} of the jobs in {} cut at once", format::pct(*share), sector(*s)),
+                ),
+                PolicyAction::DemandShock { sector: s, factor } => (
+                    "demand shock",
+                    format!("demand for {} times {factor}", sector(*s)),
+                ),
+            };
+            PolicyView {
+                name: x.name.replace('_', " "),
+                kind,
+                span: format!("{} to {}", x.start, x.end),
+                what,
+            }
+        })
+        .collect();
+    let rows = explain(s);
+    let count = |k: Kind| rows.iter().filter(|r| r.kind == k).count();
+    let sources = format!(
+        "Of its {} parameters, {} come from the source articles, {} from published studies or statistics, {} are stated assumptions and {} define what is modelled.",
+        rows.len(),
+        count(Kind::Fact),
+        count(Kind::Study),
+        count(Kind::Assumption),
+        count(Kind::Definition)
+    );
+    let parameters = rows
+        .iter()
+        .map(|r| {
+            let facts = facts_text(r);
+            ParameterView {
+                parameter: r.parameter.clone(),
+                value: r.value.clone(),
+                kind: r.kind.name(),
+                source: if facts.is_empty() {
+                    r.source.clone()
+                } else {
+                    format!("{} [{facts}]", r.source)
+                },
+            }
+        })
+        .collect();
+    Assumptions {
+        population: format::num(p.population.size as f64),
+        start: p.horizon.start.to_string(),
+        years: p.horizon.months / 12,
+        sectors,
+        policies,
+        sources,
+        parameters,
+    }
+}
+
+/// How a batch was run, for the reader who wants to reproduce it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Batch {
+    /// Master seed.
+    pub seed: u64,
+    /// Replicates per configuration.
+    pub replicates: u32,
+    /// The scenario hash of the manifest.
+    pub hash: String,
+    /// The lesson it was run for, if any.
+    pub lesson: Option<crate::lessons::Lesson>,
+}
+
+/// A lesson as its report shows it.
+#[derive(Serialize)]
+struct LessonView<'a> {
+    #[serde(flatten)]
+    lesson: &'a crate::lessons::Lesson,
+    command: String,
+}
+
+fn lesson_view(batch: &Batch) -> Option<LessonView<'_>> {
+    batch.lesson.as_ref().map(|lesson| LessonView {
+        lesson,
+        command: lesson.command(),
+    })
+}
+
+/// Writes `report.html` into a run's output folder, from its files. `files` are
+/// the folder's files (the charts among them are embedded).
+pub fn write_run(dir: &Path, s: &Scenario, batch: &Batch, files: &[String]) -> Result<(), Error> {
+    let results = RunResults::read(dir)?;
+    let charts = charts(dir, files)?;
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        name: String,
+        description: String,
+        question: String,
+        story: Vec<Paragraph>,
+        scorecard: Vec<ScoreGroup>,
+        assumptions: Assumptions,
+        charts: Vec<ChartView>,
+        sweep: bool,
+        provenance: &'a Batch,
+        lesson: Option<LessonView<'a>>,
+        version: &'static str,
+    }
+    let ctx = Ctx {
+        name: s.name.clone(),
+        description: s.description.clone(),
+        question: s.question.clone(),
+        story: run_story(s, &results),
+        scorecard: scorecard(&[&results]),
+        assumptions: assumptions(s),
+        charts,
+        sweep: results.summaries.configurations.len() > 1,
+        provenance: batch,
+        lesson: lesson_view(batch),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    render("run.html", ctx, &dir.join(REPORT))
+}
+
+/// One scenario of a comparison: its name (subfolder), the scenario, its folder.
+pub struct Compared<'a> {
+    /// Subfolder name.
+    pub name: String,
+    /// The scenario.
+    pub scenario: &'a Scenario,
+    /// Its output folder.
+    pub dir: PathBuf,
+}
+
+/// A parameter that differs between the compared scenarios.
+#[derive(Serialize)]
+struct Difference {
+    parameter: String,
+    /// Value and source in each scenario (empty where it has no such parameter).
+    values: Vec<[String; 2]>,
+}
+
+fn differences(compared: &[Compared<'_>]) -> Vec<Difference> {
+    let tables: Vec<Vec<crate::explain::Row>> =
+        compared.iter().map(|c| explain(c.scenario)).collect();
+    let mut order: Vec<String> = Vec::new();
+    for t in &tables {
+        for r in t {
+            if !order.contains(&r.parameter) {
+                order.push(r.parameter.clone());
+            }
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|path| {
+            let values: Vec<[String; 2]> = tables
+                .iter()
+                .map(|t| {
+                    t.iter()
+                        .find(|r| r.parameter == path)
+                        .map_or([String::new(), String::new()], |r| {
+                            [r.value.clone(), r.source.clone()]
+                        })
+                })
+                .collect();
+            let differ = values.iter().any(|v| v[0] != values[0][0]);
+            differ.then_some(Difference {
+                parameter: path,
+                values,
+            })
+        })
+        .collect()
+}
+
+/// The sentences that contrast the compared scenarios.
+fn comparison_story(compared: &[Compared<'_>], results: &[RunResults]) -> Vec<String> {
+    let mut out = Vec::new();
+    let names: Vec<String> = compared.iter().map(|c| c.name.clone()).collect();
+    // Population change, from the summaries.
+    let pop: Vec<(String, String, f64, f64)> = names
+        .iter()
+        .zip(results)
+        .filter_map(|(n, r)| {
+            let (a, b) = r.ends("population")?;
+            let rel = |x: f64| x / a.q[2].max(1.0) - 1.0;
+            Some((
+                n.clone(),
+                format::change(rel(b.q[2])),
+                rel(b.q[0]),
+                rel(b.q[4]),
+            ))
+        })
+        .collect();
+    if pop.len() == names.len() {
+        out.push(contrast("Population change over the run", &pop));
+    }
+    let peak: Vec<(String, String, f64, f64)> = names
+        .iter()
+        .zip(results)
+        .filter_map(|(n, r)| {
+            let b = r.peak("unemployment_rate")?;
+            Some((
+                n.clone(),
+                format!("{} (in {:.0})", format::pct(b.q[2]), b.year.floor()),
+                b.q[0],
+                b.q[4],
+            ))
+        })
+        .collect();
+    if peak.len() == names.len() {
+        out.push(contrast("Peak unemployment", &peak));
+    }
+    for name in [
+        "displaced_per_1000",
+        "reemployed_within_12_months",
+        "wage_replacement_ratio",
+        "earnings_loss_years",
+        "displaced_left_city",
+        "young_adult_out_migration_rate",
+        "old_age_dependency_ratio",
+        "public_cost_total",
+    ] {
+        let Some(def) = SCORECARD.iter().find(|d| d.name == name) else {
+            continue;
+        };
+        let values: Vec<(String, String, f64, f64)> = names
+            .iter()
+            .zip(results)
+            .filter_map(|(n, r)| {
+                let s = r.indicator(name)?;
+                let mut text = in_unit(def.unit, s.p50);
+                // A share of a handful of displaced workers says little.
+                let cohort = r.median("displaced_workers").unwrap_or(0.0);
+                let per_worker = matches!(def.unit, "share" | "ratio" | "years of prior earnings");
+                if def.group == Group::Displaced && per_worker && cohort < 20.0 {
+                    text.push_str(&format!(" (of only {} displaced)", format::num(cohort)));
+                }
+                Some((n.clone(), text, s.p05, s.p95))
+            })
+            .collect();
+        if values.len() == names.len() {
+            out.push(contrast(def.label, &values));
+        }
+    }
+    out
+}
+
+/// Writes `report.html` into a comparison's folder, from the folders of its
+/// scenarios and its own overlaid charts.
+pub fn write_compare(
+    dir: &Path,
+    compared: &[Compared<'_>],
+    batch: &Batch,
+    files: &[String],
+) -> Result<(), Error> {
+    let results: Vec<RunResults> = compared
+        .iter()
+        .map(|c| RunResults::read(&c.dir))
+        .collect::<Result<_, _>>()?;
+    #[derive(Serialize)]
+    struct ScenarioView {
+        name: String,
+        description: String,
+        question: String,
+        assumptions: Assumptions,
+    }
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        lesson: Option<LessonView<'a>>,
+        names: Vec<String>,
+        title: String,
+        scenarios: Vec<ScenarioView>,
+        story: Vec<String>,
+        scorecard: Vec<ScoreGroup>,
+        differences: Vec<Difference>,
+        charts: Vec<ChartView>,
+        seed: u64,
+        replicates: u32,
+        version: &'static str,
+    }
+    let names: Vec<String> = compared.iter().map(|c| c.name.clone()).collect();
+    let differences = differences(compared);
+    let ctx = Ctx {
+        title: join_list(&names),
+        scenarios: compared
+            .iter()
+            .map(|c| ScenarioView {
+                name: c.name.clone(),
+                description: c.scenario.description.clone(),
+                question: c.scenario.question.clone(),
+                assumptions: assumptions(c.scenario),
+            })
+            .collect(),
+        story: comparison_story(compared, &results),
+        scorecard: scorecard(&results.iter().collect::<Vec<_>>()),
+        differences,
+        charts: charts(dir, files)?,
+        names,
+        lesson: lesson_view(batch),
+        seed: batch.seed,
+        replicates: batch.replicates,
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    render("compare.html", ctx, &dir.join(REPORT))
+}

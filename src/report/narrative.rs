@@ -1,0 +1,333 @@
+//! The story of a run, written from its results: what happened to the city, to
+//! the workers who lost their jobs, and what the policies cost. Every number is
+//! a median over replicates, with the range that holds 90 % of them where it
+//! matters.
+
+use serde::Serialize;
+
+use super::format::{change, num, pct, range};
+use super::results::RunResults;
+use crate::charts::data::Band;
+use crate::model::params::SectorKind;
+use crate::scenario::Scenario;
+
+/// One paragraph of the story, with a heading.
+#[derive(Clone, Debug, Serialize)]
+pub struct Paragraph {
+    /// Short heading.
+    pub heading: String,
+    /// The text.
+    pub text: String,
+}
+
+fn year(b: &Band) -> String {
+    format!("{:.0}", b.year.floor())
+}
+
+/// `median (90 % of replicates: lo–hi)` for a share.
+fn share_with_range(b: &Band) -> String {
+    if (b.q[4] - b.q[0]).abs() < 1e-12 {
+        pct(b.q[2])
+    } else {
+        format!(
+            "{} (90 % of replicates: {})",
+            pct(b.q[2]),
+            range("share", b.q[0], b.q[4])
+        )
+    }
+}
+
+/// The story of a run (first configuration).
+pub fn run_story(s: &Scenario, r: &RunResults) -> Vec<Paragraph> {
+    let mut out = Vec::new();
+    if let Some(p) = population(r) {
+        out.push(p);
+    }
+    if let Some(p) = work(s, r) {
+        out.push(p);
+    }
+    if let Some(p) = displaced(r) {
+        out.push(p);
+    }
+    if let Some(p) = ageing(r) {
+        out.push(p);
+    }
+    out.push(policies(s, r));
+    out
+}
+
+fn population(r: &RunResults) -> Option<Paragraph> {
+    let (first, last) = r.ends("population")?;
+    let start = first.q[2];
+    if start <= 0.0 {
+        return None;
+    }
+    let rel = |x: f64| x / start - 1.0;
+    let mut text = format!(
+        "The city had {} residents in {}. By {} it had {} ({} in the median replicate; 90 % of replicates between {} and {}).",
+        num(start.round()),
+        year(&first),
+        year(&last),
+        num(last.q[2].round()),
+        change(rel(last.q[2])),
+        change(rel(last.q[0])),
+        change(rel(last.q[4])),
+    );
+    if let Some(peak) = r.peak("out_migration_rate") {
+        text.push_str(&format!(
+            " Out-migration was highest in {}, when {} residents in 1,000 left in a year.",
+            year(&peak),
+            num(peak.q[2])
+        ));
+    }
+    Some(Paragraph {
+        heading: "Population".into(),
+        text,
+    })
+}
+
+fn work(s: &Scenario, r: &RunResults) -> Option<Paragraph> {
+    let peak = r.peak("unemployment_rate")?;
+    let (_, last) = r.ends("unemployment_rate")?;
+    let mut text = format!(
+        "Unemployment peaked in {} at {}, and was {} at the end.",
+        year(&peak),
+        share_with_range(&peak),
+        pct(last.q[2])
+    );
+    if let Some(youth) = r.peak("youth_unemployment_rate") {
+        text.push_str(&format!(
+            " Young people (16–24) were hit harder: their unemployment peaked at {} in {}.",
+            pct(youth.q[2]),
+            year(&youth)
+        ));
+    }
+    // Which sectors lost and gained the most jobs.
+    let mut moves: Vec<(String, f64, f64)> = s
+        .params
+        .sectors
+        .iter()
+        .filter_map(|sector| {
+            let (a, b) = r.ends(&format!("employed_{}", sector.name))?;
+            Some((
+                sector.name.replace('_', " "),
+                a.q[2].round(),
+                b.q[2].round(),
+            ))
+        })
+        .collect();
+    moves.sort_by(|a, b| (a.2 - a.1).total_cmp(&(b.2 - b.1)));
+    if let (Some((total_a, total_b)), Some(loser)) = (r.ends("employed"), moves.first()) {
+        text.push_str(&format!(
+            " Jobs went from {} to {}; {} lost the most ({} to {})",
+            num(total_a.q[2].round()),
+            num(total_b.q[2].round()),
+            loser.0,
+            num(loser.1),
+            num(loser.2)
+        ));
+        match moves.last() {
+            Some(g) if g.2 > g.1 => text.push_str(&format!(
+                ", while {} grew the most ({} to {}).",
+                g.0,
+                num(g.1),
+                num(g.2)
+            )),
+            _ => text.push_str(", and no sector grew."),
+        }
+    }
+    if let Some((a, b)) = r.ends("resource_job_share") {
+        text.push_str(&format!(
+            " The extractive sectors' share of jobs went from {} to {}.",
+            pct(a.q[2]),
+            pct(b.q[2])
+        ));
+    }
+    Some(Paragraph {
+        heading: "Work".into(),
+        text,
+    })
+}
+
+fn displaced(r: &RunResults) -> Option<Paragraph> {
+    let n = r.indicator("displaced_workers")?;
+    if n.p50 < 1.0 {
+        return Some(Paragraph {
+            heading: "The displaced workers".into(),
+            text:
+                "Hardly any workers lost their jobs to a shrinking sector in the median replicate: \
+                   the sectors that declined did so through retirements and ordinary turnover."
+                    .into(),
+        });
+    }
+    let mut text = format!(
+        "{} workers ({} per 1,000 residents) lost their jobs in declining sectors (90 % of replicates: {}).",
+        num(n.p50),
+        num(r.median("displaced_per_1000").unwrap_or(f64::NAN)),
+        range("persons", n.p05, n.p95)
+    );
+    let within = |k: &str| r.indicator(&format!("reemployed_within_{k}_months"));
+    if let Some(one) = within("12") {
+        text.push_str(&format!(
+            " Within a year, {} of them had found new work in the city (90 % of replicates: {})",
+            pct(one.p50),
+            range("share", one.p05, one.p95)
+        ));
+        match within("60") {
+            Some(five) => text.push_str(&format!("; within five years, {}.", pct(five.p50))),
+            None => text.push('.'),
+        }
+    }
+    let at_end: Vec<String> = [
+        ("displaced_employed_at_end", "held a job in the city"),
+        ("displaced_left_city", "had left the city"),
+        ("displaced_retired_early", "had retired early"),
+        (
+            "displaced_long_term_unemployed",
+            "were long-term unemployed",
+        ),
+    ]
+    .iter()
+    .filter_map(|(name, what)| {
+        let share = r.median(name)?;
+        // Nobody retiring early, or nobody long-term unemployed, goes without saying.
+        let always = *name == "displaced_employed_at_end" || *name == "displaced_left_city";
+        (always || share > 0.0).then(|| format!("{} {what}", pct(share)))
+    })
+    .collect();
+    if !at_end.is_empty() {
+        text.push_str(&format!(" At the end, {}.", join_list(&at_end)));
+    }
+    if let Some(w) = r.median("wage_replacement_ratio") {
+        text.push_str(&format!(
+            " Those who found work were paid on average {} of what their old job would have paid.",
+            pct(w)
+        ));
+    }
+    if let (Some(years), Some(share)) = (
+        r.indicator("earnings_loss_years"),
+        r.median("earnings_loss_share"),
+    ) {
+        text.push_str(&format!(
+            " Over the run, each displaced worker lost on average {:.1} years of their former earnings ({:.1}–{:.1} in 90 % of replicates), {} of what the lost jobs would have paid.",
+            years.p50, years.p05, years.p95, pct(share)
+        ));
+    }
+    Some(Paragraph {
+        heading: "The displaced workers".into(),
+        text,
+    })
+}
+
+fn ageing(r: &RunResults) -> Option<Paragraph> {
+    let (a, b) = r.ends("old_age_dependency_ratio")?;
+    let mut text = format!(
+        "For every resident of working age (16–59) there were {} residents aged 60 or more at the start and {} at the end.",
+        num(a.q[2]),
+        num(b.q[2])
+    );
+    if let Some(y) = r.median("young_adult_out_migration_rate") {
+        text.push_str(&format!(
+            " Young adults (16–29) left at {} per 1,000 a year over the run: the young leave, the old stay.",
+            num(y)
+        ));
+    }
+    if let Some((a, b)) = r.ends("mean_age") {
+        text.push_str(&format!(
+            " The mean age went from {:.1} to {:.1} years.",
+            a.q[2], b.q[2]
+        ));
+    }
+    Some(Paragraph {
+        heading: "Ageing".into(),
+        text,
+    })
+}
+
+fn policies(s: &Scenario, r: &RunResults) -> Paragraph {
+    let heading = "Policies and their cost".to_string();
+    if s.params.policies.is_empty() {
+        return Paragraph {
+            heading,
+            text: "No policy responds in this scenario, and no event (a layoff wave, a demand shock) is scheduled.".into(),
+        };
+    }
+    let names: Vec<String> = s
+        .params
+        .policies
+        .iter()
+        .map(|p| format!("{} ({}–{})", p.name.replace('_', " "), p.start, p.end))
+        .collect();
+    let mut text = format!(
+        "Policies and events in this scenario: {}.",
+        join_list(&names)
+    );
+    if let Some(cost) = r.indicator("public_cost_total").filter(|c| c.p50 > 0.0) {
+        text.push_str(&format!(
+            " They cost the public {} million yuan over the run (90 % of replicates: {})",
+            num(cost.p50),
+            range("million yuan", cost.p05, cost.p95)
+        ));
+        match r.median("displaced_workers").filter(|&n| n >= 1.0) {
+            Some(n) => text.push_str(&format!(
+                ", about {} yuan per displaced worker.",
+                num(cost.p50 * 1e6 / n)
+            )),
+            None => text.push('.'),
+        }
+    } else {
+        text.push_str(" None of them has a public cost in the scenario.");
+    }
+    if let Some(t) = r.median("training_participants").filter(|&t| t > 0.0) {
+        text.push_str(&format!(" {} people started a retraining course", num(t)));
+        match r.median("training_placement_rate") {
+            Some(p) => text.push_str(&format!(
+                "; six months after their course, {} of the graduates still in the city had a job.",
+                pct(p)
+            )),
+            None => text.push('.'),
+        }
+    }
+    let extractive = s
+        .params
+        .sectors
+        .iter()
+        .any(|x| x.kind == SectorKind::Extractive);
+    if !extractive {
+        text.push_str(" (The scenario has no extractive sector.)");
+    }
+    Paragraph { heading, text }
+}
+
+/// `a, b and c`.
+pub fn join_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// What to say about one indicator across scenarios: the medians, and whether
+/// their 90 % ranges overlap (if they do, the difference may be chance).
+pub fn contrast(label: &str, values: &[(String, String, f64, f64)]) -> String {
+    if values.len() > 1 && values.iter().all(|v| v.1 == values[0].1) {
+        return format!("{label}: {} in every scenario.", values[0].1);
+    }
+    let parts: Vec<String> = values
+        .iter()
+        .map(|(name, median, _, _)| format!("{median} in {name}"))
+        .collect();
+    let overlap = values
+        .iter()
+        .all(|(_, _, lo, hi)| values.iter().all(|(_, _, lo2, hi2)| lo <= hi2 && lo2 <= hi));
+    format!(
+        "{label}: {}{}",
+        join_list(&parts),
+        if overlap && values.len() > 1 {
+            " — the 90 % ranges overlap, so this difference may be chance."
+        } else {
+            "."
+        }
+    )
+}

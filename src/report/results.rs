@@ -1,0 +1,106 @@
+//! The results a report is written from: the summaries (`summary.csv`) and the
+//! scorecard summary (`indicators.csv`) of an output folder, first configuration.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::charts::data::{Band, Summaries, read_summaries};
+use crate::error::Error;
+use crate::output::CsvFile;
+
+/// An indicator summarised over replicates.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Stat {
+    /// Replicates in which it is defined.
+    pub n: u64,
+    /// Mean.
+    pub mean: f64,
+    /// 5th percentile.
+    pub p05: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+/// What a report needs of one output folder.
+#[derive(Clone, Debug)]
+pub struct RunResults {
+    /// Quantile bands of every metric.
+    pub summaries: Summaries,
+    /// The scorecard, by indicator name (only indicators defined in some replicate).
+    pub indicators: BTreeMap<String, Stat>,
+}
+
+impl RunResults {
+    /// Reads the results of an output folder.
+    pub fn read(dir: &Path) -> Result<Self, Error> {
+        Ok(RunResults {
+            summaries: read_summaries(&dir.join("summary.csv"))?,
+            indicators: read_indicator_summary(&dir.join("indicators.csv"))?,
+        })
+    }
+
+    /// The bands of a metric, first configuration.
+    pub fn series(&self, metric: &str) -> &[Band] {
+        self.summaries
+            .series
+            .get(&(0, metric.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The first and last bands of a metric.
+    pub fn ends(&self, metric: &str) -> Option<(Band, Band)> {
+        let s = self.series(metric);
+        Some((*s.first()?, *s.last()?))
+    }
+
+    /// The band at which a metric's median peaks.
+    pub fn peak(&self, metric: &str) -> Option<Band> {
+        self.series(metric)
+            .iter()
+            .copied()
+            .max_by(|a, b| a.q[2].total_cmp(&b.q[2]))
+    }
+
+    /// An indicator, if defined in at least one replicate.
+    pub fn indicator(&self, name: &str) -> Option<Stat> {
+        self.indicators.get(name).copied().filter(|s| s.n > 0)
+    }
+
+    /// An indicator's median, if defined.
+    pub fn median(&self, name: &str) -> Option<f64> {
+        self.indicator(name).map(|s| s.p50)
+    }
+}
+
+/// The summary rows of `indicators.csv` (first configuration).
+fn read_indicator_summary(path: &Path) -> Result<BTreeMap<String, Stat>, Error> {
+    let mut file = CsvFile::open(path)?;
+    let configuration = file.optional("configuration");
+    let (indicator, replicate, statistic, value) = (
+        file.column("indicator")?,
+        file.column("replicate")?,
+        file.column("statistic")?,
+        file.column("value")?,
+    );
+    let mut out: BTreeMap<String, Stat> = BTreeMap::new();
+    for record in file.rows() {
+        let record = record?;
+        let field = |i: usize| record.get(i).unwrap_or_default();
+        if !field(replicate).is_empty() || configuration.is_some_and(|c| field(c) != "0") {
+            continue;
+        }
+        let x: f64 = field(value).parse().unwrap_or(f64::NAN);
+        let s = out.entry(field(indicator).to_string()).or_default();
+        match field(statistic) {
+            "n" => s.n = x as u64,
+            "mean" => s.mean = x,
+            "p05" => s.p05 = x,
+            "p50" => s.p50 = x,
+            "p95" => s.p95 = x,
+            _ => {}
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,212 @@
+//! `report.html` and the lessons: the report of a run and of a comparison is one
+//! self-contained page with the question, the assumptions and their sources, the
+//! story, the scorecard and every chart inline; `boomtown lesson` runs a lesson
+//! and puts its questions in the report. (`tests/browser.rs` renders the pages.)
+
+mod common;
+
+use boomtown::model::scorecard::SCORECARD;
+use common::{boomtown, fixtures, stderr, stdout};
+
+fn read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// What every report must be: one page that loads nothing from elsewhere.
+fn assert_self_contained(html: &str, what: &str) {
+    for forbidden in [
+        "<script",
+        "<link",
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "{{",
+        "{%",
+    ] {
+        assert!(!html.contains(forbidden), "{what}: contains `{forbidden}`");
+    }
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "{what}: not an HTML page"
+    );
+}
+
+#[test]
+fn a_run_report_tells_the_story_with_its_sources_scorecard_and_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = fixtures().join("all-policies.toml");
+    let o = boomtown(
+        dir.path(),
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--replicates",
+            "3",
+            "--out",
+            "r",
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(&dir.path().join("r/report.html"));
+    assert_self_contained(&html, "run report");
+    // The question and the description of the scenario.
+    assert!(html.contains("The question"));
+    // The story, with numbers and their uncertainty.
+    for heading in [
+        "Population",
+        "Work",
+        "The displaced workers",
+        "Ageing",
+        "Policies and their cost",
+    ] {
+        assert!(
+            html.contains(&format!("<h3>{heading}</h3>")),
+            "no {heading} paragraph"
+        );
+    }
+    assert!(html.contains("90 % of replicates"));
+    // Every indicator of the scorecard, with its source in policy practice.
+    for def in SCORECARD {
+        assert!(
+            html.contains(&format!("data-indicator=\"{}\"", def.name)),
+            "{} missing",
+            def.name
+        );
+    }
+    assert!(html.contains("ILO (2015)"));
+    // Every chart inline, as many as the folder holds.
+    let svgs = std::fs::read_dir(dir.path().join("r/charts"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "svg")
+        })
+        .count();
+    assert_eq!(
+        html.matches("src=\"data:image/svg+xml;base64,").count(),
+        svgs
+    );
+    // The assumptions: sectors, policies (every kind of the fixture), sources.
+    for text in [
+        "layoff wave",
+        "retraining",
+        "early retirement",
+        "public jobs",
+        "cluster investment",
+    ] {
+        assert!(html.contains(text), "no policy `{text}` in the assumptions");
+    }
+    assert!(html.contains("kind-assumption"));
+    // The manifest lists the report.
+    let manifest = read(&dir.path().join("r/manifest.json"));
+    assert!(manifest.contains("\"report.html\""));
+}
+
+#[test]
+fn a_run_without_charts_still_has_its_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown(
+        dir.path(),
+        &[
+            "run",
+            "test-city",
+            "--replicates",
+            "2",
+            "--out",
+            "r",
+            "--quiet",
+            "--no-charts",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(&dir.path().join("r/report.html"));
+    assert_self_contained(&html, "report without charts");
+    assert!(html.contains("--no-charts"));
+    assert!(!html.contains("data:image"));
+}
+
+#[test]
+fn a_comparison_report_puts_the_scenarios_side_by_side_and_says_what_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        fixtures().join("depleting.toml"),
+        fixtures().join("growing.toml"),
+    );
+    let o = boomtown(
+        dir.path(),
+        &[
+            "compare",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--replicates",
+            "3",
+            "--out",
+            "c",
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(&dir.path().join("c/report.html"));
+    assert_self_contained(&html, "comparison report");
+    assert!(html.contains("depleting and growing"));
+    // One column per scenario in the scorecard.
+    assert!(html.contains("<th>depleting</th><th>growing</th>"));
+    // The story contrasts the medians and flags overlapping ranges.
+    assert!(html.contains("Population change over the run:"));
+    // What made them differ: the growing fixture adds a sector.
+    assert!(
+        html.contains("sectors.newtech"),
+        "the added sector is not listed as a difference"
+    );
+    // Each scenario keeps its own report.
+    for sub in ["depleting", "growing"] {
+        assert!(dir.path().join(format!("c/{sub}/report.html")).is_file());
+    }
+    let manifest = read(&dir.path().join("c/manifest.json"));
+    assert!(manifest.contains("\"report.html\""));
+}
+
+#[test]
+fn a_lesson_runs_and_its_report_carries_the_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown(dir.path(), &["lesson"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let listing = stdout(&o);
+    assert!(
+        listing
+            .lines()
+            .filter(|l| l.contains("boomtown compare"))
+            .count()
+            >= 4
+    );
+
+    let o = boomtown(
+        dir.path(),
+        &[
+            "lesson",
+            "2",
+            "--set",
+            "population.size=3000",
+            "--set",
+            "simulation.years=6",
+            "--replicates",
+            "2",
+            "--no-open",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("output/lesson-2/report.html"));
+    let html = read(&dir.path().join("output/lesson-2/report.html"));
+    assert_self_contained(&html, "lesson report");
+    assert!(html.contains("Lesson 2: Retraining the displaced"));
+    assert!(html.contains("Questions for discussion"));
+    assert!(html.contains("boomtown compare hegang-no-policy hegang-retraining"));
+
+    let o = boomtown(dir.path(), &["lesson", "99", "--no-open"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no lesson 99"), "{}", stderr(&o));
+}
