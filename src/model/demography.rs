@@ -37,6 +37,10 @@ impl City {
         // so births are drawn per year of age from the women counted in the cohort
         // tally: Binomial(women of that age, monthly fertility at that age). This is
         // the same distribution as a draw per woman, at no cost per person.
+        if self.reference {
+            let babies = self.births_each();
+            return self.add_babies(babies);
+        }
         let mut babies = 0;
         for age in 0..=hazards::MAX_AGE as u32 {
             let p = self.sched.fertility(age);
@@ -48,7 +52,7 @@ impl City {
         self.add_babies(babies);
     }
 
-    fn add_babies(&mut self, count: u64) {
+    pub(super) fn add_babies(&mut self, count: u64) {
         let female_share = self.p.demography.female_birth_share;
         for _ in 0..count {
             let female = self.rng.random::<f64>() < female_share;
@@ -76,7 +80,14 @@ impl City {
         self.milestones_done = self.t;
         // Entering the labour force schedules retirement, never in this month, so
         // one pass empties the list.
-        if let Some(due) = self.milestones.get_mut(t).map(std::mem::take) {
+        let due = self.milestones.get_mut(t).map(std::mem::take);
+        // The reference mode finds the people due by their age instead.
+        let due = if self.reference {
+            Some(self.milestones_each())
+        } else {
+            due
+        };
+        if let Some(due) = due {
             for id in due {
                 match self.people.status(id) {
                     Status::Child => self.enter_labour_force(id),

@@ -104,6 +104,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         initial_income: 0.0,
         ledger: Ledger::default(),
         chosen: Vec::new(),
+        reference: false,
         p,
     };
     for id in 0..city.people.len() as u32 {

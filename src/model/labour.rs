@@ -32,10 +32,15 @@ impl City {
                 0.0
             };
             let p_sep = l.separation_rate + (1.0 - l.separation_rate) * cut;
-            let k = binomial(&mut self.rng, employed, p_sep);
-            self.chosen.clear();
-            self.people
-                .pick(pool, k as usize, &mut self.rng, &mut self.chosen);
+            if self.reference {
+                self.thin_each(pool, |_, _, _| p_sep);
+            } else {
+                let k = binomial(&mut self.rng, employed, p_sep);
+                self.chosen.clear();
+                self.people
+                    .pick(pool, k as usize, &mut self.rng, &mut self.chosen);
+            }
+            let k = self.chosen.len() as u64;
             // A separation caused by falling demand displaces the worker; ordinary
             // turnover does not. Each separation is demand-driven with the share
             // of the cut in its probability.
@@ -54,9 +59,9 @@ impl City {
             let employed = self.people.pool_len(pool);
             let state = &mut self.sectors[s];
             let missing = state.target - employed as f64 - state.vacancies as f64;
-            let mut opened = binomial(&mut self.rng, employed, l.vacancy_rate);
+            let mut opened = self.trials(employed, l.vacancy_rate);
             if missing > 0.0 {
-                opened += binomial(&mut self.rng, missing.round() as u64, l.vacancy_adjustment);
+                opened += self.trials(missing.round() as u64, l.vacancy_adjustment);
             }
             self.sectors[s].vacancies += opened;
         }
@@ -84,7 +89,7 @@ impl City {
 
     /// Transferability from a last sector (or none) to a target sector, for a
     /// skill group: the chance that an application is good enough to be hired.
-    fn fit(&self, from: u8, to: usize, skill: usize) -> f64 {
+    pub(super) fn fit(&self, from: u8, to: usize, skill: usize) -> f64 {
         let a = if from == NO_SECTOR {
             self.p.labour.entrant_transferability
         } else {
@@ -95,14 +100,11 @@ impl City {
 
     /// Job search and hiring for all unemployed people this month.
     pub(super) fn match_unemployed(&mut self) {
+        if self.reference {
+            return self.match_each();
+        }
         let n = self.sectors.len();
-        let groups: Vec<(u8, usize, usize)> = (0..=n)
-            .flat_map(|s| {
-                let from = if s == n { NO_SECTOR } else { s as u8 };
-                (0..SKILLS).map(move |k| (from, k))
-            })
-            .map(|(from, k)| (from, k, self.people.layout().unemployed(from, k)))
-            .collect();
+        let groups = self.unemployed_groups();
         // Applications of each group to each sector.
         let mut applications = vec![0u64; groups.len() * n];
         let mut weights = vec![0.0; n];
@@ -137,9 +139,7 @@ impl City {
                 .enumerate()
                 .map(|(g, &(from, k, _))| applications[g * n + j] as f64 * self.fit(from, j, k))
                 .sum();
-            if v > 0.0 && qualified > 0.0 {
-                *p = v * (1.0 - (-qualified / v).exp()) / qualified;
-            }
+            *p = Self::urn_ball(v, qualified);
         }
         let mut hires = vec![0u64; n];
         for (g, &(from, k, pool)) in groups.iter().enumerate() {
@@ -177,6 +177,29 @@ impl City {
         for (j, h) in hires.into_iter().enumerate() {
             self.sectors[j].vacancies -= h;
             self.flows.hires += h;
+        }
+    }
+
+    /// The groups of unemployed people, in pool order: (last sector or
+    /// [`NO_SECTOR`], skill group, pool).
+    pub(super) fn unemployed_groups(&self) -> Vec<(u8, usize, usize)> {
+        let n = self.sectors.len();
+        (0..=n)
+            .flat_map(|s| {
+                let from = if s == n { NO_SECTOR } else { s as u8 };
+                (0..SKILLS).map(move |k| (from, k))
+            })
+            .map(|(from, k)| (from, k, self.people.layout().unemployed(from, k)))
+            .collect()
+    }
+
+    /// Urn-ball success probability of a qualified application to a sector with
+    /// `vacancies` open vacancies and `qualified` qualified applications.
+    pub(super) fn urn_ball(vacancies: f64, qualified: f64) -> f64 {
+        if vacancies > 0.0 && qualified > 0.0 {
+            vacancies * (1.0 - (-qualified / vacancies).exp()) / qualified
+        } else {
+            0.0
         }
     }
 

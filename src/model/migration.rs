@@ -8,7 +8,7 @@ use rand_distr::{Distribution, Normal};
 
 use super::City;
 use super::people::{Change, NO_SECTOR, Newcomer, Status, traits};
-use super::sample::{binomial, categorical, monthly, poisson};
+use super::sample::{categorical, monthly, poisson};
 
 /// Longest unemployment (years) that keeps raising the out-migration hazard.
 const UNEMPLOYMENT_EFFECT_CAP_YEARS: f64 = 5.0;
@@ -104,7 +104,7 @@ impl City {
         for s in 0..self.sectors.len() {
             let ratio = self.sectors[s].wage_level / outside;
             let p = (m.fill_rate * ratio.powf(m.fill_wage_elasticity)).min(1.0);
-            let arrivals = binomial(&mut self.rng, self.sectors[s].vacancies, p);
+            let arrivals = self.trials(self.sectors[s].vacancies, p);
             for _ in 0..arrivals {
                 let years = age.sample(&mut self.rng).clamp(
                     NEWCOMER_MIN_AGE as f64,
@@ -125,7 +125,11 @@ impl City {
                 self.schedule_milestone(id);
             }
             self.sectors[s].vacancies -= arrivals;
-            let children = poisson(&mut self.rng, arrivals as f64 * m.newcomer_children);
+            let children = if self.reference {
+                self.children_each(arrivals, m.newcomer_children)
+            } else {
+                poisson(&mut self.rng, arrivals as f64 * m.newcomer_children)
+            };
             for _ in 0..children {
                 let skill = categorical(&mut self.rng, &self.p.population.young_skill_shares);
                 let age_months = self.rng.random_range(0..12 * 15);

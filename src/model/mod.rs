@@ -19,6 +19,7 @@ mod init;
 mod labour;
 mod migration;
 mod policy;
+mod reference;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -100,6 +101,9 @@ pub struct City {
     /// the start, for the accounting identity.
     ledger: Ledger,
     chosen: Vec<u32>,
+    /// Whether the monthly step draws every event person by person (the reference
+    /// mode, see [`City::reference`]).
+    reference: bool,
 }
 
 /// Running totals for the accounting identity
@@ -120,6 +124,18 @@ impl City {
     /// Builds the initial city from validated parameters and a replicate's generator.
     pub fn new(p: Params, rng: ModelRng) -> Self {
         init::build(p, rng)
+    }
+
+    /// For tests: switches the monthly step to its **reference mode**, the same
+    /// model with every event drawn by the simplest rule, one die roll per person
+    /// (or per vacancy) with that person's probability, instead of thinning,
+    /// binomial counts with uniform picks, and births by cohort. It is much slower
+    /// and exists only to check that the default draws have the same distribution
+    /// (`tests/reference.rs`); the draws differ, so the same seed gives a different
+    /// run. Initialisation is the same in both modes.
+    pub fn reference(mut self) -> Self {
+        self.reference = true;
+        self
     }
 
     /// Months simulated so far.
@@ -219,7 +235,13 @@ impl City {
     /// `hazard / bound`, leaving the kept ids in `self.chosen`. Every member ends up
     /// chosen with probability `hazard` exactly. The hazard receives the people
     /// store, the age schedules and a person's id.
+    ///
+    /// In reference mode the bound is ignored and every member rolls a die with
+    /// their own hazard.
     fn thin(&mut self, pool: usize, bound: f64, hazard: impl Fn(&People, &Schedules, u32) -> f64) {
+        if self.reference {
+            return self.thin_each(pool, hazard);
+        }
         self.chosen.clear();
         if bound <= 0.0 {
             return;
@@ -236,6 +258,16 @@ impl City {
                 .saturating_add(1)
                 .saturating_add(sample::geometric(&mut self.rng, bound));
         }
+    }
+
+    /// Number of successes in `n` independent trials with probability `p` each
+    /// (vacancies opened, vacancies filled by newcomers): one binomial draw, or in
+    /// reference mode one die roll per trial.
+    fn trials(&mut self, n: u64, p: f64) -> u64 {
+        if self.reference {
+            return self.trials_each(n, p);
+        }
+        sample::binomial(&mut self.rng, n, p)
     }
 
     /// Statutory retirement age (years) of a person.

@@ -39,10 +39,15 @@ impl City {
         for (sector, share) in waves {
             self.sectors[sector].capacity *= 1.0 - share;
             let pool = self.people.layout().employed(sector);
-            let k = binomial(&mut self.rng, self.people.pool_len(pool), share);
-            self.chosen.clear();
-            self.people
-                .pick(pool, k as usize, &mut self.rng, &mut self.chosen);
+            if self.reference {
+                self.thin_each(pool, |_, _, _| share);
+            } else {
+                let k = binomial(&mut self.rng, self.people.pool_len(pool), share);
+                self.chosen.clear();
+                self.people
+                    .pick(pool, k as usize, &mut self.rng, &mut self.chosen);
+            }
+            let k = self.chosen.len() as u64;
             let wage_level = self.sectors[sector].wage_level;
             for i in 0..self.chosen.len() {
                 let id = self.chosen[i];
@@ -188,9 +193,13 @@ impl City {
             // Partial Fisher-Yates: the first `free` applicants after the shuffle
             // are a uniform random subset.
             let taken = free.min(applicants.len());
-            for i in 0..taken {
-                let j = self.rng.random_range(i..applicants.len());
-                applicants.swap(i, j);
+            if self.reference {
+                self.keep_uniform(&mut applicants, taken);
+            } else {
+                for i in 0..taken {
+                    let j = self.rng.random_range(i..applicants.len());
+                    applicants.swap(i, j);
+                }
             }
             let end = (t + duration as i32) as usize;
             for &id in &applicants[..taken] {
