@@ -248,7 +248,14 @@ pub fn finish_folder(
     } else {
         Vec::new()
     };
-    crate::report::write_run(dir, scenario, batch, &files)?;
+    // The report describes the batch as its `scenario.toml` records it (with the
+    // batch's seed and replicates), as a merge of its shards would read it.
+    let resolved = crate::scenario::load_text(
+        "scenario.toml",
+        &scenario.resolved_toml(batch.seed, batch.replicates),
+        &[],
+    )?;
+    crate::report::write_run(dir, &resolved, batch, &files)?;
     files.push(crate::report::REPORT.to_string());
     Ok(files)
 }

@@ -9,14 +9,17 @@ use std::time::{Duration, Instant};
 
 use common::{bin, boomtown, column, fixtures, read_csv, stderr};
 
-const DATA_FILES: [&str; 7] = [
+const DATA_FILES: [&str; 10] = [
     "timeseries.csv",
     "age_pyramid.csv",
+    "indicators.csv",
     "experiments.csv",
     "summary.csv",
     "scenario.toml",
     "charts/unemployment_rate.png",
     "charts/age_pyramid.svg",
+    "charts/displaced_workers.svg",
+    "report.html",
 ];
 
 fn uncertain() -> String {

@@ -72,7 +72,8 @@ pub fn assemble(
                 })?;
                 match *file {
                     "timeseries.csv" => summary.push(&record, &path)?,
-                    "indicators.csv" => scorecard.push(&record, &path)?,
+                    // A shard's own summary rows are summed up anew below.
+                    "indicators.csv" if !scorecard.push(&record, &path)? => continue,
                     _ => {}
                 }
                 w.write_record(&record).map_err(csv_err)?;
@@ -206,9 +207,14 @@ impl<'a> ScorecardSummary<'a> {
         }
     }
 
-    fn push(&mut self, row: &csv::StringRecord, path: &Path) -> Result<(), Error> {
+    /// Adds a per-replicate row and returns true; returns false for a summary row
+    /// (of a shard being merged), which is left out.
+    fn push(&mut self, row: &csv::StringRecord, path: &Path) -> Result<bool, Error> {
         let k = self.tables.key_len();
         let bad = || Error::Usage(format!("{}: malformed row: {row:?}", path.display()));
+        if row.get(k + 4) != Some("value") {
+            return Ok(false);
+        }
         let configuration: usize = if self.tables.sweeps.is_empty() {
             0
         } else {
@@ -235,7 +241,7 @@ impl<'a> ScorecardSummary<'a> {
         if !value.is_empty() {
             cells[i].2.push(value.parse().map_err(|_| bad())?);
         }
-        Ok(())
+        Ok(true)
     }
 
     fn write(&self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {

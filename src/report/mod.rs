@@ -348,13 +348,20 @@ fn assumptions(s: &Scenario) -> Assumptions {
         .collect();
     let rows = explain(s);
     let count = |k: Kind| rows.iter().filter(|r| r.kind == k).count();
+    let missing = count(Kind::Missing);
     let sources = format!(
-        "Of its {} parameters, {} come from the source articles, {} from published studies or statistics, {} are stated assumptions and {} define what is modelled.",
+        "Of its {} parameters, {} come from the source articles, {} from published studies or statistics, {} are stated assumptions and {} define what is modelled{}.",
         rows.len(),
         count(Kind::Fact),
         count(Kind::Study),
         count(Kind::Assumption),
-        count(Kind::Definition)
+        count(Kind::Definition),
+        match missing {
+            0 => String::new(),
+            n => format!(
+                "; {n} have no source (values changed for this run, e.g. with --set, or a scenario file that gives none)"
+            ),
+        }
     );
     let parameters = rows
         .iter()
@@ -363,7 +370,10 @@ fn assumptions(s: &Scenario) -> Assumptions {
             ParameterView {
                 parameter: r.parameter.clone(),
                 value: r.value.clone(),
-                kind: r.kind.name(),
+                kind: match r.kind {
+                    Kind::Missing => "no-source",
+                    k => k.name(),
+                },
                 source: if facts.is_empty() {
                     r.source.clone()
                 } else {

@@ -45,6 +45,19 @@ impl Scenario {
     fn resolved_table(&self, seed: u64, replicates: u32) -> Table {
         let mut t = self.merged.table.clone();
         t.insert("name".into(), Value::String(self.name.clone()));
+        // One source per parameter, exactly as `explain` attributes it: a source
+        // of a parent file does not carry over to a value a child file or `--set`
+        // changed, and the resolved file keeps that distinction.
+        let sources: Table = crate::explain::explain(self)
+            .into_iter()
+            .filter(|r| !r.source.is_empty())
+            .map(|r| (r.parameter, Value::String(r.source)))
+            .collect();
+        if sources.is_empty() {
+            t.remove("sources");
+        } else {
+            t.insert("sources".into(), Value::Table(sources));
+        }
         design::set_paths(
             &mut t,
             &[
