@@ -35,6 +35,10 @@ pub struct Lesson {
     pub look_at: Vec<String>,
     /// The items under "Questions for discussion", as plain text.
     pub discuss: Vec<String>,
+    /// The paragraph that states the lesson's question.
+    pub question: String,
+    /// Options given to `boomtown lesson` that the run passes on (`--set ...`).
+    pub options: Vec<String>,
 }
 
 impl Lesson {
@@ -45,11 +49,15 @@ impl Lesson {
         } else {
             "compare"
         };
-        format!(
-            "boomtown {verb} {} --out {}",
-            self.scenarios.join(" "),
-            self.default_out()
-        )
+        let mut command = format!("boomtown {verb} {}", self.scenarios.join(" "));
+        for option in &self.options {
+            command.push(' ');
+            command.push_str(option);
+        }
+        if !self.options.iter().any(|o| o.starts_with("--out")) {
+            command.push_str(&format!(" --out {}", self.default_out()));
+        }
+        command
     }
 
     /// Where its outputs go by default.
@@ -106,20 +114,30 @@ fn parse(file: &str, text: &str) -> Result<Lesson, Error> {
         file: file.to_string(),
         title: fm.title,
         scenarios: fm.scenarios,
+        question: body
+            .lines()
+            .skip_while(|l| !l.starts_with("**The question.**"))
+            .take_while(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace("**The question.**", "")
+            .trim()
+            .to_string(),
+        options: Vec::new(),
         look_at: items(body, "## What to look at"),
         discuss: items(body, "## Questions for discussion"),
         text: body.trim().to_string(),
     })
 }
 
-/// The list items of a section, without Markdown emphasis or code marks.
+/// The list items of a section, as Markdown.
 fn items(body: &str, heading: &str) -> Vec<String> {
     body.lines()
         .skip_while(|l| l.trim() != heading)
         .skip(1)
         .take_while(|l| !l.starts_with("## "))
         .filter_map(|l| l.strip_prefix("- "))
-        .map(|l| l.replace("**", "").replace('`', ""))
+        .map(str::to_string)
         .collect()
 }
 
@@ -134,6 +152,7 @@ mod tests {
         for l in &all {
             assert!(!l.look_at.is_empty(), "{}: nothing to look at", l.file);
             assert!(!l.discuss.is_empty(), "{}: no questions", l.file);
+            assert!(!l.question.is_empty(), "{}: no question", l.file);
             assert!(
                 l.text.contains(&l.command()),
                 "{}: the text does not show the command `{}`",

@@ -264,7 +264,17 @@ fn lesson(args: LessonArgs) -> Result<(), Error> {
         println!("\nRun one with `boomtown lesson N`; its text is in lessons/ of the source.");
         return Ok(());
     };
-    let lesson = boomtown::lessons::lesson(number)?;
+    let mut lesson = boomtown::lessons::lesson(number)?;
+    // The options that change the results, so that the report names the exact
+    // equivalent command.
+    lesson.options = args
+        .seed
+        .map(|s| format!("--seed {s}"))
+        .into_iter()
+        .chain(args.replicates.map(|r| format!("--replicates {r}")))
+        .chain(args.overrides.iter().map(|o| format!("--set {}", o.arg)))
+        .chain(args.out.as_ref().map(|o| format!("--out {}", o.display())))
+        .collect();
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from(lesson.default_out()));

@@ -210,3 +210,34 @@ fn a_lesson_runs_and_its_report_carries_the_questions() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no lesson 99"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_policy_without_a_cost_is_named_as_left_out_not_counted_as_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown(
+        dir.path(),
+        &[
+            "run",
+            "hegang-cluster",
+            "--set",
+            "population.size=3000",
+            "--set",
+            "simulation.years=6",
+            "--replicates",
+            "2",
+            "--out",
+            "r",
+            "--quiet",
+            "--no-charts",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read(&dir.path().join("r/report.html"));
+    assert!(
+        html.contains("gives no cost for new energy cluster"),
+        "the story does not say the cluster is not costed"
+    );
+    assert!(html.contains("leaves out new energy cluster (no cost given)"));
+    // Values changed on the command line are shown without a source.
+    assert!(html.contains("kind-no-source"));
+}

@@ -147,7 +147,15 @@ impl Context {
                     PolicyAction::DemandShock { .. } => "demand shock",
                 };
                 Marker {
-                    label: format!("{} ({kind}, {})", p.name.replace('_', " "), p.start.year()),
+                    label: {
+                        let name = p.name.replace('_', " ");
+                        // "retraining (retraining, 2014)" says the kind twice.
+                        if name == kind {
+                            format!("{name} ({})", p.start.year())
+                        } else {
+                            format!("{name} ({kind}, {})", p.start.year())
+                        }
+                    },
                     start: p.start.as_year_fraction(),
                     end: p.end.plus(1).as_year_fraction(),
                 }

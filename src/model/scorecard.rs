@@ -58,21 +58,15 @@ pub struct IndicatorDef {
     pub source: &'static str,
 }
 
-const ILO: &str = "ILO (2015), Guidelines for a just transition towards environmentally sustainable economies and societies for all";
-const OECD_DISPLACED: &str = "OECD (2013), Employment Outlook, ch. 4: re-employment and earnings after job displacement; ILO (2015) guidelines on active labour market policy";
-const EARNINGS: &str = "Jacobson, LaLonde & Sullivan (1993), Earnings losses of displaced workers, AER 83(4); Davis & von Wachter (2011), Recessions and the costs of job loss, BPEA";
-const ESF: &str = "EU Just Transition Fund (Regulation (EU) 2021/1056) with the ESF+ common result indicator 'participants in employment six months after leaving' (Regulation (EU) 2021/1057, Annex I); ILO (2015) on skills development";
-const JTF: &str = "EU Just Transition Fund (Regulation (EU) 2021/1056): territorial just transition plans assess employment in the declining sectors and the demographic impact";
-
 /// The scorecard, in report order.
-pub const SCORECARD: [IndicatorDef; 23] = [
+pub const SCORECARD: [IndicatorDef; 26] = [
     IndicatorDef {
         name: "displaced_workers",
         label: "Workers displaced",
         group: Group::Displaced,
         unit: "persons",
         description: "workers who lost a job in a declining sector (a demand-driven cut or a layoff wave) during the run, counted once, at their first displacement",
-        source: ILO,
+        source: "ILO (2015), Guidelines for a just transition: the workers affected are at the centre of the transition",
     },
     IndicatorDef {
         name: "displaced_per_1000",
@@ -80,7 +74,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "per 1,000 initial residents",
         description: "displaced workers per 1,000 residents at the start",
-        source: ILO,
+        source: "ILO (2015), Guidelines for a just transition: the workers affected are at the centre of the transition",
     },
     IndicatorDef {
         name: "reemployed_within_6_months",
@@ -88,7 +82,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "share",
         description: "share of the workers displaced at least 6 months before the end who found a job in the city within 6 months",
-        source: OECD_DISPLACED,
+        source: "OECD (2013), Employment Outlook, ch. 4: re-employment of displaced workers; ILO (2015) on active labour market policies",
     },
     IndicatorDef {
         name: "reemployed_within_12_months",
@@ -96,7 +90,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "share",
         description: "the same within 12 months (of those displaced at least 12 months before the end)",
-        source: OECD_DISPLACED,
+        source: "OECD (2013), Employment Outlook, ch. 4: re-employment of displaced workers; ILO (2015) on active labour market policies",
     },
     IndicatorDef {
         name: "reemployed_within_24_months",
@@ -104,7 +98,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "share",
         description: "the same within 24 months (of those displaced at least 24 months before the end)",
-        source: OECD_DISPLACED,
+        source: "OECD (2013), Employment Outlook, ch. 4: re-employment of displaced workers; ILO (2015) on active labour market policies",
     },
     IndicatorDef {
         name: "reemployed_within_60_months",
@@ -112,7 +106,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "share",
         description: "the same within 60 months (of those displaced at least 60 months before the end)",
-        source: OECD_DISPLACED,
+        source: "OECD (2013), Employment Outlook, ch. 4: re-employment of displaced workers; ILO (2015) on active labour market policies",
     },
     IndicatorDef {
         name: "displaced_long_term_unemployed",
@@ -120,7 +114,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "share",
         description: "share of the displaced who, at the end, are unemployed and have been for 12 months or more",
-        source: ILO,
+        source: "ILO (2015) on social protection; long-term unemployment (12 months or more) as in ILO labour statistics",
     },
     IndicatorDef {
         name: "displaced_employed_at_end",
@@ -128,7 +122,15 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "share",
         description: "share of the displaced holding a job in the city at the end",
-        source: OECD_DISPLACED,
+        source: "OECD (2013), Employment Outlook, ch. 4: re-employment of displaced workers",
+    },
+    IndicatorDef {
+        name: "displaced_retired_at_end",
+        label: "Retired at the end",
+        group: Group::Displaced,
+        unit: "share",
+        description: "share of the displaced retired at the end, at the statutory age or early",
+        source: "ILO (2015) on social protection: pensions for older displaced workers",
     },
     IndicatorDef {
         name: "displaced_retired_early",
@@ -136,7 +138,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "share",
         description: "share of the displaced who took early retirement",
-        source: ILO,
+        source: "ILO (2015) on social protection: early retirement and pension bridging as transition measures",
     },
     IndicatorDef {
         name: "displaced_left_city",
@@ -144,7 +146,15 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "share",
         description: "share of the displaced who moved away from the city",
-        source: JTF,
+        source: "EU Just Transition Fund (Regulation (EU) 2021/1056): territorial plans assess the demographic impact of the transition",
+    },
+    IndicatorDef {
+        name: "displaced_died",
+        label: "Died",
+        group: Group::Displaced,
+        unit: "share",
+        description: "share of the displaced who died during the run (so that the statuses at the end add up)",
+        source: "cohort accounting: completes the statuses of the displaced at the end",
     },
     IndicatorDef {
         name: "wage_replacement_ratio",
@@ -152,7 +162,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "ratio",
         description: "mean ratio of the wage of the first job after displacement to what the lost job would have paid in the same month, over the displaced who found one",
-        source: OECD_DISPLACED,
+        source: "OECD (2013), Employment Outlook, ch. 4: earnings of displaced workers on re-employment",
     },
     IndicatorDef {
         name: "earnings_loss_years",
@@ -160,7 +170,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "years of prior earnings",
         description: "earnings lost after displacement up to the end of the run (while of working age in the city), against what the lost job would have paid, per displaced worker, in years of their wage at displacement",
-        source: EARNINGS,
+        source: "Jacobson, LaLonde & Sullivan (1993), AER 83(4); Davis & von Wachter (2011), BPEA: cumulative earnings losses of displaced workers",
     },
     IndicatorDef {
         name: "earnings_loss_share",
@@ -168,7 +178,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "fraction",
         description: "earnings lost after displacement as a share of what the lost jobs would have paid over the same months",
-        source: EARNINGS,
+        source: "Jacobson, LaLonde & Sullivan (1993), AER 83(4); Davis & von Wachter (2011), BPEA: cumulative earnings losses of displaced workers",
     },
     IndicatorDef {
         name: "displaced_trained",
@@ -176,23 +186,23 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Displaced,
         unit: "share",
         description: "share of the displaced who started a retraining course",
-        source: ESF,
+        source: "ESF+ common output indicator: participants (Regulation (EU) 2021/1057, Annex I), here among the displaced; ILO (2015) on skills development",
     },
     IndicatorDef {
         name: "young_adult_out_migration_rate",
-        label: "Young adults (16-29) leaving, per 1,000 a year",
+        label: "Young adults (16–29) leaving, per 1,000 a year",
         group: Group::City,
         unit: "per 1,000/year",
-        description: "residents aged 16-29 who left, per 1,000 residents aged 16-29 and per year, over the run",
-        source: JTF,
+        description: "residents aged 16–29 who left, per 1,000 residents aged 16–29 and per year, over the run",
+        source: "EU Just Transition Fund (Regulation (EU) 2021/1056): the demographic impact; EU youth statistics cover ages 15–29",
     },
     IndicatorDef {
         name: "old_age_dependency_ratio",
         label: "Old-age dependency ratio at the end",
         group: Group::City,
         unit: "ratio",
-        description: "residents aged 60+ per resident aged 16-59 at the end",
-        source: JTF,
+        description: "residents aged 60+ per resident aged 16–59 at the end",
+        source: "Old-age dependency ratio as in UN and Eurostat statistics (here 60+ over 16–59, China's retirement and working ages); JTF demographic impact",
     },
     IndicatorDef {
         name: "resource_job_share",
@@ -200,7 +210,15 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::City,
         unit: "share",
         description: "share of jobs held in extractive sectors at the end",
-        source: JTF,
+        source: "EU Just Transition Fund (Regulation (EU) 2021/1056): territorial plans identify employment in the declining sectors",
+    },
+    IndicatorDef {
+        name: "early_retirees",
+        label: "People who retired early",
+        group: Group::City,
+        unit: "persons",
+        description: "people who took early retirement during the run (displaced or not): the beneficiaries of early-retirement schemes",
+        source: "ILO (2015) on social protection: who early retirement covers",
     },
     IndicatorDef {
         name: "training_participants",
@@ -208,7 +226,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::City,
         unit: "persons",
         description: "people who started a retraining course during the run",
-        source: ESF,
+        source: "ESF+ common output indicator: participants (Regulation (EU) 2021/1057, Annex I)",
     },
     IndicatorDef {
         name: "training_placement_rate",
@@ -216,7 +234,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::City,
         unit: "share",
         description: "share of course graduates still in the city 6 months after their course who hold a job then",
-        source: ESF,
+        source: "ESF+ common result indicator: participants in employment six months after leaving (Regulation (EU) 2021/1057, Annex I)",
     },
     IndicatorDef {
         name: "public_cost_total",
@@ -224,7 +242,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Cost,
         unit: "million yuan",
         description: "public cost of all policies over the run (retraining, early-retirement allowances, public jobs, cluster investment), undiscounted",
-        source: ILO,
+        source: "ILO (2015): policies for a just transition are to be planned and financed",
     },
     IndicatorDef {
         name: "public_cost_retraining",
@@ -232,7 +250,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Cost,
         unit: "million yuan",
         description: "cost of the retraining courses started (cost per trainee-month times course months within the run)",
-        source: ESF,
+        source: "Cost of training measures of the kind the JTF and ESF+ finance",
     },
     IndicatorDef {
         name: "public_cost_early_retirement",
@@ -240,7 +258,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Cost,
         unit: "million yuan",
         description: "early-retirement allowances granted, from retirement to the statutory age (within the run)",
-        source: ILO,
+        source: "ILO (2015) on social protection: the cost of pension bridging",
     },
     IndicatorDef {
         name: "public_cost_jobs_and_investment",
@@ -248,7 +266,7 @@ pub const SCORECARD: [IndicatorDef; 23] = [
         group: Group::Cost,
         unit: "million yuan",
         description: "wages of public-welfare and remediation posts, plus cluster investment where the scenario gives its cost",
-        source: JTF,
+        source: "EU Just Transition Fund: investment in new economic activities; public employment programmes",
     },
 ];
 
@@ -269,6 +287,7 @@ pub(super) struct Tracker {
     earnings_lost: f64,
     earnings_expected: f64,
     displaced_retired_early: u64,
+    early_retirees: u64,
     displaced_trained: u64,
     training_participants: u64,
     /// Course graduates due for a placement check in each month.
@@ -345,6 +364,7 @@ impl City {
     /// Records an early retirement and the allowance it commits the public to,
     /// from now to the statutory age (within the run).
     pub(super) fn record_early_retirement(&mut self, id: u32, allowance_share: f64, wage: f64) {
+        self.tracker.early_retirees += 1;
         if self.people.has(id, traits::DISPLACED) {
             self.tracker.displaced_retired_early += 1;
         }
@@ -490,7 +510,8 @@ impl City {
             .by_age(self.t, super::metrics::OLD_AGE, 200);
         let residents = |c: [[u64; 6]; 2]| c.iter().flatten().sum::<u64>() as f64;
         let million = |yuan: f64| yuan / 1e6;
-        let values = [
+        // The array's length is checked against the scorecard's at compile time.
+        let values: [f64; SCORECARD.len()] = [
             total,
             1000.0 * total / self.initial_residents.max(1) as f64,
             reemployed(0),
@@ -499,8 +520,10 @@ impl City {
             reemployed(3),
             share(long_term as f64, total),
             share(cohort.in_status(Status::Employed) as f64, total),
+            share(cohort.in_status(Status::Retired) as f64, total),
             share(tr.displaced_retired_early as f64, total),
             share(cohort.in_status(Status::Left) as f64, total),
+            share(cohort.in_status(Status::Dead) as f64, total),
             share(tr.replacement_sum, tr.reemployed as f64),
             share(tr.earnings_lost, 12.0 * tr.prior_wage_sum),
             share(tr.earnings_lost, tr.earnings_expected),
@@ -511,6 +534,7 @@ impl City {
             ),
             share(residents(old), residents(working)),
             share(extractive, employed),
+            tr.early_retirees as f64,
             tr.training_participants as f64,
             share(tr.placed as f64, tr.placement_checked as f64),
             million(self.public_cost()),

@@ -8,9 +8,9 @@ pub fn pct(x: f64) -> String {
     }
     let p = 100.0 * x;
     if p.abs() < 10.0 && p.round() != p {
-        format!("{p:.1} %")
+        format!("{p:.1}\u{a0}%")
     } else {
-        format!("{p:.0} %")
+        format!("{p:.0}\u{a0}%")
     }
 }
 
@@ -36,7 +36,9 @@ pub fn num(x: f64) -> String {
         return "–".into();
     }
     if x.abs() >= 100.0 || (x.fract() == 0.0 && x.abs() < 1e15) {
-        let digits = format!("{:.0}", x.abs());
+        // Half away from zero, as `f64::round`, so a count reads the same
+        // wherever it is rounded.
+        let digits = format!("{}", x.abs().round());
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
             if i > 0 && (digits.len() - i) % 3 == 0 {
@@ -75,7 +77,16 @@ pub fn range(unit: &str, lo: f64, hi: f64) -> String {
     match unit {
         "share" | "fraction" => {
             let (a, b) = (pct(lo), pct(hi));
-            format!("{}–{b}", a.trim_end_matches(" %"))
+            if a == b {
+                // Both ends round alike: one more decimal, or one value.
+                let (a, b) = (format!("{:.1}", 100.0 * lo), format!("{:.1}", 100.0 * hi));
+                return if a == b {
+                    pct(lo)
+                } else {
+                    format!("{a}–{b}\u{a0}%")
+                };
+            }
+            format!("{}–{b}", a.trim_end_matches("\u{a0}%"))
         }
         "years of prior earnings" => format!("{lo:.1}–{hi:.1} years"),
         "million yuan" => format!("{}–{} million yuan", num(lo), num(hi)),
@@ -90,16 +101,16 @@ mod tests {
 
     #[test]
     fn formats_for_reading() {
-        assert_eq!(pct(0.184), "18 %");
-        assert_eq!(pct(0.045), "4.5 %");
-        assert_eq!(pct(0.05), "5 %");
-        assert_eq!(change(-0.562), "\u{2212}56 %");
-        assert_eq!(change(0.12), "+12 %");
+        assert_eq!(pct(0.184), "18\u{a0}%");
+        assert_eq!(pct(0.045), "4.5\u{a0}%");
+        assert_eq!(pct(0.05), "5\u{a0}%");
+        assert_eq!(change(-0.562), "\u{2212}56\u{a0}%");
+        assert_eq!(change(0.12), "+12\u{a0}%");
         assert_eq!(num(1234567.4), "1,234,567");
         assert_eq!(num(-2500.0), "\u{2212}2,500");
         assert_eq!(num(2.5), "2.50");
         assert_eq!(num(1.0), "1");
-        assert_eq!(range("share", 0.1, 0.2), "10–20 %");
+        assert_eq!(range("share", 0.1, 0.2), "10–20\u{a0}%");
         assert_eq!(range("persons", 1000.0, 2000.0), "1,000–2,000");
     }
 }

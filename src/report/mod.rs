@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::explain::{Kind, explain, facts_text};
 use crate::model::params::{PolicyAction, SectorKind};
-use crate::model::scorecard::{Group, SCORECARD};
+use crate::model::scorecard::{Group, IndicatorDef, SCORECARD};
 use crate::scenario::Scenario;
 use format::{in_unit, range};
 use narrative::{Paragraph, contrast, join_list, run_story};
@@ -66,7 +66,7 @@ fn caption(stem: &str) -> (String, String) {
     let (title, text) = match stem {
         "population" => (
             "Population",
-            "How many people live in the city. The line is the median replicate; the shaded bands hold the middle 50 % and 90 % of replicates — the spread is the model's uncertainty.",
+            "How many people live in the city. The line is the median replicate; the shaded bands hold the middle 50 % and 90 % of replicates. The spread shows chance (different random draws), plus the uncertain parameters where the scenario has any: it is not the uncertainty of the assumptions themselves.",
         ),
         "population_index" => (
             "Population (start = 100)",
@@ -154,8 +154,8 @@ fn charts(dir: &Path, files: &[String]) -> Result<Vec<ChartView>, Error> {
 struct ScoreRow {
     label: String,
     name: &'static str,
-    /// One cell per scenario: median, and the 90 % range.
-    cells: Vec<[String; 2]>,
+    /// One cell per scenario: median, the 90 % range, and a note.
+    cells: Vec<[String; 3]>,
     description: &'static str,
     source: &'static str,
 }
@@ -167,7 +167,84 @@ struct ScoreGroup {
     rows: Vec<ScoreRow>,
 }
 
-fn scorecard(results: &[&RunResults]) -> Vec<ScoreGroup> {
+/// Fewest displaced workers (median over replicates) whose shares the report
+/// shows without a warning.
+const FEW_DISPLACED: f64 = 20.0;
+
+/// Whether an indicator is a share or average over the displaced workers.
+fn per_displaced_worker(d: &IndicatorDef) -> bool {
+    d.group == Group::Displaced
+        && matches!(
+            d.unit,
+            "share" | "ratio" | "fraction" | "years of prior earnings"
+        )
+}
+
+/// Cluster investments a scenario gives no cost for, which the public cost
+/// therefore leaves out.
+pub(crate) fn uncosted(s: &Scenario) -> Vec<String> {
+    s.params
+        .policies
+        .iter()
+        .filter(|p| {
+            matches!(p.action, PolicyAction::ClusterInvestment { cost_per_year, .. } if cost_per_year <= 0.0)
+        })
+        .map(|p| p.name.replace('_', " "))
+        .collect()
+}
+
+/// One scenario's column of the scorecard: its results, replicates, and the
+/// policies its public cost leaves out.
+struct Column<'a> {
+    results: &'a RunResults,
+    replicates: u32,
+    uncosted: Vec<String>,
+}
+
+/// A scorecard cell: the median, the range, and what the reader should know.
+fn cell(d: &IndicatorDef, c: &Column<'_>) -> [String; 3] {
+    let Some(s) = c.results.indicator(d.name) else {
+        return [
+            "not defined".into(),
+            String::new(),
+            "no replicate had anyone to measure".into(),
+        ];
+    };
+    let mut notes = Vec::new();
+    if s.n < c.replicates as u64 {
+        notes.push(format!("defined in {} of {} replicates", s.n, c.replicates));
+    }
+    let cohort = c.results.median("displaced_workers").unwrap_or(0.0);
+    if per_displaced_worker(d) && cohort < FEW_DISPLACED {
+        notes.push(format!(
+            "rests on few workers ({} displaced in the median replicate)",
+            format::num(cohort)
+        ));
+    }
+    if d.group == Group::Cost
+        && !c.uncosted.is_empty()
+        && d.name != "public_cost_retraining"
+        && d.name != "public_cost_early_retirement"
+    {
+        notes.push(format!(
+            "leaves out {} (no cost given)",
+            join_list(&c.uncosted)
+        ));
+    }
+    let median = if d.group == Group::Cost && s.p50 == 0.0 && s.p95 == 0.0 {
+        "none".to_string()
+    } else {
+        in_unit(d.unit, s.p50)
+    };
+    let spread = if (s.p95 - s.p05).abs() < 1e-12 {
+        String::new()
+    } else {
+        range(d.unit, s.p05, s.p95)
+    };
+    [median, spread, notes.join("; ")]
+}
+
+fn scorecard(columns: &[Column<'_>]) -> Vec<ScoreGroup> {
     [
         (
             Group::Displaced,
@@ -185,13 +262,7 @@ fn scorecard(results: &[&RunResults]) -> Vec<ScoreGroup> {
             .map(|d| ScoreRow {
                 label: d.label.to_string(),
                 name: d.name,
-                cells: results
-                    .iter()
-                    .map(|r| match r.indicator(d.name) {
-                        Some(s) => [in_unit(d.unit, s.p50), range(d.unit, s.p05, s.p95)],
-                        None => ["not defined".into(), String::new()],
-                    })
-                    .collect(),
+                cells: columns.iter().map(|c| cell(d, c)).collect(),
                 description: d.description,
                 source: d.source,
             })
@@ -350,7 +421,7 @@ fn assumptions(s: &Scenario) -> Assumptions {
     let count = |k: Kind| rows.iter().filter(|r| r.kind == k).count();
     let missing = count(Kind::Missing);
     let sources = format!(
-        "Of its {} parameters, {} come from the source articles, {} from published studies or statistics, {} are stated assumptions and {} define what is modelled{}.",
+        "Its {} parameters by source: {} from the source articles, {} from published studies or statistics, {} stated assumptions, {} definitions of what is modelled{}.",
         rows.len(),
         count(Kind::Fact),
         count(Kind::Study),
@@ -359,7 +430,7 @@ fn assumptions(s: &Scenario) -> Assumptions {
         match missing {
             0 => String::new(),
             n => format!(
-                "; {n} have no source (values changed for this run, e.g. with --set, or a scenario file that gives none)"
+                ", and {n} without a source (values changed for this run, with --set for example, or given without one)"
             ),
         }
     );
@@ -371,13 +442,22 @@ fn assumptions(s: &Scenario) -> Assumptions {
                 parameter: r.parameter.clone(),
                 value: r.value.clone(),
                 kind: match r.kind {
-                    Kind::Missing => "no-source",
+                    Kind::Missing => "no source",
                     k => k.name(),
                 },
-                source: if facts.is_empty() {
-                    r.source.clone()
-                } else {
-                    format!("{} [{facts}]", r.source)
+                source: {
+                    // The badge names the kind; the text need not repeat it.
+                    let text = r.source.trim();
+                    let text = ["assumption:", "study:"]
+                        .iter()
+                        .find_map(|p| text.strip_prefix(p))
+                        .unwrap_or(text)
+                        .trim();
+                    if facts.is_empty() {
+                        text.to_string()
+                    } else {
+                        format!("{text} [{facts}]")
+                    }
                 },
             }
         })
@@ -406,18 +486,43 @@ pub struct Batch {
     pub lesson: Option<crate::lessons::Lesson>,
 }
 
-/// A lesson as its report shows it.
+/// A lesson as its report shows it: its Markdown rendered to HTML.
 #[derive(Serialize)]
-struct LessonView<'a> {
-    #[serde(flatten)]
-    lesson: &'a crate::lessons::Lesson,
+struct LessonView {
+    number: u32,
+    title: String,
     command: String,
+    question: String,
+    look_at: Vec<String>,
+    discuss: Vec<String>,
 }
 
-fn lesson_view(batch: &Batch) -> Option<LessonView<'_>> {
-    batch.lesson.as_ref().map(|lesson| LessonView {
-        lesson,
-        command: lesson.command(),
+/// Renders a line of the lessons' Markdown to HTML (raw HTML in it is shown as
+/// text, not interpreted).
+fn markdown(text: &str) -> String {
+    use pulldown_cmark::{Event, Parser, html};
+    let events = Parser::new(text).map(|e| match e {
+        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    let out = out.trim();
+    // One paragraph: keep its content only, to sit inside a list item.
+    out.strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+        .unwrap_or(out)
+        .to_string()
+}
+
+fn lesson_view(batch: &Batch) -> Option<LessonView> {
+    batch.lesson.as_ref().map(|l| LessonView {
+        number: l.number,
+        title: l.title.clone(),
+        command: l.command(),
+        question: markdown(&l.question),
+        look_at: l.look_at.iter().map(|i| markdown(i)).collect(),
+        discuss: l.discuss.iter().map(|i| markdown(i)).collect(),
     })
 }
 
@@ -437,7 +542,7 @@ pub fn write_run(dir: &Path, s: &Scenario, batch: &Batch, files: &[String]) -> R
         charts: Vec<ChartView>,
         sweep: bool,
         provenance: &'a Batch,
-        lesson: Option<LessonView<'a>>,
+        lesson: Option<LessonView>,
         version: &'static str,
     }
     let ctx = Ctx {
@@ -445,7 +550,11 @@ pub fn write_run(dir: &Path, s: &Scenario, batch: &Batch, files: &[String]) -> R
         description: s.description.clone(),
         question: s.question.clone(),
         story: run_story(s, &results),
-        scorecard: scorecard(&[&results]),
+        scorecard: scorecard(&[Column {
+            results: &results,
+            replicates: batch.replicates,
+            uncosted: uncosted(s),
+        }]),
         assumptions: assumptions(s),
         charts,
         sweep: results.summaries.configurations.len() > 1,
@@ -545,6 +654,17 @@ fn comparison_story(compared: &[Compared<'_>], results: &[RunResults]) -> Vec<St
     if peak.len() == names.len() {
         out.push(contrast("Peak unemployment", &peak));
     }
+    let youth: Vec<(String, String, f64, f64)> = names
+        .iter()
+        .zip(results)
+        .filter_map(|(n, r)| {
+            let b = r.peak("youth_unemployment_rate")?;
+            Some((n.clone(), format::pct(b.q[2]), b.q[0], b.q[4]))
+        })
+        .collect();
+    if youth.len() == names.len() {
+        out.push(contrast("Peak youth unemployment (16–24)", &youth));
+    }
     for name in [
         "displaced_per_1000",
         "reemployed_within_12_months",
@@ -563,12 +683,18 @@ fn comparison_story(compared: &[Compared<'_>], results: &[RunResults]) -> Vec<St
             .zip(results)
             .filter_map(|(n, r)| {
                 let s = r.indicator(name)?;
-                let mut text = in_unit(def.unit, s.p50);
+                let mut text = if def.group == Group::Cost && s.p50 == 0.0 {
+                    "none".to_string()
+                } else {
+                    in_unit(def.unit, s.p50)
+                };
                 // A share of a handful of displaced workers says little.
                 let cohort = r.median("displaced_workers").unwrap_or(0.0);
-                let per_worker = matches!(def.unit, "share" | "ratio" | "years of prior earnings");
-                if def.group == Group::Displaced && per_worker && cohort < 20.0 {
-                    text.push_str(&format!(" (of only {} displaced)", format::num(cohort)));
+                if per_displaced_worker(def) && cohort < FEW_DISPLACED {
+                    text.push_str(&format!(
+                        " (resting on few workers: {} displaced in the median replicate)",
+                        format::num(cohort)
+                    ));
                 }
                 Some((n.clone(), text, s.p05, s.p95))
             })
@@ -600,8 +726,8 @@ pub fn write_compare(
         assumptions: Assumptions,
     }
     #[derive(Serialize)]
-    struct Ctx<'a> {
-        lesson: Option<LessonView<'a>>,
+    struct Ctx {
+        lesson: Option<LessonView>,
         names: Vec<String>,
         title: String,
         scenarios: Vec<ScenarioView>,
@@ -627,7 +753,17 @@ pub fn write_compare(
             })
             .collect(),
         story: comparison_story(compared, &results),
-        scorecard: scorecard(&results.iter().collect::<Vec<_>>()),
+        scorecard: scorecard(
+            &results
+                .iter()
+                .zip(compared)
+                .map(|(results, c)| Column {
+                    results,
+                    replicates: batch.replicates,
+                    uncosted: uncosted(c.scenario),
+                })
+                .collect::<Vec<_>>(),
+        ),
         differences,
         charts: charts(dir, files)?,
         names,

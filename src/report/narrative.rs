@@ -96,8 +96,14 @@ fn work(s: &Scenario, r: &RunResults) -> Option<Paragraph> {
         pct(last.q[2])
     );
     if let Some(youth) = r.peak("youth_unemployment_rate") {
+        let harder = youth.q[2] > peak.q[2];
         text.push_str(&format!(
-            " Young people (16–24) were hit harder: their unemployment peaked at {} in {}.",
+            " {}their unemployment peaked at {} in {}.",
+            if harder {
+                "Young people (16–24) were hit harder: "
+            } else {
+                "For young people (16–24), "
+            },
             pct(youth.q[2]),
             year(&youth)
         ));
@@ -154,18 +160,21 @@ fn displaced(r: &RunResults) -> Option<Paragraph> {
     if n.p50 < 1.0 {
         return Some(Paragraph {
             heading: "The displaced workers".into(),
-            text:
-                "Hardly any workers lost their jobs to a shrinking sector in the median replicate: \
-                   the sectors that declined did so through retirements and ordinary turnover."
-                    .into(),
+            text: "Hardly anyone was laid off in demand-driven cuts or layoff waves in the median \
+                   replicate: the sectors that declined shrank through retirements and departures \
+                   that were not replaced, and through ordinary turnover."
+                .into(),
         });
     }
     let mut text = format!(
-        "{} workers ({} per 1,000 residents) lost their jobs in declining sectors (90 % of replicates: {}).",
+        "{} workers ({} per 1,000 residents at the start) were laid off from declining sectors, in demand-driven cuts or layoff waves (90 % of replicates: {}); the scorecard follows them wherever they go.",
         num(n.p50),
         num(r.median("displaced_per_1000").unwrap_or(f64::NAN)),
         range("persons", n.p05, n.p95)
     );
+    if n.p50 < 20.0 {
+        text.push_str(" With so few of them, the shares below say little.");
+    }
     let within = |k: &str| r.indicator(&format!("reemployed_within_{k}_months"));
     if let Some(one) = within("12") {
         text.push_str(&format!(
@@ -180,8 +189,9 @@ fn displaced(r: &RunResults) -> Option<Paragraph> {
     }
     let at_end: Vec<String> = [
         ("displaced_employed_at_end", "held a job in the city"),
+        ("displaced_retired_at_end", "were retired"),
         ("displaced_left_city", "had left the city"),
-        ("displaced_retired_early", "had retired early"),
+        ("displaced_died", "had died"),
         (
             "displaced_long_term_unemployed",
             "were long-term unemployed",
@@ -190,13 +200,17 @@ fn displaced(r: &RunResults) -> Option<Paragraph> {
     .iter()
     .filter_map(|(name, what)| {
         let share = r.median(name)?;
-        // Nobody retiring early, or nobody long-term unemployed, goes without saying.
-        let always = *name == "displaced_employed_at_end" || *name == "displaced_left_city";
-        (always || share > 0.0).then(|| format!("{} {what}", pct(share)))
+        (share > 0.0).then(|| format!("{} {what}", pct(share)))
     })
     .collect();
     if !at_end.is_empty() {
         text.push_str(&format!(" At the end, {}.", join_list(&at_end)));
+    }
+    if let Some(early) = r.median("displaced_retired_early").filter(|&x| x > 0.0) {
+        text.push_str(&format!(
+            " {} of them had taken early retirement.",
+            pct(early)
+        ));
     }
     if let Some(w) = r.median("wage_replacement_ratio") {
         text.push_str(&format!(
@@ -228,8 +242,13 @@ fn ageing(r: &RunResults) -> Option<Paragraph> {
     );
     if let Some(y) = r.median("young_adult_out_migration_rate") {
         text.push_str(&format!(
-            " Young adults (16–29) left at {} per 1,000 a year over the run: the young leave, the old stay.",
-            num(y)
+            " Young adults (16–29) left at {} per 1,000 a year over the run{}",
+            num(y),
+            if b.q[2] > 1.1 * a.q[2] {
+                ": the young leave, the old stay."
+            } else {
+                "."
+            }
         ));
     }
     if let Some((a, b)) = r.ends("mean_age") {
@@ -256,7 +275,7 @@ fn policies(s: &Scenario, r: &RunResults) -> Paragraph {
         .params
         .policies
         .iter()
-        .map(|p| format!("{} ({}–{})", p.name.replace('_', " "), p.start, p.end))
+        .map(|p| format!("{} ({})", p.name.replace('_', " "), span(p.start, p.end)))
         .collect();
     let mut text = format!(
         "Policies and events in this scenario: {}.",
@@ -277,6 +296,24 @@ fn policies(s: &Scenario, r: &RunResults) -> Paragraph {
         }
     } else {
         text.push_str(" None of them has a public cost in the scenario.");
+    }
+    let uncosted = super::uncosted(s);
+    if !uncosted.is_empty() {
+        text.push_str(&format!(
+            " The scenario gives no cost for {}, so the public cost leaves {} out.",
+            join_list(&uncosted),
+            if uncosted.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    if let (Some(n), Some(cost)) = (
+        r.median("early_retirees").filter(|&n| n >= 1.0),
+        r.median("public_cost_early_retirement"),
+    ) {
+        text.push_str(&format!(
+            " {} people retired early, with allowances of about {} yuan each until the statutory age.",
+            num(n),
+            num(cost * 1e6 / n)
+        ));
     }
     if let Some(t) = r.median("training_participants").filter(|&t| t > 0.0) {
         text.push_str(&format!(" {} people started a retraining course", num(t)));
@@ -299,6 +336,16 @@ fn policies(s: &Scenario, r: &RunResults) -> Paragraph {
     Paragraph { heading, text }
 }
 
+/// A policy's active span: whole years as `2014–2030`, else months.
+fn span(start: crate::date::YearMonth, end: crate::date::YearMonth) -> String {
+    let (a, b) = (start.to_string(), end.to_string());
+    match (a.strip_suffix("-01"), b.strip_suffix("-12")) {
+        (Some(y0), Some(y1)) if y0 == y1 => y0.to_string(),
+        (Some(y0), Some(y1)) => format!("{y0}–{y1}"),
+        _ => format!("{a} to {b}"),
+    }
+}
+
 /// `a, b and c`.
 pub fn join_list(items: &[String]) -> String {
     match items {
@@ -312,22 +359,35 @@ pub fn join_list(items: &[String]) -> String {
 /// their 90 % ranges overlap (if they do, the difference may be chance).
 pub fn contrast(label: &str, values: &[(String, String, f64, f64)]) -> String {
     if values.len() > 1 && values.iter().all(|v| v.1 == values[0].1) {
-        return format!("{label}: {} in every scenario.", values[0].1);
+        let every = if values.len() == 2 {
+            "both scenarios"
+        } else {
+            "every scenario"
+        };
+        return format!("{label}: {} in {every}.", values[0].1);
     }
     let parts: Vec<String> = values
         .iter()
         .map(|(name, median, _, _)| format!("{median} in {name}"))
         .collect();
-    let overlap = values
-        .iter()
-        .all(|(_, _, lo, hi)| values.iter().all(|(_, _, lo2, hi2)| lo <= hi2 && lo2 <= hi));
-    format!(
-        "{label}: {}{}",
-        join_list(&parts),
-        if overlap && values.len() > 1 {
-            " — the 90 % ranges overlap, so this difference may be chance."
-        } else {
-            "."
+    // Pairs whose 90 % ranges overlap: their difference may be chance.
+    let mut overlapping = Vec::new();
+    for (i, (a, _, lo, hi)) in values.iter().enumerate() {
+        for (b, _, lo2, hi2) in &values[i + 1..] {
+            if lo <= hi2 && lo2 <= hi {
+                overlapping.push(format!("{a} and {b}"));
+            }
         }
-    )
+    }
+    let note = match overlapping.len() {
+        0 => ".".to_string(),
+        _ if values.len() == 2 => {
+            " — the 90 % ranges overlap, so this difference may be chance.".to_string()
+        }
+        _ => format!(
+            " — the 90 % ranges of {} overlap, so those differences may be chance.",
+            join_list(&overlapping)
+        ),
+    };
+    format!("{label}: {}{note}", join_list(&parts))
 }
