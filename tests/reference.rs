@@ -26,7 +26,7 @@ const LEVEL: f64 = 1e-3;
 const MID_MONTH: u32 = 36;
 
 /// Stocks compared at mid-run and at the end.
-const STOCKS: [&str; 16] = [
+const STOCKS: [&str; 19] = [
     "population",
     "working_age_population",
     "employed",
@@ -43,6 +43,9 @@ const STOCKS: [&str; 16] = [
     "vacancies",
     "mean_wage",
     "mean_age",
+    "displaced",
+    "displaced_employed",
+    "displaced_left",
 ];
 
 /// Event counts compared, summed from the start to mid-run and to the end.
