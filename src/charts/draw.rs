@@ -152,16 +152,50 @@ fn time_axes<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// The legend box, top right.
-fn draw_legend<'a, DB: DrawingBackend + 'a>(chart: &mut TimeChart<'a, DB>) -> DrawResult {
+/// The legend box, in an upper corner.
+fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut TimeChart<'a, DB>,
+    corner: SeriesLabelPosition,
+) -> DrawResult {
     chart
         .configure_series_labels()
         .label_font(font(18))
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(190, 190, 190))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(corner)
         .draw()
         .map_err(err)
+}
+
+/// Where the legend goes so that it does not hide the data: the upper corner on
+/// whose side the data stay lower, with the vertical axis raised until the
+/// legend's box (about `entries` lines high and a third of the width wide) fits
+/// above them. Returns the corner and the top of the axis.
+fn legend_place(
+    points: &[(f64, f64)],
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+    entries: usize,
+) -> (SeriesLabelPosition, f64) {
+    // The plotting area is about 520 pixels high; a legend line takes about 24.
+    let height = ((entries as f64 * 24.0 + 16.0) / 520.0).min(0.6);
+    let width = (x1 - x0) * 0.35;
+    let highest = |keep: &dyn Fn(f64) -> bool| {
+        points
+            .iter()
+            .filter(|(x, _)| keep(*x))
+            .map(|&(_, y)| y)
+            .fold(y0, f64::max)
+    };
+    let right = highest(&|x| x >= x1 - width);
+    let left = highest(&|x| x <= x0 + width);
+    let (corner, under) = if left < right {
+        (SeriesLabelPosition::UpperLeft, left)
+    } else {
+        (SeriesLabelPosition::UpperRight, right)
+    };
+    let top = y0 + (under - y0) / (1.0 - height);
+    (corner, y1.max(top))
 }
 
 /// A fan chart: for each series its median line and the bands holding the middle
@@ -276,10 +310,18 @@ impl Chart for FanChart {
             },
             hi + pad * 2.0,
         );
+        let scale = self.scale;
+        let outer: Vec<(f64, f64)> = self
+            .series
+            .iter()
+            .flat_map(|s| &s.bands)
+            .map(|b| (b.year, scale.apply(b.q[4])))
+            .filter(|(_, y)| y.is_finite())
+            .collect();
+        let (corner, y1) = legend_place(&outer, (x0, x1), (y0, y1), self.series.len());
         let area = root.margin(0, 28, 0, 0);
         let mut chart = time_axes(&area, &self.title, &self.y_desc, (x0, x1), (y0, y1))?;
         draw_markers(&mut chart, &self.markers, (x0, x1), (y0, y1))?;
-        let scale = self.scale;
         for s in &self.series {
             let pts = |i: usize| -> Vec<(f64, f64)> {
                 s.bands
@@ -306,7 +348,7 @@ impl Chart for FanChart {
                     PathElement::new(vec![(x, y), (x + 26, y)], color.stroke_width(3))
                 });
         }
-        draw_legend(&mut chart)?;
+        draw_legend(&mut chart, corner)?;
         draw_note(root, &self.note)?;
         root.present().map_err(err)
     }
@@ -349,6 +391,15 @@ impl Chart for StackedChart {
             .copied()
             .fold(1.0, f64::max)
             * 1.12;
+        let total: Vec<(f64, f64)> = self
+            .layers
+            .first()
+            .map(|l| l.bands.iter().map(|b| b.year).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .zip(tops.last().cloned().unwrap_or_default())
+            .collect();
+        let (corner, hi) = legend_place(&total, (x0, x1), (0.0, hi), self.layers.len());
         let area = root.margin(0, 28, 0, 0);
         let mut chart = time_axes(&area, &self.title, &self.y_desc, (x0, x1), (0.0, hi))?;
         for (i, layer) in self.layers.iter().enumerate() {
@@ -372,7 +423,7 @@ impl Chart for StackedChart {
                 });
         }
         draw_markers(&mut chart, &self.markers, (x0, x1), (0.0, hi))?;
-        draw_legend(&mut chart)?;
+        draw_legend(&mut chart, corner)?;
         draw_note(root, &self.note)?;
         root.present().map_err(err)
     }
