@@ -96,7 +96,6 @@ struct Track {
 pub fn city_indicators(path: &Path) -> Result<Vec<Accumulator>, Error> {
     let mut file = CsvFile::open(path)?;
     let col = |name: &str| file.column(name);
-    let configuration = file.optional("configuration");
     let (replicate, date) = (col("replicate")?, col("date")?);
     let names = [
         "population",
@@ -111,14 +110,8 @@ pub fn city_indicators(path: &Path) -> Result<Vec<Accumulator>, Error> {
     ];
     let idx: Vec<usize> = names.iter().map(|n| col(n)).collect::<Result<_, _>>()?;
     let mut tracks: BTreeMap<u64, Track> = BTreeMap::new();
-    for record in file.rows() {
+    for record in file.first_configuration_rows() {
         let record = record?;
-        if configuration
-            .and_then(|c| record.get(c))
-            .is_some_and(|c| c != "0")
-        {
-            continue;
-        }
         let num = |i: usize| {
             record
                 .get(i)

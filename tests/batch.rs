@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bin, boomtown, column, fixtures, read_csv, stderr};
+use common::{bin, boomtown, column, fixtures, read_csv, run_ok, stderr};
 
 const DATA_FILES: [&str; 10] = [
     "timeseries.csv",
@@ -27,11 +27,6 @@ fn uncertain() -> String {
         .join("uncertain.toml")
         .to_string_lossy()
         .into_owned()
-}
-
-fn run_ok(dir: &Path, args: &[&str]) {
-    let o = boomtown(dir, args);
-    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
 }
 
 fn assert_same_files(a: &Path, b: &Path) {

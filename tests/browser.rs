@@ -19,7 +19,7 @@ use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::{Browser, LaunchOptions};
 
 use boomtown::model::scorecard::SCORECARD;
-use common::{boomtown, fixtures, stderr};
+use common::{fixtures, run_ok};
 
 fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("BOOMTOWN_CHROMIUM")
@@ -133,7 +133,7 @@ fn reports_render_in_a_real_browser() {
     let dir = tempfile::tempdir().unwrap();
     let depleting = fixtures().join("depleting.toml");
     let growing = fixtures().join("growing.toml");
-    let o = boomtown(
+    run_ok(
         dir.path(),
         &[
             "run",
@@ -145,8 +145,7 @@ fn reports_render_in_a_real_browser() {
             "--quiet",
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = boomtown(
+    run_ok(
         dir.path(),
         &[
             "compare",
@@ -159,7 +158,6 @@ fn reports_render_in_a_real_browser() {
             "--quiet",
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
 
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()

@@ -6,7 +6,7 @@
 mod common;
 
 use boomtown::model::scorecard::SCORECARD;
-use common::{boomtown, fixtures, stderr, stdout};
+use common::{boomtown, fixtures, run_ok, stderr, stdout};
 
 fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -35,7 +35,7 @@ fn assert_self_contained(html: &str, what: &str) {
 fn a_run_report_tells_the_story_with_its_sources_scorecard_and_charts() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = fixtures().join("all-policies.toml");
-    let o = boomtown(
+    run_ok(
         dir.path(),
         &[
             "run",
@@ -47,7 +47,6 @@ fn a_run_report_tells_the_story_with_its_sources_scorecard_and_charts() {
             "--quiet",
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     let html = read(&dir.path().join("r/report.html"));
     assert_self_contained(&html, "run report");
     // The question and the description of the scenario.
@@ -109,7 +108,7 @@ fn a_run_report_tells_the_story_with_its_sources_scorecard_and_charts() {
 #[test]
 fn a_run_without_charts_still_has_its_report() {
     let dir = tempfile::tempdir().unwrap();
-    let o = boomtown(
+    run_ok(
         dir.path(),
         &[
             "run",
@@ -122,7 +121,6 @@ fn a_run_without_charts_still_has_its_report() {
             "--no-charts",
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     let html = read(&dir.path().join("r/report.html"));
     assert_self_contained(&html, "report without charts");
     assert!(html.contains("--no-charts"));
@@ -136,7 +134,7 @@ fn a_comparison_report_puts_the_scenarios_side_by_side_and_says_what_differs() {
         fixtures().join("depleting.toml"),
         fixtures().join("growing.toml"),
     );
-    let o = boomtown(
+    run_ok(
         dir.path(),
         &[
             "compare",
@@ -149,7 +147,6 @@ fn a_comparison_report_puts_the_scenarios_side_by_side_and_says_what_differs() {
             "--quiet",
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     let html = read(&dir.path().join("c/report.html"));
     assert_self_contained(&html, "comparison report");
     assert!(html.contains("depleting and growing"));
@@ -214,7 +211,7 @@ fn a_lesson_runs_and_its_report_carries_the_questions() {
 #[test]
 fn a_policy_without_a_cost_is_named_as_left_out_not_counted_as_free() {
     let dir = tempfile::tempdir().unwrap();
-    let o = boomtown(
+    run_ok(
         dir.path(),
         &[
             "run",
@@ -231,7 +228,6 @@ fn a_policy_without_a_cost_is_named_as_left_out_not_counted_as_free() {
             "--no-charts",
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     let html = read(&dir.path().join("r/report.html"));
     assert!(
         html.contains("gives no cost for new energy cluster"),

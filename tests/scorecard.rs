@@ -7,7 +7,7 @@ mod common;
 use boomtown::model::scorecard::{Group, SCORECARD};
 use boomtown::model::{City, model_rng};
 use boomtown::scenario::{self, Scenario};
-use common::{boomtown, fixtures, read_csv, series, simulate, stderr};
+use common::{fixtures, read_csv, run_ok, series, simulate};
 
 fn load(reference: &str, size: &str) -> Scenario {
     let set = [format!("population.size={size}")];
@@ -124,7 +124,7 @@ fn policies_move_the_scorecard_through_their_mechanisms() {
 #[test]
 fn indicators_csv_holds_replicate_and_summary_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let o = boomtown(
+    run_ok(
         dir.path(),
         &[
             "run",
@@ -137,7 +137,6 @@ fn indicators_csv_holds_replicate_and_summary_rows() {
             "--no-charts",
         ],
     );
-    assert!(o.status.success(), "{}", stderr(&o));
     let (header, rows) = read_csv(&dir.path().join("r/indicators.csv"));
     assert_eq!(
         header,

@@ -106,18 +106,12 @@ pub fn read_pyramids(path: &Path) -> Result<Pyramids, Error> {
         col("male"),
         col("female"),
     );
-    let configuration = header.iter().position(|h| h == "configuration");
+
     // Per step: its year, and each group's counts over replicates.
     let mut cells: BTreeMap<u32, (f64, GroupCounts)> = BTreeMap::new();
     let mut groups: Vec<String> = Vec::new();
-    for record in file.rows() {
+    for record in file.first_configuration_rows() {
         let record = record?;
-        if configuration
-            .and_then(|i| record.get(i))
-            .is_some_and(|c| c != "0")
-        {
-            continue;
-        }
         let s: u32 = record.get(step).and_then(|v| v.parse().ok()).unwrap_or(0);
         let g = record.get(group).unwrap_or_default().to_string();
         let gi = groups.iter().position(|x| *x == g).unwrap_or_else(|| {

@@ -310,12 +310,7 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         y_desc: "Residents employed (median over replicates)".into(),
         layers,
         markers: ctx.markers.clone(),
-        note: format!(
-            "Each layer: median over {} replicate{}{}.",
-            ctx.replicates,
-            if ctx.replicates == 1 { "" } else { "s" },
-            sweep_note(&sum)
-        ),
+        note: format!("Each layer: {}.", layer_note(ctx, &sum)),
     };
     jobs.push(("employment_by_sector".into(), AnyChart::Stacked(stacked)));
     let cohort = StackedChart {
@@ -324,10 +319,8 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         layers: displaced_series(&sum),
         markers: ctx.markers.clone(),
         note: format!(
-            "Everyone who lost a job in a declining sector, by status at each date; each layer: median over {} replicate{}{}.",
-            ctx.replicates,
-            if ctx.replicates == 1 { "" } else { "s" },
-            sweep_note(&sum)
+            "Everyone who lost a job in a declining sector, by status at each date; each layer: {}.",
+            layer_note(ctx, &sum)
         ),
     };
     jobs.push(("displaced_workers".into(), AnyChart::Stacked(cohort)));
@@ -415,6 +408,17 @@ fn displaced_series(sum: &Summaries) -> Vec<Series> {
             })
         })
         .collect()
+}
+
+/// What a layer of a stacked chart shows: `median over N replicates`, and the
+/// configuration when there is a sweep.
+fn layer_note(ctx: &Context, sum: &Summaries) -> String {
+    format!(
+        "median over {} replicate{}{}",
+        ctx.replicates,
+        if ctx.replicates == 1 { "" } else { "s" },
+        sweep_note(sum)
+    )
 }
 
 fn sweep_note(sum: &Summaries) -> &'static str {

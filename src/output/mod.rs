@@ -62,6 +62,19 @@ impl CsvFile {
             })
         })
     }
+
+    /// The rows of configuration 0 (all rows of a batch without sweeps, whose
+    /// files have no `configuration` column).
+    pub fn first_configuration_rows(
+        &mut self,
+    ) -> impl Iterator<Item = Result<csv::StringRecord, Error>> + '_ {
+        let configuration = self.optional("configuration");
+        self.rows().filter(move |r| {
+            r.as_ref().map_or(true, |row| {
+                configuration.is_none_or(|c| row.get(c) == Some("0"))
+            })
+        })
+    }
 }
 
 /// A folder being written: files go to a staging folder until [`Staged::commit`].

@@ -201,6 +201,15 @@ struct Column<'a> {
     uncosted: Vec<String>,
 }
 
+/// An indicator's median as text: a cost of zero reads "none".
+fn median_text(d: &IndicatorDef, s: &results::Stat) -> String {
+    if d.group == Group::Cost && s.p50 == 0.0 {
+        "none".to_string()
+    } else {
+        in_unit(d.unit, s.p50)
+    }
+}
+
 /// A scorecard cell: the median, the range, and what the reader should know.
 fn cell(d: &IndicatorDef, c: &Column<'_>) -> [String; 3] {
     let Some(s) = c.results.indicator(d.name) else {
@@ -231,11 +240,7 @@ fn cell(d: &IndicatorDef, c: &Column<'_>) -> [String; 3] {
             join_list(&c.uncosted)
         ));
     }
-    let median = if d.group == Group::Cost && s.p50 == 0.0 && s.p95 == 0.0 {
-        "none".to_string()
-    } else {
-        in_unit(d.unit, s.p50)
-    };
+    let median = median_text(d, &s);
     let spread = if (s.p95 - s.p05).abs() < 1e-12 {
         String::new()
     } else {
@@ -617,54 +622,37 @@ fn differences(compared: &[Compared<'_>]) -> Vec<Difference> {
 }
 
 /// The sentences that contrast the compared scenarios.
+/// What a scenario says in a contrast: its text and the ends of its 90 % range.
+type Told = (String, f64, f64);
+
 fn comparison_story(compared: &[Compared<'_>], results: &[RunResults]) -> Vec<String> {
     let mut out = Vec::new();
-    let names: Vec<String> = compared.iter().map(|c| c.name.clone()).collect();
-    // Population change, from the summaries.
-    let pop: Vec<(String, String, f64, f64)> = names
-        .iter()
-        .zip(results)
-        .filter_map(|(n, r)| {
-            let (a, b) = r.ends("population")?;
-            let rel = |x: f64| x / a.q[2].max(1.0) - 1.0;
-            Some((
-                n.clone(),
-                format::change(rel(b.q[2])),
-                rel(b.q[0]),
-                rel(b.q[4]),
-            ))
-        })
-        .collect();
-    if pop.len() == names.len() {
-        out.push(contrast("Population change over the run", &pop));
-    }
-    let peak: Vec<(String, String, f64, f64)> = names
-        .iter()
-        .zip(results)
-        .filter_map(|(n, r)| {
-            let b = r.peak("unemployment_rate")?;
-            Some((
-                n.clone(),
-                format!("{} (in {:.0})", format::pct(b.q[2]), b.year.floor()),
-                b.q[0],
-                b.q[4],
-            ))
-        })
-        .collect();
-    if peak.len() == names.len() {
-        out.push(contrast("Peak unemployment", &peak));
-    }
-    let youth: Vec<(String, String, f64, f64)> = names
-        .iter()
-        .zip(results)
-        .filter_map(|(n, r)| {
-            let b = r.peak("youth_unemployment_rate")?;
-            Some((n.clone(), format::pct(b.q[2]), b.q[0], b.q[4]))
-        })
-        .collect();
-    if youth.len() == names.len() {
-        out.push(contrast("Peak youth unemployment (16–24)", &youth));
-    }
+    // One contrast per quantity, told only when every scenario has it: each
+    // scenario gives its text and the ends of its 90 % range.
+    let mut add = |label: &str, value: &dyn Fn(&RunResults) -> Option<Told>| {
+        let values: Option<Vec<(String, String, f64, f64)>> = compared
+            .iter()
+            .zip(results)
+            .map(|(c, r)| value(r).map(|(text, lo, hi)| (c.name.clone(), text, lo, hi)))
+            .collect();
+        if let Some(values) = values {
+            out.push(contrast(label, &values));
+        }
+    };
+    add("Population change over the run", &|r| {
+        let (a, b) = r.ends("population")?;
+        let rel = |x: f64| x / a.q[2].max(1.0) - 1.0;
+        Some((format::change(rel(b.q[2])), rel(b.q[0]), rel(b.q[4])))
+    });
+    add("Peak unemployment", &|r| {
+        let b = r.peak("unemployment_rate")?;
+        let text = format!("{} (in {:.0})", format::pct(b.q[2]), b.year.floor());
+        Some((text, b.q[0], b.q[4]))
+    });
+    add("Peak youth unemployment (16–24)", &|r| {
+        let b = r.peak("youth_unemployment_rate")?;
+        Some((format::pct(b.q[2]), b.q[0], b.q[4]))
+    });
     for name in [
         "displaced_per_1000",
         "reemployed_within_12_months",
@@ -678,30 +666,19 @@ fn comparison_story(compared: &[Compared<'_>], results: &[RunResults]) -> Vec<St
         let Some(def) = SCORECARD.iter().find(|d| d.name == name) else {
             continue;
         };
-        let values: Vec<(String, String, f64, f64)> = names
-            .iter()
-            .zip(results)
-            .filter_map(|(n, r)| {
-                let s = r.indicator(name)?;
-                let mut text = if def.group == Group::Cost && s.p50 == 0.0 {
-                    "none".to_string()
-                } else {
-                    in_unit(def.unit, s.p50)
-                };
-                // A share of a handful of displaced workers says little.
-                let cohort = r.median("displaced_workers").unwrap_or(0.0);
-                if per_displaced_worker(def) && cohort < FEW_DISPLACED {
-                    text.push_str(&format!(
-                        " (resting on few workers: {} displaced in the median replicate)",
-                        format::num(cohort)
-                    ));
-                }
-                Some((n.clone(), text, s.p05, s.p95))
-            })
-            .collect();
-        if values.len() == names.len() {
-            out.push(contrast(def.label, &values));
-        }
+        add(def.label, &|r| {
+            let s = r.indicator(name)?;
+            let mut text = median_text(def, &s);
+            // A share of a handful of displaced workers says little.
+            let cohort = r.median("displaced_workers").unwrap_or(0.0);
+            if per_displaced_worker(def) && cohort < FEW_DISPLACED {
+                text.push_str(&format!(
+                    " (resting on few workers: {} displaced in the median replicate)",
+                    format::num(cohort)
+                ));
+            }
+            Some((text, s.p05, s.p95))
+        });
     }
     out
 }

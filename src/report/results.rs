@@ -77,7 +77,6 @@ impl RunResults {
 /// The summary rows of `indicators.csv` (first configuration).
 fn read_indicator_summary(path: &Path) -> Result<BTreeMap<String, Stat>, Error> {
     let mut file = CsvFile::open(path)?;
-    let configuration = file.optional("configuration");
     let (indicator, replicate, statistic, value) = (
         file.column("indicator")?,
         file.column("replicate")?,
@@ -85,10 +84,10 @@ fn read_indicator_summary(path: &Path) -> Result<BTreeMap<String, Stat>, Error> 
         file.column("value")?,
     );
     let mut out: BTreeMap<String, Stat> = BTreeMap::new();
-    for record in file.rows() {
+    for record in file.first_configuration_rows() {
         let record = record?;
         let field = |i: usize| record.get(i).unwrap_or_default();
-        if !field(replicate).is_empty() || configuration.is_some_and(|c| field(c) != "0") {
+        if !field(replicate).is_empty() {
             continue;
         }
         let x: f64 = field(value).parse().unwrap_or(f64::NAN);

@@ -19,6 +19,13 @@ pub fn boomtown(dir: &Path, args: &[&str]) -> Output {
         .expect("the boomtown binary runs")
 }
 
+/// Runs `boomtown` in a folder and fails the test, with its error output, if
+/// it does not succeed.
+pub fn run_ok(dir: &Path, args: &[&str]) {
+    let o = boomtown(dir, args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+}
+
 /// Standard error as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
