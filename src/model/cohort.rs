@@ -4,7 +4,8 @@
 //!
 //! [`DisplacedTally`] counts the cohort by status and keeps the sums the
 //! scorecard needs, updated by every status change of a member (through
-//! `People::transition`), so that nothing is recomputed by scanning everyone.
+//! `People::take` and `People::put`), so that nothing is recomputed by scanning
+//! everyone.
 
 use super::people::Status;
 
@@ -122,10 +123,12 @@ impl DisplacedTally {
         self.window_prior_factors[sector]
     }
 
-    /// Checks this tally against one built by a full scan (for tests).
+    /// Checks this tally against one built by a full scan of the residents
+    /// (for tests). Leavers and the dead have no record left to scan, so their
+    /// counts are not compared.
     pub fn agrees_with(&self, scan: &DisplacedTally) -> Result<(), String> {
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-3 * (1.0 + b.abs());
-        if self.by_status != scan.by_status || self.spells != scan.spells {
+        if self.by_status[..6] != scan.by_status[..6] || self.spells != scan.spells {
             return Err(format!(
                 "displaced tally counts {:?}, a scan finds {:?}",
                 self.by_status, scan.by_status

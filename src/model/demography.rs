@@ -4,7 +4,8 @@ use rand::RngExt;
 
 use super::City;
 use super::hazards;
-use super::people::{Change, NO_SECTOR, Newcomer, Status};
+use super::migration;
+use super::people::{NO_SECTOR, Newcomer, Person, PoolLayout, Status, marks, traits};
 use super::sample::binomial;
 use super::sample::categorical;
 
@@ -13,21 +14,21 @@ impl City {
     /// sex, drawn per pool by thinning.
     pub(super) fn deaths(&mut self) {
         let t = self.t;
-        for pool in 0..self.people.layout().len() {
-            if self.people.pool_len(pool) == 0 {
+        for group in 0..self.people.layout().groups() {
+            if self.people.pool_len(group) == 0 {
                 continue;
             }
-            let (lo, hi) = self.pool_ages(pool);
-            let bound = self.sched.death_bound(lo, hi.max(lo));
-            self.thin(pool, bound, |p, sched, id| {
-                sched.death(p.age(id, t), p.female(id))
-            });
-            for i in 0..self.chosen.len() {
-                let id = self.chosen[i];
-                self.people.transition(id, Status::Dead, Change::default());
+            self.thin(
+                group,
+                |sched, lo, hi| sched.death_bound(lo, hi),
+                |p, sched| sched.death(p.age(t), p.female()),
+            );
+            let n = self.chosen.len() as u64;
+            for p in std::mem::take(&mut self.chosen) {
+                self.people.put(p, Status::Dead);
             }
-            self.flows.deaths += self.chosen.len() as u64;
-            self.ledger.deaths += self.chosen.len() as u64;
+            self.flows.deaths += n;
+            self.ledger.deaths += n;
         }
     }
 
@@ -57,7 +58,7 @@ impl City {
         for _ in 0..count {
             let female = self.rng.random::<f64>() < female_share;
             let skill = categorical(&mut self.rng, &self.p.population.young_skill_shares);
-            let id = self.people.add(Newcomer {
+            self.people.add(Newcomer {
                 birth: self.t,
                 female,
                 skill,
@@ -67,58 +68,110 @@ impl City {
                 wage_factor: 0.0,
                 flags: 0,
             });
-            self.schedule_milestone(id);
         }
         self.flows.births += count;
         self.ledger.births += count;
     }
 
     /// Age milestones due this month: children reach working age (and join the
-    /// labour force or stay inactive); workers reach the statutory retirement age.
+    /// labour force or stay inactive); people of working age reach the statutory
+    /// retirement age and retire; early retirees reach it too, which ends the
+    /// comparison of their earnings with their former wage.
     pub(super) fn age_milestones(&mut self) {
-        let t = self.t as usize;
-        self.milestones_done = self.t;
-        // Entering the labour force schedules retirement, never in this month, so
-        // one pass empties the list.
-        let due = self.milestones.get_mut(t).map(std::mem::take);
-        // The reference mode finds the people due by their age instead.
-        let due = if self.reference {
-            Some(self.milestones_each())
-        } else {
-            due
-        };
-        if let Some(due) = due {
-            for id in due {
-                match self.people.status(id) {
-                    Status::Child => self.enter_labour_force(id),
-                    Status::Employed | Status::Unemployed | Status::Training | Status::Inactive => {
-                        self.people
-                            .transition(id, Status::Retired, Change::default());
-                        self.flows.retirements += 1;
-                    }
-                    Status::Retired => self.record_statutory_age(id),
-                    Status::Left | Status::Dead => {}
+        self.chosen.clear();
+        for pool in self.milestone_pools() {
+            let group = self.people.layout().group(pool);
+            let due = self.milestone_rule(group);
+            self.people.take_where(pool, due, &mut self.chosen);
+        }
+        for p in std::mem::take(&mut self.chosen) {
+            match p.status() {
+                Status::Child => self.enter_labour_force(p),
+                Status::Retired => {
+                    let mut p = p;
+                    self.record_statutory_age(&mut p);
+                    self.people.put(p, Status::Retired);
+                }
+                _ => {
+                    self.people.put(p, Status::Retired);
+                    self.flows.retirements += 1;
                 }
             }
         }
     }
 
-    fn enter_labour_force(&mut self, id: u32) {
+    /// Who in a group has a milestone due by this month: a child at or past
+    /// the entry age of their skill group, a person of working age at or past
+    /// the statutory retirement age, an early retiree at or past it who is not
+    /// yet marked so.
+    pub(super) fn milestone_rule(&self, group: usize) -> impl Fn(&Person) -> bool + use<> {
+        let t = self.t;
+        let entry = self.p.demography.entry_age;
+        let retire = [self.retirement_age(false), self.retirement_age(true)];
+        let l = self.people.layout();
+        let kind = if group == PoolLayout::CHILD {
+            0
+        } else if group == l.retired() {
+            2
+        } else {
+            1
+        };
+        move |p: &Person| match kind {
+            0 => p.birth() + 12 * entry[p.skill()] as i32 <= t,
+            1 => p.birth() + 12 * retire[p.female() as usize] as i32 <= t,
+            _ => {
+                p.has(traits::EARLY_RETIRED)
+                    && !p.marked(marks::PAST_STATUTORY_AGE)
+                    && p.birth() + 12 * retire[p.female() as usize] as i32 <= t
+            }
+        }
+    }
+
+    /// The pools that can hold someone whose milestone falls this month. A
+    /// milestone is reached at a month of birth plus a whole number of years,
+    /// so only one birth year per entry age and per statutory age is concerned:
+    /// nobody is ever added past a milestone except newcomer children (up to 15
+    /// years old) past a young entry age, whose birth years are scanned too.
+    /// In reference mode, every pool of children, of working age and of retired
+    /// people.
+    pub(super) fn milestone_pools(&self) -> Vec<usize> {
+        let l = self.people.layout();
+        let t = self.t;
+        let mut pools = Vec::new();
+        if self.reference {
+            pools.extend(l.pools_of(PoolLayout::CHILD));
+            for g in l.working_age().chain([l.retired()]) {
+                pools.extend(l.pools_of(g));
+            }
+            return pools;
+        }
+        for &a in &self.p.demography.entry_age {
+            let last = t - 12 * a as i32;
+            let first = t - (12 * a as i32).max(migration::NEWCOMER_CHILD_MONTHS);
+            for c in l.cohort(first)..=l.cohort(last) {
+                pools.push(l.pool(PoolLayout::CHILD, c));
+            }
+        }
+        for female in [false, true] {
+            let c = l.cohort(t - 12 * self.retirement_age(female) as i32);
+            for g in l.working_age().chain([l.retired()]) {
+                pools.push(l.pool(g, c));
+            }
+        }
+        pools.sort_unstable();
+        pools.dedup();
+        pools
+    }
+
+    fn enter_labour_force(&mut self, mut p: Person) {
         let participates = self.rng.random::<f64>() < self.p.population.participation_rate;
         let to = if participates {
             Status::Unemployed
         } else {
             Status::Inactive
         };
-        self.people.transition(
-            id,
-            to,
-            Change {
-                sector: Some(NO_SECTOR),
-                since: Some(self.t),
-                ..Change::default()
-            },
-        );
-        self.schedule_milestone(id);
+        p.set_sector(NO_SECTOR);
+        p.set_since(self.t);
+        self.people.put(p, to);
     }
 }

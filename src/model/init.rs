@@ -17,9 +17,7 @@ const INITIAL_SPELL_MAX_MONTHS: i32 = 24;
 pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
     let n = p.population.size as usize;
     let months = p.horizon.months;
-    // Room for the people born or arriving during the run without reallocating
-    // in the common case.
-    let mut people = People::new(p.sectors.len(), n, months);
+    let mut people = People::new(p.sectors.len(), months);
     let sched = Schedules::new(&p.demography, &p.migration);
     let sector_shares: Vec<f64> = p.sectors.iter().map(|s| s.employment_share).collect();
     let noise = LogNormal::new(
@@ -95,24 +93,17 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         rng,
         t: 0,
         sectors,
-        milestones: vec![Vec::new(); months as usize + 1],
-        milestones_done: -1,
-        training_ends: vec![Vec::new(); months as usize + 1],
         flows: Flows::default(),
         tracker: super::scorecard::Tracker::new(months),
         initial_residents: n as u64,
         initial_income: 0.0,
         ledger: Ledger::default(),
         chosen: Vec::new(),
+        slots: Vec::new(),
+        hazards: Vec::new(),
         reference: false,
         p,
     };
-    for id in 0..city.people.len() as u32 {
-        city.schedule_milestone(id);
-    }
-    for list in &mut city.milestones {
-        list.shrink_to_fit();
-    }
     city.update_wages();
     city.initial_income = city.household_income();
     city

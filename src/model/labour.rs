@@ -7,7 +7,7 @@
 
 use super::City;
 use super::params::SKILLS;
-use super::people::{Change, NO_SECTOR, Status, traits};
+use super::people::{NO_SECTOR, Person, Status, traits};
 use super::sample::{binomial, multinomial};
 
 impl City {
@@ -32,11 +32,11 @@ impl City {
                 0.0
             };
             let p_sep = l.separation_rate + (1.0 - l.separation_rate) * cut;
+            self.chosen.clear();
             if self.reference {
-                self.thin_each(pool, |_, _, _| p_sep);
+                self.thin_each(pool, |_, _| p_sep);
             } else {
                 let k = binomial(&mut self.rng, employed, p_sep);
-                self.chosen.clear();
                 self.people
                     .pick(pool, k as usize, &mut self.rng, &mut self.chosen);
             }
@@ -50,10 +50,9 @@ impl City {
                 0.0
             };
             let wage_level = self.sectors[s].wage_level;
-            for i in 0..self.chosen.len() {
-                let id = self.chosen[i];
+            for p in std::mem::take(&mut self.chosen) {
                 let displaced = rand::RngExt::random::<f64>(&mut self.rng) < displaced_share;
-                self.lose_job(id, wage_level, displaced);
+                self.lose_job(p, wage_level, displaced);
             }
             self.flows.separations += k;
             let employed = self.people.pool_len(pool);
@@ -67,24 +66,21 @@ impl City {
         }
     }
 
-    /// Ends a person's job: they become unemployed, keeping their sector as the
-    /// last one held, and their wage is remembered.
-    pub(super) fn lose_job(&mut self, id: u32, wage_level: f64, displaced: bool) {
-        let wage = wage_level * self.people.wage_factor(id) as f64;
-        let first_displacement = displaced && !self.people.has(id, traits::DISPLACED);
-        self.people.remember_job(id);
-        self.people.transition(
-            id,
-            Status::Unemployed,
-            Change {
-                since: Some(self.t),
-                flags: if displaced { traits::DISPLACED } else { 0 },
-                ..Change::default()
-            },
-        );
-        if first_displacement {
-            self.record_displacement(id, wage);
+    /// Ends a person's job (their record taken out of the employed): they
+    /// become unemployed, keeping their sector as the last one held, and their
+    /// wage is remembered.
+    pub(super) fn lose_job(&mut self, mut p: Person, wage_level: f64, displaced: bool) {
+        let wage = wage_level * p.wage_factor() as f64;
+        let first_displacement = displaced && !p.has(traits::DISPLACED);
+        p.remember_job();
+        p.set_since(self.t);
+        if displaced {
+            p.add_traits(traits::DISPLACED);
         }
+        if first_displacement {
+            self.record_displacement(&mut p, wage);
+        }
+        self.people.put(p, Status::Unemployed);
     }
 
     /// Transferability from a last sector (or none) to a target sector, for a
@@ -167,8 +163,8 @@ impl City {
             let hired = std::mem::take(&mut self.chosen);
             let mut next = 0;
             for (j, &h) in group_hires.iter().enumerate() {
-                for &id in &hired[next..next + h as usize] {
-                    self.hire(id, j);
+                for &p in &hired[next..next + h as usize] {
+                    self.hire(p, j);
                 }
                 next += h as usize;
             }
@@ -203,32 +199,26 @@ impl City {
         }
     }
 
-    /// Hires a person into a sector at a wage that reflects their skill, how far
-    /// the new job is from their old one and how long they were out of work.
-    pub(super) fn hire(&mut self, id: u32, sector: usize) {
+    /// Hires a person (their record taken out of the unemployed) into a sector
+    /// at a wage that reflects their skill, how far the new job is from their
+    /// old one and how long they were out of work.
+    pub(super) fn hire(&mut self, mut p: Person, sector: usize) {
         let l = &self.p.labour;
-        let skill = self.people.skill(id);
-        let from = self.people.sector(id);
+        let skill = p.skill();
+        let from = p.sector();
         let factor = if from == NO_SECTOR {
             l.skill_premium[skill] * l.entrant_wage_factor
         } else {
             let distance = 1.0 - self.p.sectors[from as usize].transferability[sector];
-            let years_out =
-                ((self.t - self.people.since(id)) as f64 / 12.0).min(l.wage_penalty_max_years);
+            let years_out = ((self.t - p.since()) as f64 / 12.0).min(l.wage_penalty_max_years);
             l.skill_premium[skill]
                 * (1.0 - l.wage_penalty_distance * distance)
                 * (1.0 - l.wage_penalty_per_year * years_out).max(0.0)
         };
-        self.people.transition(
-            id,
-            Status::Employed,
-            Change {
-                sector: Some(sector as u8),
-                wage_factor: Some(factor as f32),
-                flags: traits::WORKED,
-                ..Change::default()
-            },
-        );
-        self.record_hire(id, self.sectors[sector].wage_level * factor);
+        p.set_sector(sector as u8);
+        p.set_wage_factor(factor as f32);
+        p.add_traits(traits::WORKED);
+        self.record_hire(&mut p, self.sectors[sector].wage_level * factor);
+        self.people.put(p, Status::Employed);
     }
 }

@@ -7,7 +7,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 
 use super::City;
-use super::people::{Change, NO_SECTOR, Newcomer, Status, traits};
+use super::people::{NO_SECTOR, Newcomer, Status, traits};
 use super::sample::{categorical, monthly, poisson};
 
 /// Longest unemployment (years) that keeps raising the out-migration hazard.
@@ -15,6 +15,9 @@ const UNEMPLOYMENT_EFFECT_CAP_YEARS: f64 = 5.0;
 
 /// Youngest age (years) of a newcomer worker.
 pub(super) const NEWCOMER_MIN_AGE: u32 = 18;
+
+/// Newcomer children are younger than this many months (15 years).
+pub(super) const NEWCOMER_CHILD_MONTHS: i32 = 12 * 15;
 
 /// Bound on the expected-wage ratio used in the hazard, so that a city with no
 /// jobs left does not produce an unbounded hazard.
@@ -65,33 +68,35 @@ impl City {
         let m = &self.p.migration;
         let base = monthly(m.peak_annual_rate) * self.wage_pull();
         let (multiplier, effect) = (m.unemployed_multiplier, m.unemployment_effect);
-        let unemployed_pools: Vec<usize> = self.unemployed_pools().collect();
-        for pool in 0..self.people.layout().len() {
-            if self.people.pool_len(pool) == 0 {
+        let unemployed_groups: Vec<usize> = self.unemployed_pools().collect();
+        for group in 0..self.people.layout().groups() {
+            if self.people.pool_len(group) == 0 {
                 continue;
             }
-            let ceiling = if unemployed_pools.contains(&pool) {
+            let ceiling = if unemployed_groups.contains(&group) {
                 multiplier * (1.0 + effect * UNEMPLOYMENT_EFFECT_CAP_YEARS)
             } else {
                 1.0
             };
-            let (lo, hi) = self.pool_ages(pool);
-            let bound = base * ceiling * self.sched.migration_bound(lo, hi.max(lo));
-            self.thin(pool, bound, |p, sched, id| {
-                let mut h = base * sched.migration(p.age(id, t));
-                if p.status(id) == Status::Unemployed {
-                    let years = (t - p.since(id)) as f64 / 12.0;
-                    h *= multiplier * (1.0 + effect * years.min(UNEMPLOYMENT_EFFECT_CAP_YEARS));
-                }
-                h
-            });
-            for i in 0..self.chosen.len() {
-                let id = self.chosen[i];
-                self.record_departure(id);
-                self.people.transition(id, Status::Left, Change::default());
+            self.thin(
+                group,
+                |sched, lo, hi| base * ceiling * sched.migration_bound(lo, hi),
+                |p, sched| {
+                    let mut h = base * sched.migration(p.age(t));
+                    if p.status() == Status::Unemployed {
+                        let years = (t - p.since()) as f64 / 12.0;
+                        h *= multiplier * (1.0 + effect * years.min(UNEMPLOYMENT_EFFECT_CAP_YEARS));
+                    }
+                    h
+                },
+            );
+            let n = self.chosen.len() as u64;
+            for p in std::mem::take(&mut self.chosen) {
+                self.record_departure(&p);
+                self.people.put(p, Status::Left);
             }
-            self.flows.out_migrants += self.chosen.len() as u64;
-            self.ledger.leavers += self.chosen.len() as u64;
+            self.flows.out_migrants += n;
+            self.ledger.leavers += n;
         }
     }
 
@@ -112,7 +117,7 @@ impl City {
                 );
                 let skill = categorical(&mut self.rng, &m.newcomer_skill_shares);
                 let female = self.rng.random::<f64>() < self.p.population.female_share;
-                let id = self.people.add(Newcomer {
+                self.people.add(Newcomer {
                     birth: self.t - (years * 12.0) as i32,
                     female,
                     skill,
@@ -122,7 +127,6 @@ impl City {
                     wage_factor: self.p.labour.skill_premium[skill] as f32,
                     flags: traits::NEWCOMER | traits::WORKED,
                 });
-                self.schedule_milestone(id);
             }
             self.sectors[s].vacancies -= arrivals;
             let children = if self.reference {
@@ -132,8 +136,8 @@ impl City {
             };
             for _ in 0..children {
                 let skill = categorical(&mut self.rng, &self.p.population.young_skill_shares);
-                let age_months = self.rng.random_range(0..12 * 15);
-                let id = self.people.add(Newcomer {
+                let age_months = self.rng.random_range(0..NEWCOMER_CHILD_MONTHS);
+                self.people.add(Newcomer {
                     birth: self.t - age_months,
                     female: self.rng.random::<f64>() < self.p.demography.female_birth_share,
                     skill,
@@ -143,7 +147,6 @@ impl City {
                     wage_factor: 0.0,
                     flags: traits::NEWCOMER,
                 });
-                self.schedule_milestone(id);
             }
             let total = arrivals + children;
             self.flows.in_migrants += total;

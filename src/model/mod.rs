@@ -27,7 +27,7 @@ use rand_chacha::ChaCha8Rng;
 use hazards::Schedules;
 pub use metrics::{MetricDef, Snapshot};
 use params::Params;
-use people::{People, Status};
+use people::{People, Person, Status};
 
 /// The random number generator of a replicate: portable and seedable, so the same
 /// seed gives the same draws on every machine.
@@ -82,14 +82,6 @@ pub struct City {
     /// Months simulated so far (the month being simulated next).
     t: i32,
     sectors: Vec<SectorState>,
-    /// People whose age milestone (labour-force entry, statutory retirement) falls
-    /// in each month.
-    milestones: Vec<Vec<u32>>,
-    /// Last month whose milestones were processed (-1 before the first step):
-    /// a milestone due earlier is scheduled for the next month instead.
-    milestones_done: i32,
-    /// Trainees whose course ends in each month, with the index of their programme.
-    training_ends: Vec<Vec<(u32, usize)>>,
     flows: Flows,
     /// Event records of the just-transition scorecard.
     tracker: scorecard::Tracker,
@@ -100,7 +92,12 @@ pub struct City {
     /// Arrivals (births and newcomers) and departures (deaths and leavers) since
     /// the start, for the accounting identity.
     ledger: Ledger,
-    chosen: Vec<u32>,
+    /// The people an event has drawn this month, taken out of their pools until
+    /// they are put back with their new status.
+    chosen: Vec<Person>,
+    /// Scratch: positions selected in a pool, and their hazards.
+    slots: Vec<u32>,
+    hazards: Vec<f64>,
     /// Whether the monthly step draws every event person by person (the reference
     /// mode, see [`City::reference`]).
     reference: bool,
@@ -202,19 +199,19 @@ impl City {
 
     fn count(&self, status: Status) -> u64 {
         let l = self.people.layout();
-        let pools = match status {
+        let groups = match status {
             Status::Child => vec![people::PoolLayout::CHILD],
             Status::Inactive => vec![people::PoolLayout::INACTIVE],
-            Status::Retired => l.retired_pools().collect(),
+            Status::Retired => vec![l.retired()],
             Status::Employed => (0..self.sectors.len()).map(|s| l.employed(s)).collect(),
             Status::Training => (0..self.sectors.len()).map(|s| l.training(s)).collect(),
             Status::Unemployed => self.unemployed_pools().collect(),
             Status::Left | Status::Dead => Vec::new(),
         };
-        pools.into_iter().map(|p| self.people.pool_len(p)).sum()
+        groups.into_iter().map(|g| self.people.pool_len(g)).sum()
     }
 
-    /// Unemployed pools: by last sector (and none) and skill.
+    /// Unemployed groups: by last sector (and none) and skill.
     fn unemployed_pools(&self) -> impl Iterator<Item = usize> + use<> {
         let l = self.people.layout();
         let n = self.sectors.len();
@@ -229,35 +226,82 @@ impl City {
         self.p.horizon.start.plus(self.t)
     }
 
-    /// Thinning over a pool: selects each member independently with probability
-    /// `bound` (walking the pool with geometric gaps, so the cost is proportional
-    /// to the candidates, not the pool) and keeps each candidate with probability
-    /// `hazard / bound`, leaving the kept ids in `self.chosen`. Every member ends up
-    /// chosen with probability `hazard` exactly. The hazard receives the people
-    /// store, the age schedules and a person's id.
+    /// Thinning over a group: selects each member independently with their
+    /// `hazard`, takes the selected out of their pools and leaves them in
+    /// `self.chosen`. In each birth cohort's pool, members become candidates
+    /// with probability `bound(schedules, youngest, oldest)` (the bound of the hazard over
+    /// the ages the cohort has this month), found by walking the pool with
+    /// geometric gaps so that the cost is proportional to the candidates, not
+    /// the pool; each candidate is kept with probability `hazard / bound`. Every
+    /// member ends up chosen with probability `hazard` exactly. The hazard
+    /// receives a record and the age schedules.
     ///
     /// In reference mode the bound is ignored and every member rolls a die with
     /// their own hazard.
-    fn thin(&mut self, pool: usize, bound: f64, hazard: impl Fn(&People, &Schedules, u32) -> f64) {
+    fn thin(
+        &mut self,
+        group: usize,
+        bound: impl Fn(&Schedules, u32, u32) -> f64,
+        hazard: impl Fn(&Person, &Schedules) -> f64,
+    ) {
         if self.reference {
-            return self.thin_each(pool, hazard);
+            return self.thin_each(group, hazard);
         }
         self.chosen.clear();
-        if bound <= 0.0 {
-            return;
-        }
-        let bound = bound.min(1.0);
-        let members = self.people.pool(pool);
-        let mut i = sample::geometric(&mut self.rng, bound);
-        while i < members.len() {
-            let id = members[i];
-            if sample::accept(&mut self.rng, hazard(&self.people, &self.sched, id), bound) {
-                self.chosen.push(id);
+        let mut slots = std::mem::take(&mut self.slots);
+        let mut hazards = std::mem::take(&mut self.hazards);
+        for pool in self.people.layout().pools_of(group) {
+            let members = self.people.pool(pool);
+            if members.is_empty() {
+                continue;
             }
-            i = i
-                .saturating_add(1)
-                .saturating_add(sample::geometric(&mut self.rng, bound));
+            let (lo, hi) = self.cohort_ages(pool);
+            let b = bound(&self.sched, lo, hi).min(1.0);
+            if b <= 0.0 {
+                continue;
+            }
+            slots.clear();
+            let mut i = sample::geometric(&mut self.rng, b);
+            while i < members.len() {
+                slots.push(i as u32);
+                i = i
+                    .saturating_add(1)
+                    .saturating_add(sample::geometric(&mut self.rng, b));
+            }
+            // The candidates' hazards first, then the draws: the records are
+            // independent loads whose cache misses overlap.
+            hazards.clear();
+            hazards.extend(
+                slots
+                    .iter()
+                    .map(|&i| hazard(&members[i as usize], &self.sched)),
+            );
+            let mut kept = 0;
+            for j in 0..slots.len() {
+                if sample::accept(&mut self.rng, hazards[j], b) {
+                    slots[kept] = slots[j];
+                    kept += 1;
+                }
+            }
+            slots.truncate(kept);
+            self.people.take_slots(pool, &slots, &mut self.chosen);
         }
+        self.slots = slots;
+        self.hazards = hazards;
+    }
+
+    /// Youngest and oldest age (whole years, inclusive) the members of a pool
+    /// have this month: two consecutive ages for a birth year, and up to the
+    /// oldest resident for the oldest cohort, which also holds everyone older.
+    fn cohort_ages(&self, pool: usize) -> (u32, u32) {
+        let (first, last) = self.people.layout().births(pool);
+        let age = |birth: i32| ((self.t - birth).max(0) / 12) as u32;
+        let oldest = if first < -people::COHORT_OFFSET {
+            self.people.tally().oldest_age(self.t).unwrap_or(0)
+        } else {
+            age(first)
+        };
+        (age(last), oldest.max(age(last)))
     }
 
     /// Number of successes in `n` independent trials with probability `p` each
@@ -278,68 +322,6 @@ impl City {
             self.p.demography.retirement_age_male
         }
     }
-
-    /// Youngest and oldest age (whole years, inclusive) a member of a pool can
-    /// have this month: the range over which thinning bounds a hazard.
-    fn pool_ages(&self, pool: usize) -> (u32, u32) {
-        let l = self.people.layout();
-        let d = &self.p.demography;
-        if pool == people::PoolLayout::CHILD {
-            // A child may be a month past entry age until the milestone runs.
-            return (0, d.entry_age.iter().copied().max().unwrap_or(0));
-        }
-        if l.retired_pools().contains(&pool) {
-            let (first, last) = l.retired_births(pool);
-            let age = |birth: i32| ((self.t - birth).max(0) / 12) as u32;
-            let oldest = self.people.tally().oldest_age(self.t).unwrap_or(0);
-            return (
-                age(last).max(self.youngest_retiree_age()),
-                age(first).min(oldest),
-            );
-        }
-        // Newcomers can be as young as NEWCOMER_MIN_AGE, whatever the entry ages.
-        let youngest = d
-            .entry_age
-            .iter()
-            .copied()
-            .min()
-            .unwrap_or(0)
-            .min(migration::NEWCOMER_MIN_AGE);
-        let retire = self.retirement_age(false).max(self.retirement_age(true));
-        (youngest, retire)
-    }
-
-    /// The youngest age at which anyone can be retired: the lower statutory age
-    /// less the longest early-retirement window of any policy.
-    fn youngest_retiree_age(&self) -> u32 {
-        let statutory = self.retirement_age(false).min(self.retirement_age(true));
-        let window = self
-            .p
-            .policies
-            .iter()
-            .filter_map(|p| match p.action {
-                params::PolicyAction::EarlyRetirement { years_before, .. } => Some(years_before),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0);
-        statutory.saturating_sub(window)
-    }
-
-    /// Schedules a person's next age milestone: labour-force entry for a child,
-    /// statutory retirement for a working-age person.
-    fn schedule_milestone(&mut self, id: u32) {
-        let birth = self.people.birth(id);
-        let age_years = match self.people.status(id) {
-            Status::Child => self.p.demography.entry_age[self.people.skill(id)],
-            Status::Retired | Status::Left | Status::Dead => return,
-            _ => self.retirement_age(self.people.female(id)),
-        };
-        let month = (birth + 12 * age_years as i32).max(self.milestones_done + 1);
-        if let Some(list) = self.milestones.get_mut(month as usize) {
-            list.push(id);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -347,32 +329,40 @@ mod tests {
     use super::*;
     use rand::RngExt;
 
-    /// Thinning over a pool selects each member with exactly its own hazard: over
-    /// many draws, how often each age group is chosen agrees with a reference that
-    /// rolls one die per person (a chi-square comparison of the two).
+    /// Thinning over a group selects each member with exactly its own hazard:
+    /// over many draws, how often each age group is chosen agrees with a
+    /// reference that rolls one die per person (a chi-square comparison of the
+    /// two). The hazard varies within birth cohorts too, so the bound matters.
     #[test]
     fn thinning_agrees_in_distribution_with_a_die_roll_per_person() {
         let s = crate::scenario::load("test-city", &[]).unwrap();
         let mut city = City::new(s.params.clone(), model_rng(5));
-        let pool = people::PoolLayout::INACTIVE;
-        let members: Vec<u32> = city.people.pool(pool).to_vec();
+        let group = people::PoolLayout::INACTIVE;
+        let members: Vec<Person> = city
+            .people
+            .layout()
+            .pools_of(group)
+            .flat_map(|p| city.people.pool(p).to_vec())
+            .collect();
         assert!(members.len() > 100);
-        // A hazard that varies strongly with age, bounded by 0.3.
-        let hazard = |p: &People, id: u32| 0.3 * (p.age(id, 0) % 10) as f64 / 9.0;
+        // A hazard that varies strongly with age, at most 0.3.
+        let hazard = |p: &Person| 0.3 * (p.age(0) % 10) as f64 / 9.0;
         let draws = 400;
         let (mut fast, mut reference) = ([0u64; 10], [0u64; 10]);
         let mut rng = model_rng(9);
         for _ in 0..draws {
-            city.thin(pool, 0.3, |p, _, id| hazard(p, id));
-            for &id in &city.chosen {
-                fast[(city.people.age(id, 0) % 10) as usize] += 1;
+            city.thin(group, |_, _, _| 0.3, |p, _| hazard(p));
+            for p in std::mem::take(&mut city.chosen) {
+                fast[(p.age(0) % 10) as usize] += 1;
+                city.people.put(p, Status::Inactive);
             }
-            for &id in &members {
-                if rng.random::<f64>() < hazard(&city.people, id) {
-                    reference[(city.people.age(id, 0) % 10) as usize] += 1;
+            for p in &members {
+                if rng.random::<f64>() < hazard(p) {
+                    reference[(p.age(0) % 10) as usize] += 1;
                 }
             }
         }
+        city.people.check_consistency().unwrap();
         // Two-sample chi-square over the age groups that can be chosen (9 degrees
         // of freedom at most; 27.9 is the 0.1 % critical value).
         let chi2: f64 = fast

@@ -1,11 +1,24 @@
-//! The store of people: one agent per resident, one 20-byte record each (plus 4
-//! bytes per resident for its pool entry and 4 for a pending age milestone),
-//! grouped into pools by status so that events can be drawn per group and applied
-//! only to the people they hit.
+//! The store of people: one agent per resident, one 20-byte [`Person`] record
+//! each, kept **inside** the pool of its group (status, sector, skill) and birth
+//! year. There are no person ids and no index from ids to records: an event
+//! that draws a person reads one record, and moving a person to another pool
+//! copies the record to the end of that pool and fills the hole with the last
+//! record of the old one.
 //!
-//! Every change of status goes through [`People::transition`], which keeps the
-//! pools, the cohort tally and the running sums consistent; no statistic is ever
-//! recomputed by scanning everyone.
+//! Why this layout (`docs/performance.md`):
+//! - one cache miss per person an event touches, where an id and a separate
+//!   record cost two or three;
+//! - splitting each group by birth year makes the ages within a pool span two
+//!   whole years, so the bounds used to thin deaths and out-migration are tight;
+//! - age milestones (labour-force entry, statutory retirement) are found by
+//!   scanning the one birth year that reaches them, so no calendar of ids is
+//!   kept; and the records of the dead and of leavers are not kept either.
+//!
+//! Every change of status goes through [`People::take`] and [`People::put`],
+//! which keep the pools, the cohort tally and the running sums consistent; no
+//! statistic is ever recomputed by scanning everyone.
+
+use rand::{Rng, RngExt};
 
 use super::cohort::{DisplacedTally, Member};
 use super::params::SKILLS;
@@ -75,7 +88,7 @@ pub mod traits {
 /// Bits of the `marks` byte: where a person stands in the record of the
 /// displaced-worker cohort (see `cohort.rs`).
 /// The upper six bits hold the sector of the job before the last job loss (see
-/// `People::prior_sector`), which is why scenarios have at most 64 sectors.
+/// [`Person::prior_sector`]), which is why scenarios have at most 64 sectors.
 pub mod marks {
     /// Displaced and not re-employed since.
     pub const AWAITING_REEMPLOYMENT: u8 = 1;
@@ -92,59 +105,77 @@ pub mod marks {
 /// than this at the start are counted in the oldest cohort).
 pub const COHORT_OFFSET: i32 = 110 * 12;
 
-/// Months of birth grouped into one pool of retired people: retirees are pooled by
-/// birth decade, so the age range of each pool, and with it the bound used to draw
-/// deaths, stays ten years wide without anyone ever changing pools.
-pub const RETIRED_GROUP_MONTHS: i32 = 120;
+/// Months of birth that share a pool: one birth year.
+pub const COHORT_MONTHS: i32 = 12;
 
-/// Which pool holds the people of a status (and sector, skill, or birth decade).
-/// Pools are laid out as: child, inactive, employed by sector, in training by
-/// target sector, unemployed by (last sector or none, skill), retired by birth
-/// decade.
+/// Index of the birth cohort (birth year since [`COHORT_OFFSET`]) of a month of
+/// birth, before clamping to the cohorts a layout has.
+fn cohort_index(birth: i32) -> usize {
+    ((birth + COHORT_OFFSET).max(0) / COHORT_MONTHS) as usize
+}
+
+/// Where a person's record lives: a pool and a position in it. A handle stays
+/// valid until its pool loses a record at or before that position (taking the
+/// records of one pool in decreasing order of position keeps the others valid).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Handle {
+    /// Pool index.
+    pub pool: u32,
+    /// Position in the pool.
+    pub slot: u32,
+}
+
+/// The groups people are pooled by (status, with sector and skill where they
+/// matter), each split into one pool per birth year. Groups are laid out as:
+/// child, inactive, employed by sector, in training by target sector,
+/// unemployed by (last sector or none, skill), retired.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolLayout {
     sectors: usize,
-    retired_groups: usize,
+    cohorts: usize,
 }
 
 impl PoolLayout {
-    /// Pool of children.
+    /// Group of children.
     pub const CHILD: usize = 0;
-    /// Pool of inactive people.
+    /// Group of inactive people.
     pub const INACTIVE: usize = 1;
 
     /// The layout for a number of sectors and a horizon in months.
     pub fn new(sectors: usize, months: u32) -> Self {
-        let births = COHORT_OFFSET + months as i32 + 1;
-        let retired_groups = (births / RETIRED_GROUP_MONTHS + 1) as usize;
         PoolLayout {
             sectors,
-            retired_groups,
+            cohorts: cohort_index(months as i32) + 1,
         }
     }
 
+    /// Number of groups.
+    pub fn groups(&self) -> usize {
+        self.retired() + 1
+    }
+
+    /// Number of birth cohorts (pools per group).
+    pub fn cohorts(&self) -> usize {
+        self.cohorts
+    }
+
     /// Number of pools.
-    pub fn len(&self) -> usize {
-        self.first_retired() + self.retired_groups
+    pub fn pools(&self) -> usize {
+        self.groups() * self.cohorts
     }
 
-    /// Whether there are no pools (never: children and inactive people always have one).
-    pub fn is_empty(&self) -> bool {
-        false
-    }
-
-    /// Pool of the employed of a sector.
+    /// Group of the employed of a sector.
     pub fn employed(&self, sector: usize) -> usize {
         2 + sector
     }
 
-    /// Pool of trainees for a target sector.
+    /// Group of trainees for a target sector.
     pub fn training(&self, sector: usize) -> usize {
         2 + self.sectors + sector
     }
 
-    /// Pool of the unemployed by last sector ([`NO_SECTOR`] for first-time seekers)
-    /// and skill.
+    /// Group of the unemployed by last sector ([`NO_SECTOR`] for first-time
+    /// seekers) and skill.
     pub fn unemployed(&self, sector: u8, skill: usize) -> usize {
         let s = if sector == NO_SECTOR {
             self.sectors
@@ -154,40 +185,60 @@ impl PoolLayout {
         2 + 2 * self.sectors + s * SKILLS + skill
     }
 
-    fn first_retired(&self) -> usize {
+    /// Group of retired people.
+    pub fn retired(&self) -> usize {
         2 + 2 * self.sectors + (self.sectors + 1) * SKILLS
     }
 
-    /// Pools of retired people (one per birth decade).
-    pub fn retired_pools(&self) -> std::ops::Range<usize> {
-        self.first_retired()..self.len()
+    /// Groups of people of working age: employed, in training, unemployed and
+    /// inactive.
+    pub fn working_age(&self) -> impl Iterator<Item = usize> + use<> {
+        std::iter::once(Self::INACTIVE).chain(2..self.retired())
     }
 
-    /// Pool of retired people born in a month.
-    pub fn retired(&self, birth: i32) -> usize {
-        let group = ((birth + COHORT_OFFSET).max(0) / RETIRED_GROUP_MONTHS) as usize;
-        self.first_retired() + group.min(self.retired_groups - 1)
-    }
-
-    /// Months of birth (first, last) of the people a retired pool can hold.
-    pub fn retired_births(&self, pool: usize) -> (i32, i32) {
-        let g = (pool - self.first_retired()) as i32;
-        let first = g * RETIRED_GROUP_MONTHS - COHORT_OFFSET;
-        let first = if g == 0 { i32::MIN / 2 } else { first };
-        (first, (g + 1) * RETIRED_GROUP_MONTHS - COHORT_OFFSET - 1)
-    }
-
-    /// The pool a person of this status, sector, skill and month of birth belongs to.
-    pub fn of(&self, status: Status, sector: u8, skill: usize, birth: i32) -> Option<usize> {
+    /// The group a person of this status, sector and skill belongs to.
+    pub fn group_of(&self, status: Status, sector: u8, skill: usize) -> Option<usize> {
         match status {
             Status::Child => Some(Self::CHILD),
             Status::Inactive => Some(Self::INACTIVE),
-            Status::Retired => Some(self.retired(birth)),
+            Status::Retired => Some(self.retired()),
             Status::Employed => Some(self.employed(sector as usize)),
             Status::Training => Some(self.training(sector as usize)),
             Status::Unemployed => Some(self.unemployed(sector, skill)),
             Status::Left | Status::Dead => None,
         }
+    }
+
+    /// Birth cohort of a month of birth.
+    pub fn cohort(&self, birth: i32) -> usize {
+        cohort_index(birth).min(self.cohorts - 1)
+    }
+
+    /// Pool of a group's birth cohort.
+    pub fn pool(&self, group: usize, cohort: usize) -> usize {
+        group * self.cohorts + cohort
+    }
+
+    /// Pools of a group, one per birth cohort, oldest first.
+    pub fn pools_of(&self, group: usize) -> std::ops::Range<usize> {
+        group * self.cohorts..(group + 1) * self.cohorts
+    }
+
+    /// Months of birth (first, last) of the people a pool can hold. The oldest
+    /// cohort also holds everyone born before it.
+    pub fn births(&self, pool: usize) -> (i32, i32) {
+        let c = (pool % self.cohorts) as i32;
+        let first = if c == 0 {
+            i32::MIN / 2
+        } else {
+            c * COHORT_MONTHS - COHORT_OFFSET
+        };
+        (first, (c + 1) * COHORT_MONTHS - COHORT_OFFSET - 1)
+    }
+
+    /// Group of a pool.
+    pub fn group(&self, pool: usize) -> usize {
+        pool / self.cohorts
     }
 }
 
@@ -195,37 +246,173 @@ impl PoolLayout {
 /// at millions of people, doubling would leave up to half of a large array unused.
 fn grow<T>(v: &mut Vec<T>) {
     if v.len() == v.capacity() {
-        v.reserve_exact(v.len() / 8 + 64);
+        v.reserve_exact(v.len() / 8 + 16);
+    }
+}
+
+/// Gives back the room of a pool that has shrunk to under half its capacity
+/// (a birth year's pool of workers empties as they retire).
+fn trim<T>(v: &mut Vec<T>) {
+    if v.capacity() > 64 && v.len() < v.capacity() / 2 {
+        v.shrink_to(v.len() + v.len() / 8);
     }
 }
 
 /// One person's fields, packed together (20 bytes) so that an event touching a
-/// randomly drawn person costs one cache miss, not one per field.
+/// randomly drawn person costs one cache miss.
 #[derive(Clone, Copy, Debug)]
-struct Core {
+pub struct Person {
     /// Month of birth (months since the start).
     birth: i16,
     /// Month the current unemployment spell began.
     since: i16,
+    /// For a trainee, the month the course ends; for a course graduate, the
+    /// month of the placement check (six months after the course).
+    due: i16,
     /// Current status.
     status: Status,
-    /// Sector held or last held, or [`NO_SECTOR`].
+    /// Sector held or last held (the target sector for a trainee), or
+    /// [`NO_SECTOR`].
     sector: u8,
     /// Sex, skill group and flags (see [`traits`]).
     traits: u8,
-    /// Displacement record (see [`marks`]); fits in what would be padding.
+    /// Displacement record (see [`marks`]).
     marks: u8,
+    /// For a trainee, the index of the programme (the policy) they attend.
+    programme: u8,
     /// Personal wage factor (multiplies the sector's base wage).
     wage_factor: f32,
     /// Wage factor of the job held before the first displacement or, for someone
     /// never displaced, before the last job loss; 0 if none. With the prior
     /// sector (in `marks`) it gives what that job would pay in any month.
     prior_factor: f32,
-    /// Position in the pool of the person's status.
-    slot: u32,
 }
 
-impl Core {
+impl Person {
+    /// Month of birth.
+    pub fn birth(&self) -> i32 {
+        self.birth as i32
+    }
+
+    /// Age in whole years at month `t`.
+    pub fn age(&self, t: i32) -> u32 {
+        ((t - self.birth as i32).max(0) / 12) as u32
+    }
+
+    /// Current status.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Sector held, or last held, or [`NO_SECTOR`].
+    pub fn sector(&self) -> u8 {
+        self.sector
+    }
+
+    /// Whether a woman.
+    pub fn female(&self) -> bool {
+        self.traits & traits::FEMALE != 0
+    }
+
+    /// Skill group.
+    pub fn skill(&self) -> usize {
+        ((self.traits & traits::SKILL_MASK) >> traits::SKILL_SHIFT) as usize
+    }
+
+    /// Whether a trait bit is set.
+    pub fn has(&self, flag: u8) -> bool {
+        self.traits & flag != 0
+    }
+
+    /// Month the current unemployment spell began.
+    pub fn since(&self) -> i32 {
+        self.since as i32
+    }
+
+    /// The trainee's course end or the graduate's placement check (see the field).
+    pub fn due(&self) -> i32 {
+        self.due as i32
+    }
+
+    /// The trainee's programme.
+    pub fn programme(&self) -> usize {
+        self.programme as usize
+    }
+
+    /// Personal wage factor.
+    pub fn wage_factor(&self) -> f32 {
+        self.wage_factor
+    }
+
+    /// Wage factor of the job before the first displacement or, for someone
+    /// never displaced, before the last job loss; 0 if none.
+    pub fn prior_factor(&self) -> f32 {
+        self.prior_factor
+    }
+
+    /// Sector of that job.
+    pub fn prior_sector(&self) -> usize {
+        (self.marks >> marks::PRIOR_SECTOR_SHIFT) as usize
+    }
+
+    /// Whether a mark bit is set.
+    pub fn marked(&self, mark: u8) -> bool {
+        self.marks & mark != 0
+    }
+
+    /// Sets the sector held or last held.
+    pub fn set_sector(&mut self, sector: u8) {
+        self.sector = sector;
+    }
+
+    /// Sets the month the unemployment spell began.
+    pub fn set_since(&mut self, month: i32) {
+        self.since = month as i16;
+    }
+
+    /// Sets the personal wage factor.
+    pub fn set_wage_factor(&mut self, factor: f32) {
+        self.wage_factor = factor;
+    }
+
+    /// Sets trait bits.
+    pub fn add_traits(&mut self, flags: u8) {
+        self.traits |= flags;
+    }
+
+    /// Sets and clears mark bits.
+    pub fn set_marks(&mut self, set: u8, clear: u8) {
+        let (set, clear) = (set & marks::FLAGS, clear & marks::FLAGS);
+        self.marks = (self.marks | set) & !clear;
+    }
+
+    /// Starts a course: its programme and the month it ends.
+    pub fn start_course(&mut self, programme: usize, ends: i32) {
+        self.programme = programme as u8;
+        self.due = ends as i16;
+    }
+
+    /// Sets the month of a graduate's placement check.
+    pub fn set_placement_check(&mut self, month: i32) {
+        self.due = month as i16;
+    }
+
+    /// Raises the skill group by one (up to the highest).
+    pub fn upgrade_skill(&mut self) {
+        let skill = (self.skill() + 1).min(SKILLS - 1);
+        self.traits = (self.traits & !traits::SKILL_MASK) | ((skill as u8) << traits::SKILL_SHIFT);
+    }
+
+    /// Records the job an employed person is about to lose. A displaced
+    /// worker's job before displacement is kept for good: it is what later
+    /// earnings are compared with.
+    pub fn remember_job(&mut self) {
+        if self.traits & traits::DISPLACED == 0 {
+            self.prior_factor = self.wage_factor;
+            self.marks = (self.marks & marks::FLAGS) | (self.sector << marks::PRIOR_SECTOR_SHIFT);
+        }
+    }
+
     /// What the displaced tally counts of this person.
     fn member(&self) -> Member {
         Member {
@@ -262,27 +449,15 @@ pub struct Newcomer {
     pub flags: u8,
 }
 
-/// The fields of a status change besides the status itself.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Change {
-    /// New sector, if it changes.
-    pub sector: Option<u8>,
-    /// New spell start, if it changes.
-    pub since: Option<i32>,
-    /// New wage factor, if it changes.
-    pub wage_factor: Option<f32>,
-    /// Trait bits to set.
-    pub flags: u8,
-}
-
-/// Everyone who ever lived in the city during the run (leavers and the dead keep
-/// their record, so cohorts can be followed).
+/// The residents, pooled by group and birth year, with the tallies and sums
+/// kept current by every change of status. Leavers and the dead are counted
+/// (in the ledger and the displaced tally) but their records are not kept.
 #[derive(Clone, Debug)]
 pub struct People {
-    /// Everyone's fields, one record per person.
-    core: Vec<Core>,
     layout: PoolLayout,
-    pools: Vec<Vec<u32>>,
+    pools: Vec<Vec<Person>>,
+    /// Residents in each group.
+    group_len: Vec<u64>,
     tally: Tally,
     /// Unemployed people by month their spell began, `[never held a job, held a
     /// job]`.
@@ -290,6 +465,13 @@ pub struct People {
     wage_sums: Vec<f64>,
     /// The displaced workers by status, kept like the tally.
     displaced: DisplacedTally,
+    /// Resident course graduates by the month of their placement check:
+    /// `[not employed, employed]`.
+    placement: Vec<[u32; 2]>,
+    /// Scratch for uniform picks: ranks in a group.
+    ranks: Vec<u64>,
+    /// Scratch: positions selected in a pool.
+    slots: Vec<u32>,
 }
 
 /// Residents counted by month of birth, sex and status, kept current by every
@@ -345,19 +527,23 @@ impl Tally {
 }
 
 impl People {
-    /// An empty store for a number of sectors, with room for `capacity` people.
-    pub fn new(sectors: usize, capacity: usize, months: u32) -> Self {
+    /// An empty store for a number of sectors and a horizon in months.
+    pub fn new(sectors: usize, months: u32) -> Self {
         let layout = PoolLayout::new(sectors, months);
+        let births = COHORT_OFFSET as usize + months as usize + 1;
         People {
-            core: Vec::with_capacity(capacity),
             layout,
-            pools: vec![Vec::new(); layout.len()],
+            pools: vec![Vec::new(); layout.pools()],
+            group_len: vec![0; layout.groups()],
             tally: Tally {
-                counts: vec![[[0; 6]; 2]; COHORT_OFFSET as usize + months as usize + 1],
+                counts: vec![[[0; 6]; 2]; births],
             },
-            spells: std::array::from_fn(|_| vec![0; COHORT_OFFSET as usize + months as usize + 1]),
+            spells: std::array::from_fn(|_| vec![0; births]),
             wage_sums: vec![0.0; sectors],
-            displaced: DisplacedTally::new(sectors, COHORT_OFFSET as usize + months as usize + 1),
+            displaced: DisplacedTally::new(sectors, births),
+            placement: vec![[0; 2]; months as usize + 1],
+            ranks: Vec::new(),
+            slots: Vec::new(),
         }
     }
 
@@ -366,34 +552,36 @@ impl People {
         &self.displaced
     }
 
-    /// Number of records (residents, leavers and the dead).
-    pub fn len(&self) -> usize {
-        self.core.len()
-    }
-
-    /// Whether no one was ever added.
-    pub fn is_empty(&self) -> bool {
-        self.core.is_empty()
-    }
-
     /// The pool layout.
     pub fn layout(&self) -> PoolLayout {
         self.layout
     }
 
-    /// Members of a pool.
-    pub fn pool(&self, pool: usize) -> &[u32] {
+    /// Records of a pool.
+    pub fn pool(&self, pool: usize) -> &[Person] {
         &self.pools[pool]
     }
 
-    /// Size of a pool.
-    pub fn pool_len(&self, pool: usize) -> u64 {
-        self.pools[pool].len() as u64
+    /// Residents in a group.
+    pub fn pool_len(&self, group: usize) -> u64 {
+        self.group_len[group]
+    }
+
+    /// The record a handle points to.
+    pub fn get(&self, h: Handle) -> &Person {
+        &self.pools[h.pool as usize][h.slot as usize]
     }
 
     /// The cohort tally.
     pub fn tally(&self) -> &Tally {
         &self.tally
+    }
+
+    /// Resident course graduates whose placement check falls in month `t`, and
+    /// how many of them are employed.
+    pub fn placement_check(&self, t: i32) -> (u64, u64) {
+        let [idle, employed] = self.placement.get(t as usize).copied().unwrap_or([0, 0]);
+        ((idle + employed) as u64, employed as u64)
     }
 
     /// Unemployed people whose spell began in or before month `t` (those out of
@@ -423,301 +611,319 @@ impl People {
         self.wage_sums[sector]
     }
 
-    /// Adds a person and returns their id.
-    pub fn add(&mut self, p: Newcomer) -> u32 {
-        let id = self.core.len() as u32;
+    /// Adds a person.
+    pub fn add(&mut self, p: Newcomer) {
         let traits = (p.female as u8) | ((p.skill as u8) << traits::SKILL_SHIFT) | p.flags;
-        grow(&mut self.core);
-        self.core.push(Core {
+        let person = Person {
             birth: p.birth as i16,
             since: p.since as i16,
-            status: Status::Dead,
+            due: 0,
+            status: p.status,
             sector: p.sector,
             traits,
             marks: 0,
+            programme: 0,
             wage_factor: p.wage_factor,
             prior_factor: 0.0,
-            slot: u32::MAX,
-        });
-        self.enter(id, p.status);
-        id
+        };
+        self.put(person, p.status);
     }
 
-    /// Month of birth.
-    pub fn birth(&self, id: u32) -> i32 {
-        self.core[id as usize].birth as i32
+    /// Takes a person's record out of its pool, removing them from every count
+    /// (the last record of the pool fills the hole). The caller changes what it
+    /// needs and [`put`](Self::put)s the record back with its new status.
+    pub fn take(&mut self, h: Handle) -> Person {
+        let list = &mut self.pools[h.pool as usize];
+        let p = list.swap_remove(h.slot as usize);
+        trim(list);
+        self.uncount(&p);
+        p
     }
 
-    /// Age in whole years at month `t`.
-    pub fn age(&self, id: u32, t: i32) -> u32 {
-        ((t - self.birth(id)).max(0) / 12) as u32
-    }
-
-    /// Current status.
-    pub fn status(&self, id: u32) -> Status {
-        self.core[id as usize].status
-    }
-
-    /// Sector held, or last held, or [`NO_SECTOR`].
-    pub fn sector(&self, id: u32) -> u8 {
-        self.core[id as usize].sector
-    }
-
-    /// Whether a woman.
-    pub fn female(&self, id: u32) -> bool {
-        self.core[id as usize].traits & traits::FEMALE != 0
-    }
-
-    /// Skill group.
-    pub fn skill(&self, id: u32) -> usize {
-        ((self.core[id as usize].traits & traits::SKILL_MASK) >> traits::SKILL_SHIFT) as usize
-    }
-
-    /// Whether a trait bit is set.
-    pub fn has(&self, id: u32, flag: u8) -> bool {
-        self.core[id as usize].traits & flag != 0
-    }
-
-    /// Month the current unemployment spell began.
-    pub fn since(&self, id: u32) -> i32 {
-        self.core[id as usize].since as i32
-    }
-
-    /// Personal wage factor.
-    pub fn wage_factor(&self, id: u32) -> f32 {
-        self.core[id as usize].wage_factor
-    }
-
-    /// Wage factor of the job before the first displacement or, for someone
-    /// never displaced, before the last job loss; 0 if none.
-    pub fn prior_factor(&self, id: u32) -> f32 {
-        self.core[id as usize].prior_factor
-    }
-
-    /// Sector of that job.
-    pub fn prior_sector(&self, id: u32) -> usize {
-        (self.core[id as usize].marks >> marks::PRIOR_SECTOR_SHIFT) as usize
-    }
-
-    /// Records the job an employed person is about to lose. A displaced
-    /// worker's job before displacement is kept for good: it is what later
-    /// earnings are compared with.
-    pub fn remember_job(&mut self, id: u32) {
-        let c = &mut self.core[id as usize];
-        if c.traits & traits::DISPLACED == 0 {
-            c.prior_factor = c.wage_factor;
-            c.marks = (c.marks & marks::FLAGS) | (c.sector << marks::PRIOR_SECTOR_SHIFT);
+    /// Puts a record into the pool of `status` (or, for leavers and the dead,
+    /// only into the displaced tally), adding them to every count.
+    pub fn put(&mut self, mut p: Person, status: Status) {
+        p.status = status;
+        if p.traits & traits::DISPLACED != 0 {
+            self.displaced.count(p.member(), 1);
         }
-    }
-
-    /// Whether a mark bit is set.
-    pub fn marked(&self, id: u32, mark: u8) -> bool {
-        self.core[id as usize].marks & mark != 0
-    }
-
-    /// Sets and clears mark bits, keeping the displaced tally current.
-    pub fn set_marks(&mut self, id: u32, set: u8, clear: u8) {
-        let i = id as usize;
-        let displaced = self.core[i].traits & traits::DISPLACED != 0;
-        if displaced {
-            self.count_displaced(i, -1);
-        }
-        let (set, clear) = (set & marks::FLAGS, clear & marks::FLAGS);
-        self.core[i].marks = (self.core[i].marks | set) & !clear;
-        if displaced {
-            self.count_displaced(i, 1);
-        }
-    }
-
-    fn count_displaced(&mut self, i: usize, sign: i32) {
-        self.displaced.count(self.core[i].member(), sign);
-    }
-
-    /// Raises a person's skill group by one (up to the highest).
-    pub fn upgrade_skill(&mut self, id: u32) {
-        let skill = (self.skill(id) + 1).min(SKILLS - 1);
-        let status = self.status(id);
-        self.leave(id);
-        let t = &mut self.core[id as usize].traits;
-        *t = (*t & !traits::SKILL_MASK) | ((skill as u8) << traits::SKILL_SHIFT);
-        self.enter(id, status);
-    }
-
-    /// Moves a person to a new status, updating pools, tallies and sums.
-    pub fn transition(&mut self, id: u32, to: Status, change: Change) {
-        self.leave(id);
-        let i = id as usize;
-        if let Some(s) = change.sector {
-            self.core[i].sector = s;
-        }
-        if let Some(s) = change.since {
-            self.core[i].since = s as i16;
-        }
-        if let Some(w) = change.wage_factor {
-            self.core[i].wage_factor = w;
-        }
-        self.core[i].traits |= change.flags;
-        self.enter(id, to);
-    }
-
-    fn leave(&mut self, id: u32) {
-        let i = id as usize;
-        let status = self.core[i].status;
-        if !status.is_resident() {
-            return;
-        }
-        if self.core[i].traits & traits::DISPLACED != 0 {
-            self.count_displaced(i, -1);
-        }
-        let pool = self
-            .layout
-            .of(status, self.core[i].sector, self.skill(id), self.birth(id))
-            .expect("residents belong to a pool");
-        let slot = self.core[i].slot as usize;
-        let list = &mut self.pools[pool];
-        list.swap_remove(slot);
-        if let Some(&moved) = list.get(slot) {
-            self.core[moved as usize].slot = slot as u32;
-        }
-        self.core[i].slot = u32::MAX;
-        self.tally.add(self.birth(id), self.female(id), status, -1);
-        match status {
-            Status::Unemployed => {
-                let worked = (self.core[i].traits & traits::WORKED != 0) as usize;
-                self.spells[worked][Tally::index(self.core[i].since as i32)] -= 1
-            }
-            Status::Employed => {
-                self.wage_sums[self.core[i].sector as usize] -= self.core[i].wage_factor as f64
-            }
-            _ => {}
-        }
-    }
-
-    fn enter(&mut self, id: u32, status: Status) {
-        let i = id as usize;
-        self.core[i].status = status;
-        if self.core[i].traits & traits::DISPLACED != 0 {
-            self.count_displaced(i, 1);
-        }
-        let Some(pool) =
-            self.layout
-                .of(status, self.core[i].sector, self.skill(id), self.birth(id))
-        else {
+        let Some(group) = self.layout.group_of(status, p.sector, p.skill()) else {
             return;
         };
-        self.core[i].slot = self.pools[pool].len() as u32;
-        grow(&mut self.pools[pool]);
-        self.pools[pool].push(id);
-        self.tally.add(self.birth(id), self.female(id), status, 1);
+        let list = &mut self.pools[self.layout.pool(group, self.layout.cohort(p.birth()))];
+        grow(list);
+        list.push(p);
+        self.group_len[group] += 1;
+        self.tally.add(p.birth(), p.female(), status, 1);
         match status {
             Status::Unemployed => {
-                let worked = (self.core[i].traits & traits::WORKED != 0) as usize;
-                self.spells[worked][Tally::index(self.core[i].since as i32)] += 1
+                let worked = (p.traits & traits::WORKED != 0) as usize;
+                self.spells[worked][Tally::index(p.since())] += 1
             }
-            Status::Employed => {
-                self.wage_sums[self.core[i].sector as usize] += self.core[i].wage_factor as f64
-            }
+            Status::Employed => self.wage_sums[p.sector as usize] += p.wage_factor as f64,
             _ => {}
+        }
+        if p.traits & traits::RETRAINED != 0
+            && let Some(c) = self.placement.get_mut(p.due.max(0) as usize)
+        {
+            c[(status == Status::Employed) as usize] += 1;
         }
     }
 
-    /// Moves `k` distinct members of a pool, chosen uniformly at random, to the end
-    /// of the pool and appends them to `out` (a partial Fisher–Yates shuffle).
-    pub fn pick<R: rand::Rng + ?Sized>(
+    /// Removes a resident record (taken out of its pool) from every count.
+    fn uncount(&mut self, p: &Person) {
+        if p.traits & traits::DISPLACED != 0 {
+            self.displaced.count(p.member(), -1);
+        }
+        let group = self
+            .layout
+            .group_of(p.status, p.sector, p.skill())
+            .expect("pools hold residents");
+        self.group_len[group] -= 1;
+        self.tally.add(p.birth(), p.female(), p.status, -1);
+        match p.status {
+            Status::Unemployed => {
+                let worked = (p.traits & traits::WORKED != 0) as usize;
+                self.spells[worked][Tally::index(p.since())] -= 1
+            }
+            Status::Employed => self.wage_sums[p.sector as usize] -= p.wage_factor as f64,
+            _ => {}
+        }
+        if p.traits & traits::RETRAINED != 0
+            && let Some(c) = self.placement.get_mut(p.due.max(0) as usize)
+        {
+            c[(p.status == Status::Employed) as usize] -= 1;
+        }
+    }
+
+    /// Takes the records at `slots` (increasing positions) out of a pool and
+    /// appends them to `out`.
+    ///
+    /// The records are first all copied out and only then removed, last
+    /// position first (so that the positions not yet removed stay valid): the
+    /// copies are independent loads, so their cache misses overlap instead of
+    /// being paid one after the other.
+    pub fn take_slots(&mut self, pool: usize, slots: &[u32], out: &mut Vec<Person>) {
+        let start = out.len();
+        let list = &mut self.pools[pool];
+        out.extend(slots.iter().map(|&slot| list[slot as usize]));
+        for &slot in slots.iter().rev() {
+            list.swap_remove(slot as usize);
+        }
+        trim(list);
+        for p in &out[start..] {
+            self.uncount(p);
+        }
+    }
+
+    /// Takes out of a pool every record that `pred` selects, appending them to
+    /// `out`.
+    pub fn take_where(
         &mut self,
         pool: usize,
+        pred: impl Fn(&Person) -> bool,
+        out: &mut Vec<Person>,
+    ) {
+        let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
+        slots.extend(
+            self.pools[pool]
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| pred(p))
+                .map(|(i, _)| i as u32),
+        );
+        self.take_slots(pool, &slots, out);
+        self.slots = slots;
+    }
+
+    /// Takes `k` distinct members of a group, chosen uniformly at random over
+    /// all its birth cohorts, out of their pools and appends them to `out` in
+    /// random order.
+    ///
+    /// The members' ranks in the group (cohorts one after the other) are a
+    /// uniform `k`-subset of `0..n`: ranks are drawn independently and
+    /// uniformly, repeats are dropped and more are drawn until there are `k`.
+    /// Every step treats all ranks alike, so every `k`-subset is equally
+    /// likely. When `k` is more than half the group, the members left out are
+    /// drawn that way instead. Knowing all the ranks first lets the records be
+    /// loaded together (see [`take_slots`](Self::take_slots)).
+    pub fn pick<R: Rng + ?Sized>(
+        &mut self,
+        group: usize,
         k: usize,
         rng: &mut R,
-        out: &mut Vec<u32>,
+        out: &mut Vec<Person>,
     ) {
-        use rand::RngExt;
-        let list = &mut self.pools[pool];
-        let n = list.len();
-        let k = k.min(n);
-        for i in 0..k {
-            let j = rng.random_range(0..n - i);
-            let last = n - 1 - i;
-            list.swap(j, last);
-            self.core[list[j] as usize].slot = j as u32;
-            self.core[list[last] as usize].slot = last as u32;
+        use rand::seq::SliceRandom;
+        let n = self.group_len[group];
+        let k = (k as u64).min(n);
+        if k == 0 {
+            return;
         }
-        out.extend_from_slice(&list[n - k..]);
+        let complement = 2 * k > n;
+        let draws = if complement { n - k } else { k };
+        let mut ranks = std::mem::take(&mut self.ranks);
+        ranks.clear();
+        while (ranks.len() as u64) < draws {
+            let missing = draws - ranks.len() as u64;
+            ranks.extend((0..missing).map(|_| rng.random_range(0..n)));
+            ranks.sort_unstable();
+            ranks.dedup();
+        }
+        let start = out.len();
+        let mut slots = std::mem::take(&mut self.slots);
+        let mut next = ranks.iter().copied().peekable();
+        let mut offset = 0u64;
+        for pool in self.layout.pools_of(group) {
+            let len = self.pools[pool].len() as u64;
+            if len == 0 {
+                continue;
+            }
+            slots.clear();
+            if complement {
+                // Every rank of this pool that is not left out.
+                let mut slot = 0;
+                while let Some(&r) = next.peek().filter(|&&r| r < offset + len) {
+                    slots.extend((slot..r - offset).map(|s| s as u32));
+                    slot = r - offset + 1;
+                    next.next();
+                }
+                slots.extend((slot..len).map(|s| s as u32));
+            } else {
+                while let Some(r) = next.next_if(|&r| r < offset + len) {
+                    slots.push((r - offset) as u32);
+                }
+            }
+            self.take_slots(pool, &slots, out);
+            offset += len;
+        }
+        self.slots = slots;
+        self.ranks = ranks;
+        out[start..].shuffle(rng);
     }
 
     /// Checks the internal bookkeeping against a full scan (for tests): every
-    /// resident is in the pool its status says, at the slot it records, and the
+    /// resident is in the pool of their group and birth year, and the counts,
     /// tallies and sums match.
     pub fn check_consistency(&self) -> Result<(), String> {
-        let mut counted = 0usize;
-        for (p, list) in self.pools.iter().enumerate() {
-            for (slot, &id) in list.iter().enumerate() {
-                let i = id as usize;
-                if self.core[i].slot as usize != slot {
+        let mut scan = People::new(self.wage_sums.len(), self.placement.len() as u32 - 1);
+        for (pool, list) in self.pools.iter().enumerate() {
+            for p in list {
+                let group = self.layout.group_of(p.status, p.sector, p.skill());
+                let expected = group.map(|g| self.layout.pool(g, self.layout.cohort(p.birth())));
+                if expected != Some(pool) {
                     return Err(format!(
-                        "person {id} in pool {p} at slot {slot} records slot {}",
-                        self.core[i].slot
+                        "a person with status {:?} born in month {} is in pool {pool}, expected {expected:?}",
+                        p.status, p.birth
                     ));
                 }
-                if self.layout.of(
-                    self.core[i].status,
-                    self.core[i].sector,
-                    self.skill(id),
-                    self.birth(id),
-                ) != Some(p)
-                {
-                    return Err(format!(
-                        "person {id} with status {:?} is in pool {p}",
-                        self.core[i].status
-                    ));
-                }
+                scan.put(*p, p.status);
             }
-            counted += list.len();
         }
-        let residents = self.core.iter().filter(|c| c.status.is_resident()).count();
-        if counted != residents {
+        if scan.group_len != self.group_len {
             return Err(format!(
-                "{counted} people in pools but {residents} residents"
+                "group sizes {:?}, a scan finds {:?}",
+                self.group_len, scan.group_len
             ));
         }
-        let tallied: u64 = self
-            .tally
-            .counts
-            .iter()
-            .flatten()
-            .flatten()
-            .map(|&n| n as u64)
-            .sum();
-        if tallied != residents as u64 {
-            return Err(format!(
-                "tally counts {tallied} residents, store has {residents}"
-            ));
+        if scan.tally.counts != self.tally.counts {
+            return Err("the cohort tally disagrees with a scan".into());
         }
-        let unemployed = self
-            .core
-            .iter()
-            .filter(|c| c.status == Status::Unemployed)
-            .count() as u64;
-        let spells: u64 = self.spells.iter().flatten().map(|&n| n as u64).sum();
-        if spells != unemployed {
-            return Err(format!(
-                "spell histogram counts {spells}, store has {unemployed} unemployed"
-            ));
+        if scan.spells != self.spells {
+            return Err("the spell histogram disagrees with a scan".into());
         }
-        for (s, &sum) in self.wage_sums.iter().enumerate() {
-            let direct: f64 = self.pools[self.layout.employed(s)]
-                .iter()
-                .map(|&id| self.core[id as usize].wage_factor as f64)
-                .sum();
+        if scan.placement != self.placement {
+            return Err("the placement tally disagrees with a scan".into());
+        }
+        for (s, (&sum, &direct)) in self.wage_sums.iter().zip(&scan.wage_sums).enumerate() {
             if (direct - sum).abs() > 1e-3 * (1.0 + direct.abs()) {
                 return Err(format!("wage sum of sector {s} drifted: {sum} vs {direct}"));
             }
         }
-        let mut scan = DisplacedTally::new(self.wage_sums.len(), self.displaced.spell_months());
-        for i in 0..self.core.len() {
-            if self.core[i].traits & traits::DISPLACED != 0 {
-                scan.count(self.core[i].member(), 1);
+        self.displaced.agrees_with(&scan.displaced)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(birth: i32, status: Status) -> Newcomer {
+        Newcomer {
+            birth,
+            female: birth % 2 == 0,
+            skill: 1,
+            status,
+            sector: if status == Status::Employed {
+                0
+            } else {
+                NO_SECTOR
+            },
+            since: 0,
+            wage_factor: 1.0,
+            flags: 0,
+        }
+    }
+
+    #[test]
+    fn a_record_is_twenty_bytes() {
+        assert_eq!(std::mem::size_of::<Person>(), 20);
+    }
+
+    #[test]
+    fn picks_are_distinct_members_of_the_group_across_cohorts() {
+        let mut people = People::new(2, 24);
+        for b in 0..300 {
+            people.add(person(-12 * 40 - b, Status::Employed));
+            people.add(person(-12 * 40 - b, Status::Inactive));
+        }
+        let group = people.layout().employed(0);
+        let mut rng = super::super::model_rng(1);
+        let mut out = Vec::new();
+        people.pick(group, 120, &mut rng, &mut out);
+        assert_eq!(out.len(), 120);
+        assert!(out.iter().all(|p| p.status() == Status::Employed));
+        let mut births: Vec<i32> = out.iter().map(|p| p.birth()).collect();
+        births.sort();
+        births.dedup();
+        assert_eq!(births.len(), 120, "a member was picked twice");
+        assert_eq!(people.pool_len(group), 180);
+        for p in out {
+            people.put(p, Status::Unemployed);
+        }
+        people.check_consistency().unwrap();
+    }
+
+    #[test]
+    fn every_member_is_picked_equally_often() {
+        // Three cohorts of very different sizes: each member's chance of being
+        // among 5 picked out of 60 is 1/12, whatever their cohort.
+        let sizes = [5, 15, 40];
+        let mut hits = [0u64; 3];
+        let mut rng = super::super::model_rng(2);
+        let rounds = 20_000;
+        for _ in 0..rounds {
+            let mut people = People::new(1, 12);
+            for (c, &n) in sizes.iter().enumerate() {
+                for _ in 0..n {
+                    people.add(person(-12 * (30 + c as i32), Status::Employed));
+                }
+            }
+            let mut out = Vec::new();
+            people.pick(people.layout().employed(0), 5, &mut rng, &mut out);
+            for p in out {
+                hits[((-p.birth() / 12) - 30) as usize] += 1;
             }
         }
-        self.displaced.agrees_with(&scan)
+        for (c, &n) in sizes.iter().enumerate() {
+            let expected = rounds as f64 * n as f64 / 12.0;
+            let sd = (expected * (1.0 - 1.0 / 12.0)).sqrt() * 3.0;
+            assert!(
+                (hits[c] as f64 - expected).abs() < 4.0 * sd,
+                "cohort {c}: {} hits, expected {expected}",
+                hits[c]
+            );
+        }
     }
 }

@@ -8,7 +8,7 @@ use super::params::PolicyAction;
 use rand::RngExt;
 
 use super::params::SKILLS;
-use super::people::{Change, NO_SECTOR, Status, traits};
+use super::people::{NO_SECTOR, Status, traits};
 use super::sample::binomial;
 
 impl City {
@@ -38,26 +38,25 @@ impl City {
             .collect();
         for (sector, share) in waves {
             self.sectors[sector].capacity *= 1.0 - share;
-            let pool = self.people.layout().employed(sector);
+            let group = self.people.layout().employed(sector);
+            self.chosen.clear();
             if self.reference {
-                self.thin_each(pool, |_, _, _| share);
+                self.thin_each(group, |_, _| share);
             } else {
-                let k = binomial(&mut self.rng, self.people.pool_len(pool), share);
-                self.chosen.clear();
+                let k = binomial(&mut self.rng, self.people.pool_len(group), share);
                 self.people
-                    .pick(pool, k as usize, &mut self.rng, &mut self.chosen);
+                    .pick(group, k as usize, &mut self.rng, &mut self.chosen);
             }
             let k = self.chosen.len() as u64;
             let wage_level = self.sectors[sector].wage_level;
-            for i in 0..self.chosen.len() {
-                let id = self.chosen[i];
-                self.lose_job(id, wage_level, true);
+            for p in std::mem::take(&mut self.chosen) {
+                self.lose_job(p, wage_level, true);
             }
             self.flows.separations += k;
         }
     }
 
-    /// Pools of the employed and unemployed whose last sector is in `sectors`
+    /// Groups of the employed and unemployed whose last sector is in `sectors`
     /// (all sectors when empty).
     fn worker_pools(&self, sectors: &[usize]) -> Vec<usize> {
         let l = self.people.layout();
@@ -98,38 +97,44 @@ impl City {
         let t = self.t;
         let (male_age, female_age) = (self.retirement_age(false), self.retirement_age(true));
         for (years_before, take_up, allowance_share, sectors) in schemes {
-            for pool in self.worker_pools(&sectors) {
-                self.thin(pool, take_up, |p, _, id| {
-                    let statutory = if p.female(id) { female_age } else { male_age };
-                    if p.age(id, t) + years_before >= statutory {
-                        take_up
-                    } else {
-                        0.0
-                    }
-                });
-                for i in 0..self.chosen.len() {
-                    let id = self.chosen[i];
+            // Only birth years that have reached the window can take it up.
+            let youngest_eligible = male_age.min(female_age).saturating_sub(years_before);
+            for group in self.worker_pools(&sectors) {
+                self.thin(
+                    group,
+                    |_, _, oldest| {
+                        if oldest >= youngest_eligible {
+                            take_up
+                        } else {
+                            0.0
+                        }
+                    },
+                    |p, _| {
+                        let statutory = if p.female() { female_age } else { male_age };
+                        if p.age(t) + years_before >= statutory {
+                            take_up
+                        } else {
+                            0.0
+                        }
+                    },
+                );
+                let n = self.chosen.len() as u64;
+                for mut p in std::mem::take(&mut self.chosen) {
                     // The allowance is a share of the current wage, or of the
                     // last one for someone out of work.
-                    let wage = match self.people.status(id) {
+                    let wage = match p.status() {
                         Status::Employed => {
-                            let s = self.people.sector(id) as usize;
-                            self.sectors[s].wage_level * self.people.wage_factor(id) as f64
+                            let s = p.sector() as usize;
+                            self.sectors[s].wage_level * p.wage_factor() as f64
                         }
-                        _ => self.prior_job_wage(id),
+                        _ => self.prior_job_wage(&p),
                     };
-                    self.record_early_retirement(id, allowance_share, wage);
-                    self.people.transition(
-                        id,
-                        Status::Retired,
-                        Change {
-                            flags: traits::EARLY_RETIRED,
-                            ..Change::default()
-                        },
-                    );
+                    self.record_early_retirement(&p, allowance_share, wage);
+                    p.add_traits(traits::EARLY_RETIRED);
+                    self.people.put(p, Status::Retired);
                 }
-                self.flows.early_retirements += self.chosen.len() as u64;
-                self.flows.retirements += self.chosen.len() as u64;
+                self.flows.early_retirements += n;
+                self.flows.retirements += n;
             }
         }
     }
@@ -178,16 +183,22 @@ impl City {
             if sectors.is_empty() {
                 pools.extend((0..SKILLS).map(|k| l.unemployed(NO_SECTOR, k)));
             }
+            // Applicants are taken out of their pools; those who get no seat are
+            // put back unchanged.
             let mut applicants = Vec::new();
-            for pool in pools {
+            for group in pools {
                 // One course per person: graduates do not start another.
-                self.thin(pool, take_up, |p, _, id| {
-                    if t - p.since(id) >= min_months as i32 && !p.has(id, traits::RETRAINED) {
-                        take_up
-                    } else {
-                        0.0
-                    }
-                });
+                self.thin(
+                    group,
+                    |_, _, _| take_up,
+                    |p, _| {
+                        if t - p.since() >= min_months as i32 && !p.has(traits::RETRAINED) {
+                            take_up
+                        } else {
+                            0.0
+                        }
+                    },
+                );
                 applicants.extend_from_slice(&self.chosen);
             }
             // Partial Fisher-Yates: the first `free` applicants after the shuffle
@@ -201,20 +212,15 @@ impl City {
                     applicants.swap(i, j);
                 }
             }
-            let end = (t + duration as i32) as usize;
-            for &id in &applicants[..taken] {
-                self.people.transition(
-                    id,
-                    Status::Training,
-                    Change {
-                        sector: Some(target as u8),
-                        ..Change::default()
-                    },
-                );
-                if let Some(list) = self.training_ends.get_mut(end) {
-                    list.push((id, policy));
-                }
-                self.record_training_start(id, duration, cost_per_trainee_month);
+            for &p in &applicants[taken..] {
+                self.people.put(p, p.status());
+            }
+            for &p in &applicants[..taken] {
+                let mut p = p;
+                p.set_sector(target as u8);
+                p.start_course(policy, t + duration as i32);
+                self.record_training_start(&p, duration, cost_per_trainee_month);
+                self.people.put(p, Status::Training);
             }
             self.flows.training_starts += taken as u64;
         }
@@ -223,35 +229,32 @@ impl City {
     /// Trainees whose course ends this month rejoin the unemployed, with the target
     /// sector as their last sector (and a higher skill group if their programme
     /// gives one). Their unemployment spell goes on from where it began: time in
-    /// training counts as time out of work.
+    /// training counts as time out of work. Trainees are few, so every pool of
+    /// trainees is scanned for the courses that end.
     pub(super) fn training_completions(&mut self) {
-        let Some(done) = self
-            .training_ends
-            .get_mut(self.t as usize)
-            .map(std::mem::take)
-        else {
-            return;
-        };
-        for (id, policy) in done {
-            if self.people.status(id) != Status::Training {
+        let t = self.t;
+        let l = self.people.layout();
+        self.chosen.clear();
+        for s in 0..self.sectors.len() {
+            if self.people.pool_len(l.training(s)) == 0 {
                 continue;
             }
+            for pool in l.pools_of(l.training(s)) {
+                self.people
+                    .take_where(pool, |p| p.due() <= t, &mut self.chosen);
+            }
+        }
+        for mut p in std::mem::take(&mut self.chosen) {
             if let PolicyAction::Retraining {
                 skill_upgrade: true,
                 ..
-            } = self.p.policies[policy].action
+            } = self.p.policies[p.programme()].action
             {
-                self.people.upgrade_skill(id);
+                p.upgrade_skill();
             }
-            self.people.transition(
-                id,
-                Status::Unemployed,
-                Change {
-                    flags: traits::RETRAINED,
-                    ..Change::default()
-                },
-            );
-            self.record_graduation(id);
+            p.add_traits(traits::RETRAINED);
+            self.record_graduation(&mut p);
+            self.people.put(p, Status::Unemployed);
         }
     }
 }

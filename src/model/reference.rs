@@ -11,31 +11,34 @@
 //! Each function replaces one group-level draw of the default mode, which calls it
 //! once per pool or group when [`City::reference`] is set; everything else (the
 //! order of the processes, the hazards, what happens to a person an event hits,
-//! the bookkeeping through `People::transition`) is shared.
+//! the bookkeeping through `People::take` and `People::put`) is shared.
 
 use rand::RngExt;
 
 use super::City;
 use super::hazards::Schedules;
-use super::people::{People, Status};
+use super::people::{Handle, Person};
 use super::sample::categorical;
 
 impl City {
-    /// One die roll per member of a pool with the member's own hazard; the people
-    /// hit are left in `self.chosen`. Replaces thinning (deaths, out-migration,
-    /// early retirement, retraining applicants) and a binomial count followed by a
-    /// uniform pick (separations, layoff waves).
-    pub(super) fn thin_each(
-        &mut self,
-        pool: usize,
-        hazard: impl Fn(&People, &Schedules, u32) -> f64,
-    ) {
+    /// One die roll per member of a group with the member's own hazard; the
+    /// people hit are taken out of their pools into `self.chosen`. Replaces
+    /// thinning (deaths, out-migration, early retirement, retraining applicants)
+    /// and a binomial count followed by a uniform pick (separations, layoff
+    /// waves).
+    pub(super) fn thin_each(&mut self, group: usize, hazard: impl Fn(&Person, &Schedules) -> f64) {
         self.chosen.clear();
-        for &id in self.people.pool(pool) {
-            if self.rng.random::<f64>() < hazard(&self.people, &self.sched, id) {
-                self.chosen.push(id);
+        let mut slots = std::mem::take(&mut self.slots);
+        for pool in self.people.layout().pools_of(group) {
+            slots.clear();
+            for (i, p) in self.people.pool(pool).iter().enumerate() {
+                if self.rng.random::<f64>() < hazard(p, &self.sched) {
+                    slots.push(i as u32);
+                }
             }
+            self.people.take_slots(pool, &slots, &mut self.chosen);
         }
+        self.slots = slots;
     }
 
     /// Successes in `n` trials with probability `p`, one die roll per trial.
@@ -49,41 +52,14 @@ impl City {
     pub(super) fn births_each(&mut self) -> u64 {
         let t = self.t;
         let mut babies = 0;
-        for pool in 0..self.people.layout().len() {
-            for &id in self.people.pool(pool) {
-                if self.people.female(id)
-                    && self.rng.random::<f64>() < self.sched.fertility(self.people.age(id, t))
-                {
+        for pool in 0..self.people.layout().pools() {
+            for p in self.people.pool(pool) {
+                if p.female() && self.rng.random::<f64>() < self.sched.fertility(p.age(t)) {
                     babies += 1;
                 }
             }
         }
         babies
-    }
-
-    /// Everyone whose age milestone falls this month, found by looking at every
-    /// resident's age: children who have reached their entry age, and people of
-    /// working age (in or out of the labour force, or in training) who have reached
-    /// the statutory retirement age. Replaces the calendar of milestones.
-    pub(super) fn milestones_each(&self) -> Vec<u32> {
-        let t = self.t;
-        let mut due = Vec::new();
-        for pool in 0..self.people.layout().len() {
-            for &id in self.people.pool(pool) {
-                let age = self.people.age(id, t);
-                let reached = match self.people.status(id) {
-                    Status::Child => age >= self.p.demography.entry_age[self.people.skill(id)],
-                    Status::Employed | Status::Unemployed | Status::Training | Status::Inactive => {
-                        age >= self.retirement_age(self.people.female(id))
-                    }
-                    Status::Retired | Status::Left | Status::Dead => false,
-                };
-                if reached {
-                    due.push(id);
-                }
-            }
-        }
-        due
     }
 
     /// Children who arrive with `arrivals` newcomer workers: each worker brings a
@@ -103,20 +79,22 @@ impl City {
         children
     }
 
-    /// Keeps a uniformly random subset of `k` members of `list` (all of them if
-    /// there are at most `k`): every member gets an independent uniform key and
-    /// the `k` smallest keys win. Replaces a partial Fisher–Yates shuffle.
-    pub(super) fn keep_uniform(&mut self, list: &mut Vec<u32>, k: usize) {
+    /// Puts a uniformly random subset of `k` members of `list` (all of them if
+    /// there are at most `k`) first: every member gets an independent uniform
+    /// key and the list is ordered by key. Replaces a partial Fisher–Yates
+    /// shuffle.
+    pub(super) fn keep_uniform<T: Copy>(&mut self, list: &mut [T], k: usize) {
         if list.len() <= k {
             return;
         }
-        let mut keyed: Vec<(f64, u32)> = list
+        let mut keyed: Vec<(f64, T)> = list
             .iter()
-            .map(|&id| (self.rng.random::<f64>(), id))
+            .map(|&x| (self.rng.random::<f64>(), x))
             .collect();
         keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
-        list.clear();
-        list.extend(keyed[..k].iter().map(|&(_, id)| id));
+        for (slot, (_, x)) in list.iter_mut().zip(keyed) {
+            *slot = x;
+        }
     }
 
     /// Job search and hiring, person by person, with the urn-ball success
@@ -136,19 +114,26 @@ impl City {
         let vacancies: Vec<u64> = self.sectors.iter().map(|s| s.vacancies).collect();
         let groups = self.unemployed_groups();
         let search = self.p.labour.search_probability;
-        // Applications of each group: (person, sector).
-        let mut applications: Vec<Vec<(u32, usize)>> = vec![Vec::new(); groups.len()];
+        let l = self.people.layout();
+        // Applications of each group: (where the applicant is, sector).
+        let mut applications: Vec<Vec<(Handle, usize)>> = vec![Vec::new(); groups.len()];
         let mut weights = vec![0.0; n];
-        for (g, &(from, k, pool)) in groups.iter().enumerate() {
+        for (g, &(from, k, group)) in groups.iter().enumerate() {
             for (j, w) in weights.iter_mut().enumerate() {
                 *w = self.fit(from, j, k) * vacancies[j] as f64;
             }
             if weights.iter().all(|&w| w <= 0.0) {
                 continue;
             }
-            for &id in self.people.pool(pool) {
-                if self.rng.random::<f64>() < search {
-                    applications[g].push((id, categorical(&mut self.rng, &weights)));
+            for pool in l.pools_of(group) {
+                for slot in 0..self.people.pool(pool).len() {
+                    if self.rng.random::<f64>() < search {
+                        let h = Handle {
+                            pool: pool as u32,
+                            slot: slot as u32,
+                        };
+                        applications[g].push((h, categorical(&mut self.rng, &weights)));
+                    }
                 }
             }
         }
@@ -162,20 +147,29 @@ impl City {
             .map(|j| Self::urn_ball(vacancies[j] as f64, qualified[j]))
             .collect();
         let mut hires = vec![0u64; n];
+        // Everyone hired, with their sector; taken out of their pools only once
+        // all are chosen, so that the positions stay valid meanwhile.
+        let mut hired: Vec<(Handle, usize)> = Vec::new();
         for (g, &(from, k, _)) in groups.iter().enumerate() {
-            let mut successful: Vec<Vec<u32>> = vec![Vec::new(); n];
-            for &(id, j) in &applications[g] {
+            let mut successful: Vec<Vec<Handle>> = vec![Vec::new(); n];
+            for &(h, j) in &applications[g] {
                 if self.rng.random::<f64>() < success[j] * self.fit(from, j, k) {
-                    successful[j].push(id);
+                    successful[j].push(h);
                 }
             }
-            for (j, mut hired) in successful.into_iter().enumerate() {
-                self.keep_uniform(&mut hired, (vacancies[j] - hires[j]) as usize);
-                for &id in &hired {
-                    self.hire(id, j);
-                }
-                hires[j] += hired.len() as u64;
+            for (j, mut list) in successful.into_iter().enumerate() {
+                let room = (vacancies[j] - hires[j]) as usize;
+                self.keep_uniform(&mut list, room);
+                list.truncate(room);
+                hired.extend(list.iter().map(|&h| (h, j)));
+                hires[j] += list.len() as u64;
             }
+        }
+        // Last positions first within each pool.
+        hired.sort_by_key(|&(h, _)| std::cmp::Reverse(h));
+        for (h, j) in hired {
+            let p = self.people.take(h);
+            self.hire(p, j);
         }
         for (j, h) in hires.into_iter().enumerate() {
             self.sectors[j].vacancies -= h;
@@ -187,7 +181,6 @@ impl City {
 #[cfg(test)]
 mod tests {
     use super::super::{City, model_rng};
-    use super::*;
 
     fn city() -> City {
         let s = crate::scenario::load("test-city", &[]).unwrap();
@@ -195,15 +188,13 @@ mod tests {
     }
 
     #[test]
-    fn keep_uniform_keeps_k_distinct_members() {
+    fn keep_uniform_reorders_the_list_without_losing_anyone() {
         let mut c = city();
         let mut list: Vec<u32> = (0..50).collect();
         c.keep_uniform(&mut list, 20);
-        assert_eq!(list.len(), 20);
+        assert_ne!(list, (0..50).collect::<Vec<u32>>());
         list.sort();
-        list.dedup();
-        assert_eq!(list.len(), 20);
-        assert!(list.iter().all(|&id| id < 50));
+        assert_eq!(list, (0..50).collect::<Vec<u32>>());
         let mut short: Vec<u32> = vec![4, 2];
         c.keep_uniform(&mut short, 5);
         assert_eq!(short, [4, 2]);
@@ -226,10 +217,10 @@ mod tests {
     }
 
     #[test]
-    fn the_walk_over_ages_finds_whom_the_calendar_of_milestones_has_due() {
+    fn the_birth_years_scanned_hold_everyone_whose_milestone_is_due() {
         // A city run with the default draws: at the start of every month, the
-        // residents the calendar has due (those not yet retired) are exactly
-        // those the reference walk finds by age.
+        // residents whose milestone is due are all in the few birth years the
+        // default scan looks at (as many as a walk over every pool finds).
         let s = crate::scenario::load(
             concat!(
                 env!("CARGO_MANIFEST_DIR"),
@@ -239,23 +230,23 @@ mod tests {
         )
         .unwrap();
         let mut c = City::new(s.params, model_rng(8));
+        let due = |c: &mut City| -> usize {
+            c.milestone_pools()
+                .into_iter()
+                .map(|pool| {
+                    let rule = c.milestone_rule(c.people.layout().group(pool));
+                    c.people.pool(pool).iter().filter(|p| rule(p)).count()
+                })
+                .sum()
+        };
         let mut found = 0;
         while !c.finished() {
-            let mut walk = c.milestones_each();
-            let mut calendar: Vec<u32> = c.milestones[c.t as usize]
-                .iter()
-                .copied()
-                .filter(|&id| {
-                    !matches!(
-                        c.people.status(id),
-                        Status::Retired | Status::Left | Status::Dead
-                    )
-                })
-                .collect();
-            walk.sort();
-            calendar.sort();
-            assert_eq!(walk, calendar, "month {}", c.t);
-            found += walk.len();
+            let scanned = due(&mut c);
+            c.reference = true;
+            let walked = due(&mut c);
+            c.reference = false;
+            assert_eq!(scanned, walked, "month {}", c.t);
+            found += scanned;
             c.step();
         }
         assert!(found > 100, "only {found} milestones");

@@ -8,7 +8,7 @@
 
 use super::City;
 use super::params::{PolicyAction, SectorKind};
-use super::people::{Status, marks, traits};
+use super::people::{Person, Status, marks, traits};
 
 /// Months after displacement at which re-employment is measured.
 pub const REEMPLOYMENT_MONTHS: [i32; 4] = [6, 12, 24, 60];
@@ -290,8 +290,8 @@ pub(super) struct Tracker {
     early_retirees: u64,
     displaced_trained: u64,
     training_participants: u64,
-    /// Course graduates due for a placement check in each month.
-    placement_due: Vec<Vec<u32>>,
+    /// Course graduates resident at their placement check, and those of them
+    /// employed.
     placement_checked: u64,
     placed: u64,
     young_leavers: u64,
@@ -308,7 +308,6 @@ impl Tracker {
         Tracker {
             displaced_in: vec![0; n],
             reemployed_within: vec![[0; 4]; n],
-            placement_due: vec![Vec::new(); n],
             ..Tracker::default()
         }
     }
@@ -321,21 +320,21 @@ impl City {
     }
 
     /// Records a worker's first displacement, at the wage they had.
-    pub(super) fn record_displacement(&mut self, id: u32, wage: f64) {
+    pub(super) fn record_displacement(&mut self, p: &mut Person, wage: f64) {
         self.tracker.displaced_in[self.t as usize] += 1;
         self.tracker.prior_wage_sum += wage;
-        self.people.set_marks(id, marks::AWAITING_REEMPLOYMENT, 0);
+        p.set_marks(marks::AWAITING_REEMPLOYMENT, 0);
     }
 
     /// Records a hire: a displaced worker's first job after displacement gives
     /// the re-employment delay and the wage replacement ratio.
-    pub(super) fn record_hire(&mut self, id: u32, wage: f64) {
-        if !self.people.marked(id, marks::AWAITING_REEMPLOYMENT) {
+    pub(super) fn record_hire(&mut self, p: &mut Person, wage: f64) {
+        if !p.marked(marks::AWAITING_REEMPLOYMENT) {
             return;
         }
         // The spell that began at displacement is still the current one: training
         // keeps it, and nothing else moves an awaiting worker back to work.
-        let displaced = self.people.since(id);
+        let displaced = p.since();
         let delay = self.t - displaced;
         let within = &mut self.tracker.reemployed_within[displaced as usize];
         for (k, &months) in REEMPLOYMENT_MONTHS.iter().enumerate() {
@@ -343,69 +342,64 @@ impl City {
                 within[k] += 1;
             }
         }
-        let prior = self.prior_job_wage(id);
+        let prior = self.prior_job_wage(p);
         if prior > 0.0 {
             self.tracker.reemployed += 1;
             self.tracker.replacement_sum += wage / prior;
         }
-        self.people.set_marks(id, 0, marks::AWAITING_REEMPLOYMENT);
+        p.set_marks(0, marks::AWAITING_REEMPLOYMENT);
     }
 
     /// What the job a person held before their displacement (or, if never
     /// displaced, before their last job loss) would pay this month (yuan; 0 if
     /// they never lost a job).
-    pub(super) fn prior_job_wage(&self, id: u32) -> f64 {
-        let s = self.people.prior_sector(id);
-        self.sectors.get(s).map_or(0.0, |st| {
-            st.wage_level * self.people.prior_factor(id) as f64
-        })
+    pub(super) fn prior_job_wage(&self, p: &Person) -> f64 {
+        let s = p.prior_sector();
+        self.sectors
+            .get(s)
+            .map_or(0.0, |st| st.wage_level * p.prior_factor() as f64)
     }
 
     /// Records an early retirement and the allowance it commits the public to,
     /// from now to the statutory age (within the run).
-    pub(super) fn record_early_retirement(&mut self, id: u32, allowance_share: f64, wage: f64) {
+    pub(super) fn record_early_retirement(&mut self, p: &Person, allowance_share: f64, wage: f64) {
         self.tracker.early_retirees += 1;
-        if self.people.has(id, traits::DISPLACED) {
+        if p.has(traits::DISPLACED) {
             self.tracker.displaced_retired_early += 1;
         }
-        let statutory = 12 * self.retirement_age(self.people.female(id)) as i32;
-        let age = self.t - self.people.birth(id);
+        let statutory = 12 * self.retirement_age(p.female()) as i32;
+        let age = self.t - p.birth();
         let months = (statutory - age).clamp(0, self.months_left());
         self.tracker.cost[1] += allowance_share * wage * months as f64;
     }
 
     /// An early retiree reaching the statutory age: their allowance has ended
     /// and their earnings are no longer compared with their former wage.
-    pub(super) fn record_statutory_age(&mut self, id: u32) {
-        if self.people.has(id, traits::EARLY_RETIRED) {
-            self.people.set_marks(id, marks::PAST_STATUTORY_AGE, 0);
+    pub(super) fn record_statutory_age(&mut self, p: &mut Person) {
+        if p.has(traits::EARLY_RETIRED) {
+            p.set_marks(marks::PAST_STATUTORY_AGE, 0);
         }
     }
 
     /// Records the start of a retraining course and its cost.
-    pub(super) fn record_training_start(&mut self, id: u32, duration: u32, cost_per_month: f64) {
+    pub(super) fn record_training_start(&mut self, p: &Person, duration: u32, cost_per_month: f64) {
         self.tracker.training_participants += 1;
-        if self.people.has(id, traits::DISPLACED) {
+        if p.has(traits::DISPLACED) {
             self.tracker.displaced_trained += 1;
         }
         let months = (duration as i32).min(self.months_left());
         self.tracker.cost[0] += cost_per_month * months as f64;
     }
 
-    /// Schedules a graduate's placement check.
-    pub(super) fn record_graduation(&mut self, id: u32) {
-        if let Some(list) = self
-            .tracker
-            .placement_due
-            .get_mut((self.t + PLACEMENT_MONTHS) as usize)
-        {
-            list.push(id);
-        }
+    /// Schedules a graduate's placement check, counted by the people store
+    /// among the graduates due that month.
+    pub(super) fn record_graduation(&self, p: &mut Person) {
+        p.set_placement_check(self.t + PLACEMENT_MONTHS);
     }
 
     /// Records a resident leaving.
-    pub(super) fn record_departure(&mut self, id: u32) {
-        let age = self.people.age(id, self.t);
+    pub(super) fn record_departure(&mut self, p: &Person) {
+        let age = p.age(self.t);
         if (YOUNG_ADULT_AGES.0..=YOUNG_ADULT_AGES.1).contains(&age) {
             self.tracker.young_leavers += 1;
         }
@@ -431,20 +425,9 @@ impl City {
             .by_age(self.t, YOUNG_ADULT_AGES.0, YOUNG_ADULT_AGES.1);
         self.tracker.young_person_months += young.iter().flatten().sum::<u64>();
 
-        if let Some(due) = self
-            .tracker
-            .placement_due
-            .get_mut(self.t as usize)
-            .map(std::mem::take)
-        {
-            for id in due {
-                let status = self.people.status(id);
-                if status.is_resident() {
-                    self.tracker.placement_checked += 1;
-                    self.tracker.placed += (status == Status::Employed) as u64;
-                }
-            }
-        }
+        let (checked, placed) = self.people.placement_check(self.t);
+        self.tracker.placement_checked += checked;
+        self.tracker.placed += placed;
 
         let scale = self.initial_residents as f64 / 10_000.0;
         let monthly: f64 = self
