@@ -487,3 +487,22 @@ fn a_batch_that_cannot_fit_in_memory_is_refused_before_it_starts() {
     );
     assert_no_output(dir.path(), "memory");
 }
+
+#[test]
+fn more_policies_than_a_record_can_number_are_refused() {
+    // A trainee's record numbers their programme in one byte.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("extends = \"test-city\"\n");
+    for i in 0..257 {
+        text.push_str(&format!(
+            "[policies.jobs{i}]\nkind = \"public_jobs\"\nstart = \"2013-01\"\nend = \"2016-12\"\nsector = \"public\"\njobs_per_10000 = 1.0\n"
+        ));
+    }
+    std::fs::write(dir.path().join("s.toml"), text).unwrap();
+    let o = boomtown(dir.path(), &["run", "s.toml", "--out", "out"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "stderr:\n{err}");
+    assert!(err.contains("key `policies`"), "{err}");
+    assert!(err.contains("at most 256 policies, found 257"), "{err}");
+    assert_no_output(dir.path(), "too many policies");
+}

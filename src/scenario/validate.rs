@@ -19,6 +19,10 @@ const SUM_TOLERANCE: f64 = 1e-6;
 /// Most sectors a scenario may define (a person's sector is stored in one byte).
 pub const MAX_SECTORS: usize = 64;
 
+/// Most policies a scenario may define (a trainee's programme is stored in one
+/// byte of their record).
+pub const MAX_POLICIES: usize = 256;
+
 /// Largest population one replicate may hold (people, including those born and
 /// arriving during the run are checked separately by the model's capacity).
 pub const MAX_POPULATION: u64 = 50_000_000;
@@ -515,6 +519,15 @@ impl Checker<'_> {
         sectors: &[Sector],
         h: &Horizon,
     ) -> Result<Vec<Policy>> {
+        if spec.policies.len() > MAX_POLICIES {
+            return Err(self.err(
+                "policies",
+                format!(
+                    "expected at most {MAX_POLICIES} policies, found {}",
+                    spec.policies.len()
+                ),
+            ));
+        }
         let names: Vec<&str> = sectors.iter().map(|s| s.name.as_str()).collect();
         let mut out = Vec::new();
         for (name, p) in &spec.policies {
