@@ -176,9 +176,9 @@ pub fn run(
     })
 }
 
-/// Memory one resident costs a replicate, with room for the people born or
-/// arriving during the run (measured: about 41 bytes; see docs/performance.md).
-pub const BYTES_PER_PERSON: u64 = 48;
+/// Memory one resident costs a replicate, with room for a city that grows
+/// during the run (measured: about 25 bytes; see docs/performance.md).
+pub const BYTES_PER_PERSON: u64 = 32;
 
 /// Refuses, before anything is allocated, a batch whose replicates running side
 /// by side would need more memory than the machine has available.
