@@ -15,7 +15,7 @@ impl City {
     pub(super) fn deaths(&mut self) {
         let t = self.t;
         for group in 0..self.people.layout().groups() {
-            if self.people.pool_len(group) == 0 {
+            if self.people.group_len(group) == 0 {
                 continue;
             }
             self.thin(

@@ -74,7 +74,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         .iter()
         .enumerate()
         .map(|(s, spec)| {
-            let employed = people.pool_len(people.layout().employed(s)) as f64;
+            let employed = people.group_len(people.layout().employed(s)) as f64;
             let vacancies = (employed * p.labour.initial_vacancy_rate).round() as u64;
             SectorState {
                 base_jobs: (employed + vacancies as f64).max(1.0),

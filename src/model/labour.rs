@@ -17,8 +17,8 @@ impl City {
     pub(super) fn adjust_jobs(&mut self) {
         let l = self.p.labour.clone();
         for s in 0..self.sectors.len() {
-            let pool = self.people.layout().employed(s);
-            let employed = self.people.pool_len(pool);
+            let group = self.people.layout().employed(s);
+            let employed = self.people.group_len(group);
             let state = &mut self.sectors[s];
             let excess = employed as f64 + state.vacancies as f64 - state.target;
             if excess > 0.0 {
@@ -34,11 +34,11 @@ impl City {
             let p_sep = l.separation_rate + (1.0 - l.separation_rate) * cut;
             self.chosen.clear();
             if self.reference {
-                self.thin_each(pool, |_, _| p_sep);
+                self.thin_each(group, |_, _| p_sep);
             } else {
                 let k = binomial(&mut self.rng, employed, p_sep);
                 self.people
-                    .pick(pool, k as usize, &mut self.rng, &mut self.chosen);
+                    .pick(group, k as usize, &mut self.rng, &mut self.chosen);
             }
             let k = self.chosen.len() as u64;
             // A separation caused by falling demand displaces the worker; ordinary
@@ -55,7 +55,7 @@ impl City {
                 self.lose_job(p, wage_level, displaced);
             }
             self.flows.separations += k;
-            let employed = self.people.pool_len(pool);
+            let employed = self.people.group_len(group);
             let state = &mut self.sectors[s];
             let missing = state.target - employed as f64 - state.vacancies as f64;
             let mut opened = self.trials(employed, l.vacancy_rate);
@@ -104,8 +104,8 @@ impl City {
         // Applications of each group to each sector.
         let mut applications = vec![0u64; groups.len() * n];
         let mut weights = vec![0.0; n];
-        for (g, &(from, k, pool)) in groups.iter().enumerate() {
-            let size = self.people.pool_len(pool);
+        for (g, &(from, k, group)) in groups.iter().enumerate() {
+            let size = self.people.group_len(group);
             if size == 0 {
                 continue;
             }
@@ -138,7 +138,7 @@ impl City {
             *p = Self::urn_ball(v, qualified);
         }
         let mut hires = vec![0u64; n];
-        for (g, &(from, k, pool)) in groups.iter().enumerate() {
+        for (g, &(from, k, group)) in groups.iter().enumerate() {
             let mut group_hires = vec![0u64; n];
             for j in 0..n {
                 let apps = applications[g * n + j];
@@ -159,7 +159,7 @@ impl City {
             }
             self.chosen.clear();
             self.people
-                .pick(pool, total as usize, &mut self.rng, &mut self.chosen);
+                .pick(group, total as usize, &mut self.rng, &mut self.chosen);
             let hired = std::mem::take(&mut self.chosen);
             let mut next = 0;
             for (j, &h) in group_hires.iter().enumerate() {
@@ -176,8 +176,8 @@ impl City {
         }
     }
 
-    /// The groups of unemployed people, in pool order: (last sector or
-    /// [`NO_SECTOR`], skill group, pool).
+    /// The groups of unemployed people, in group order: (last sector or
+    /// [`NO_SECTOR`], skill group, group index).
     pub(super) fn unemployed_groups(&self) -> Vec<(u8, usize, usize)> {
         let n = self.sectors.len();
         (0..=n)

@@ -491,7 +491,7 @@ impl City {
                 Metric::Retirees => self.count(Status::Retired) as f64,
                 Metric::MeanWage => self.mean_wage(),
                 Metric::EmployedIn(s) => {
-                    self.people.pool_len(self.people.layout().employed(s)) as f64
+                    self.people.group_len(self.people.layout().employed(s)) as f64
                 }
                 Metric::PopulationIndex => {
                     100.0 * ratio(resident_count, self.initial_residents() as f64)
@@ -500,8 +500,8 @@ impl City {
                     1000.0 * ratio(f.out_migrants as f64, resident_count * interval_years)
                 }
                 Metric::InTraining => self.count(Status::Training) as f64,
-                Metric::Inactive => self.people.pool_len(PoolLayout::INACTIVE) as f64,
-                Metric::Children => self.people.pool_len(PoolLayout::CHILD) as f64,
+                Metric::Inactive => self.people.group_len(PoolLayout::INACTIVE) as f64,
+                Metric::Children => self.people.group_len(PoolLayout::CHILD) as f64,
                 Metric::Vacancies => self.sectors.iter().map(|s| s.vacancies).sum::<u64>() as f64,
                 Metric::Separations => f.separations as f64,
                 Metric::Hires => f.hires as f64,

@@ -14,7 +14,7 @@ use super::sample::{categorical, monthly, poisson};
 const UNEMPLOYMENT_EFFECT_CAP_YEARS: f64 = 5.0;
 
 /// Youngest age (years) of a newcomer worker.
-pub(super) const NEWCOMER_MIN_AGE: u32 = 18;
+const NEWCOMER_MIN_AGE: u32 = 18;
 
 /// Newcomer children are younger than this many months (15 years).
 pub(super) const NEWCOMER_CHILD_MONTHS: i32 = 12 * 15;
@@ -29,7 +29,7 @@ impl City {
         let (mut bill, mut workers) = (0.0, 0u64);
         for s in 0..self.sectors.len() {
             bill += self.sectors[s].wage_level * self.people.wage_sum(s);
-            workers += self.people.pool_len(self.people.layout().employed(s));
+            workers += self.people.group_len(self.people.layout().employed(s));
         }
         if workers == 0 {
             0.0
@@ -68,9 +68,9 @@ impl City {
         let m = &self.p.migration;
         let base = monthly(m.peak_annual_rate) * self.wage_pull();
         let (multiplier, effect) = (m.unemployed_multiplier, m.unemployment_effect);
-        let unemployed_groups: Vec<usize> = self.unemployed_pools().collect();
+        let unemployed_groups: Vec<usize> = self.unemployed_groups().iter().map(|g| g.2).collect();
         for group in 0..self.people.layout().groups() {
-            if self.people.pool_len(group) == 0 {
+            if self.people.group_len(group) == 0 {
                 continue;
             }
             let ceiling = if unemployed_groups.contains(&group) {

@@ -205,20 +205,10 @@ impl City {
             Status::Retired => vec![l.retired()],
             Status::Employed => (0..self.sectors.len()).map(|s| l.employed(s)).collect(),
             Status::Training => (0..self.sectors.len()).map(|s| l.training(s)).collect(),
-            Status::Unemployed => self.unemployed_pools().collect(),
+            Status::Unemployed => self.unemployed_groups().iter().map(|g| g.2).collect(),
             Status::Left | Status::Dead => Vec::new(),
         };
-        groups.into_iter().map(|g| self.people.pool_len(g)).sum()
-    }
-
-    /// Unemployed groups: by last sector (and none) and skill.
-    fn unemployed_pools(&self) -> impl Iterator<Item = usize> + use<> {
-        let l = self.people.layout();
-        let n = self.sectors.len();
-        (0..=n).flat_map(move |s| {
-            let sector = if s == n { people::NO_SECTOR } else { s as u8 };
-            (0..params::SKILLS).map(move |k| l.unemployed(sector, k))
-        })
+        groups.into_iter().map(|g| self.people.group_len(g)).sum()
     }
 
     /// The date of the month being simulated.

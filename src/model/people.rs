@@ -563,13 +563,8 @@ impl People {
     }
 
     /// Residents in a group.
-    pub fn pool_len(&self, group: usize) -> u64 {
+    pub fn group_len(&self, group: usize) -> u64 {
         self.group_len[group]
-    }
-
-    /// The record a handle points to.
-    pub fn get(&self, h: Handle) -> &Person {
-        &self.pools[h.pool as usize][h.slot as usize]
     }
 
     /// The cohort tally.
@@ -888,7 +883,7 @@ mod tests {
         births.sort();
         births.dedup();
         assert_eq!(births.len(), 120, "a member was picked twice");
-        assert_eq!(people.pool_len(group), 180);
+        assert_eq!(people.group_len(group), 180);
         for p in out {
             people.put(p, Status::Unemployed);
         }

@@ -43,7 +43,7 @@ impl City {
             if self.reference {
                 self.thin_each(group, |_, _| share);
             } else {
-                let k = binomial(&mut self.rng, self.people.pool_len(group), share);
+                let k = binomial(&mut self.rng, self.people.group_len(group), share);
                 self.people
                     .pick(group, k as usize, &mut self.rng, &mut self.chosen);
             }
@@ -58,7 +58,7 @@ impl City {
 
     /// Groups of the employed and unemployed whose last sector is in `sectors`
     /// (all sectors when empty).
-    fn worker_pools(&self, sectors: &[usize]) -> Vec<usize> {
+    fn worker_groups(&self, sectors: &[usize]) -> Vec<usize> {
         let l = self.people.layout();
         let n = self.sectors.len();
         let chosen: Vec<usize> = if sectors.is_empty() {
@@ -66,13 +66,13 @@ impl City {
         } else {
             sectors.to_vec()
         };
-        let mut pools: Vec<usize> = chosen.iter().map(|&s| l.employed(s)).collect();
+        let mut groups: Vec<usize> = chosen.iter().map(|&s| l.employed(s)).collect();
         for &s in &chosen {
             for k in 0..SKILLS {
-                pools.push(l.unemployed(s as u8, k));
+                groups.push(l.unemployed(s as u8, k));
             }
         }
-        pools
+        groups
     }
 
     /// Early retirement: eligible older workers take it with a monthly probability.
@@ -99,7 +99,7 @@ impl City {
         for (years_before, take_up, allowance_share, sectors) in schemes {
             // Only birth years that have reached the window can take it up.
             let youngest_eligible = male_age.min(female_age).saturating_sub(years_before);
-            for group in self.worker_pools(&sectors) {
+            for group in self.worker_groups(&sectors) {
                 self.thin(
                     group,
                     |_, _, oldest| {
@@ -171,22 +171,22 @@ impl City {
             };
             let sectors = eligible_sectors.clone();
             let seats = (seats_per_10000 * self.initial_residents as f64 / 10_000.0).round() as u64;
-            let free = seats.saturating_sub(self.people.pool_len(l.training(target))) as usize;
+            let free = seats.saturating_sub(self.people.group_len(l.training(target))) as usize;
             if free == 0 {
                 continue;
             }
-            let mut pools: Vec<usize> = self
-                .worker_pools(&sectors)
+            let mut groups: Vec<usize> = self
+                .worker_groups(&sectors)
                 .into_iter()
                 .filter(|&p| (0..self.sectors.len()).all(|s| l.employed(s) != p))
                 .collect();
             if sectors.is_empty() {
-                pools.extend((0..SKILLS).map(|k| l.unemployed(NO_SECTOR, k)));
+                groups.extend((0..SKILLS).map(|k| l.unemployed(NO_SECTOR, k)));
             }
             // Applicants are taken out of their pools; those who get no seat are
             // put back unchanged.
             let mut applicants = Vec::new();
-            for group in pools {
+            for group in groups {
                 // One course per person: graduates do not start another.
                 self.thin(
                     group,
@@ -236,7 +236,7 @@ impl City {
         let l = self.people.layout();
         self.chosen.clear();
         for s in 0..self.sectors.len() {
-            if self.people.pool_len(l.training(s)) == 0 {
+            if self.people.group_len(l.training(s)) == 0 {
                 continue;
             }
             for pool in l.pools_of(l.training(s)) {

@@ -448,7 +448,7 @@ impl City {
     pub(super) fn resource_jobs(&self) -> u64 {
         (0..self.sectors.len())
             .filter(|&s| self.p.sectors[s].kind == SectorKind::Extractive)
-            .map(|s| self.people.pool_len(self.people.layout().employed(s)))
+            .map(|s| self.people.group_len(self.people.layout().employed(s)))
             .sum()
     }
 
@@ -479,7 +479,7 @@ impl City {
                 as usize,
         );
         let employed: f64 = (0..self.sectors.len())
-            .map(|s| self.people.pool_len(self.people.layout().employed(s)) as f64)
+            .map(|s| self.people.group_len(self.people.layout().employed(s)) as f64)
             .sum();
         let extractive = self.resource_jobs() as f64;
         let working = self.people.tally().by_age(
