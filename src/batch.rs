@@ -23,6 +23,10 @@ pub fn replicate_seed(master: u64, replicate: u32) -> u64 {
     u64::from_le_bytes(digest[..8].try_into().expect("a digest has 32 bytes"))
 }
 
+/// Most jobs (replicates x configurations) one process prepares and runs; each
+/// prepared job holds its parameters in memory until it runs.
+pub const MAX_JOBS: usize = 1_000_000;
+
 /// The K-th of N slices of a batch (1-based K).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
@@ -80,9 +84,10 @@ pub struct JobId {
 }
 
 impl Plan {
-    /// Jobs in the whole batch.
+    /// Jobs in the whole batch (saturating: [`Plan::check_size`] refuses a
+    /// batch that large).
     pub fn total_jobs(&self) -> usize {
-        self.configurations * self.replicates as usize
+        self.configurations.saturating_mul(self.replicates as usize)
     }
 
     /// The range of job indices this plan runs: all of them, or a shard's
@@ -92,10 +97,29 @@ impl Plan {
         match self.shard {
             None => 0..total,
             Some(Shard { index, count }) => {
-                let (k, n) = (index as usize - 1, count as usize);
-                (total * k / n)..(total * (k + 1) / n)
+                // In 128 bits, so that no product of a job count and a shard
+                // number can overflow.
+                let at = |k: u32| (total as u128 * k as u128 / count as u128) as usize;
+                at(index - 1)..at(index)
             }
         }
+    }
+
+    /// Refuses, before anything is drawn or allocated, a batch whose job count
+    /// overflows or whose jobs this process runs exceed [`MAX_JOBS`].
+    pub fn check_size(&self) -> Result<(), Error> {
+        let total = self.configurations.checked_mul(self.replicates as usize);
+        let here = self.job_range().len();
+        if total.is_some() && here <= MAX_JOBS {
+            return Ok(());
+        }
+        Err(Error::Usage(format!(
+            "{} replicates x {} configurations make {} runs for this process; at most {MAX_JOBS} \
+             are allowed in one process: use fewer --replicates or split the batch with --shard K/N",
+            self.replicates,
+            self.configurations,
+            total.map_or("too many".to_string(), |t| here.min(t).to_string())
+        )))
     }
 
     /// The job with a given index.
@@ -141,28 +165,55 @@ pub struct JobResult {
     pub seconds: f64,
 }
 
-/// Simulates one job.
-pub fn simulate(job: &Job, id: JobId, seed: u64) -> JobResult {
+/// Most residents a replicate may reach: four times its initial population (or
+/// 10,000 more for a very small city), and never more than 100 million. Resource
+/// cities do not quadruple within a scenario's horizon; a replicate that does is
+/// a runaway (in-migration or policies feeding on themselves) that would
+/// otherwise run until memory is exhausted.
+pub fn population_limit(initial: u64) -> u64 {
+    initial
+        .saturating_mul(4)
+        .max(initial.saturating_add(10_000))
+        .min(100_000_000)
+}
+
+/// Simulates one job; fails if the city outgrows [`population_limit`].
+pub fn simulate(job: &Job, id: JobId, seed: u64) -> Result<JobResult, Error> {
     let started = Instant::now();
     let mut city = City::new(job.params.clone(), model_rng(seed));
+    let limit = population_limit(city.initial_residents());
     let mut snapshots = vec![city.snapshot()];
     let mut person_months = 0;
     let every = job.params.horizon.report_every as i32;
     while !city.finished() {
         person_months += city.residents();
         city.step();
+        if city.residents() > limit {
+            return Err(Error::Runaway(format!(
+                "replicate {} of configuration {}: the city grew from {} to {} residents by month {} \
+                 of the run, past the limit of {limit} (four times its initial population); the \
+                 scenario's in-migration or policies make it grow without bound (check the \
+                 `migration` settings and growth policies such as `public_jobs` and \
+                 `cluster_investment`)",
+                id.replicate,
+                id.configuration,
+                city.initial_residents(),
+                city.residents(),
+                city.month()
+            )));
+        }
         if city.month() % every == 0 || city.finished() {
             snapshots.push(city.snapshot());
         }
     }
-    JobResult {
+    Ok(JobResult {
         id,
         seed,
         scorecard: city.scorecard(),
         snapshots,
         person_months,
         seconds: started.elapsed().as_secs_f64(),
-    }
+    })
 }
 
 /// Runs jobs on `threads` threads, handing each result to `done` as it finishes
@@ -185,8 +236,9 @@ pub fn run_parallel(
             if stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed) {
                 return Ok(());
             }
-            let result = simulate(job, id, replicate_seed(plan.seed, id.replicate));
-            done(result).inspect_err(|_| failed.store(true, Ordering::Relaxed))
+            simulate(job, id, replicate_seed(plan.seed, id.replicate))
+                .and_then(&done)
+                .inspect_err(|_| failed.store(true, Ordering::Relaxed))
         })
     })
 }
@@ -217,9 +269,28 @@ mod tests {
     #[test]
     fn parses_shards() {
         assert_eq!("2/5".parse::<Shard>(), Ok(Shard { index: 2, count: 5 }));
-        for bad in ["0/5", "6/5", "5", "a/b", "1/0", ""] {
+        for bad in ["0/5", "6/5", "5", "a/b", "1/0", "", "4294967296/4294967297"] {
             assert!(bad.parse::<Shard>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn shard_ranges_do_not_overflow_with_huge_numbers() {
+        let big = Plan {
+            seed: 1,
+            replicates: u32::MAX,
+            configurations: 100_000,
+            shard: Some(Shard {
+                index: u32::MAX,
+                count: u32::MAX,
+            }),
+        };
+        let range = big.job_range();
+        assert_eq!(range.end, big.total_jobs());
+        assert!(range.len() <= big.total_jobs() / (u32::MAX as usize) + 1);
+        assert!(big.check_size().is_ok(), "one slice of 100,000 jobs");
+        let whole = Plan { shard: None, ..big };
+        assert!(whole.check_size().is_err());
     }
 
     #[test]

@@ -60,6 +60,9 @@ pub enum Command {
         /// Write the data files only, no charts.
         #[arg(long)]
         no_charts: bool,
+        /// Replace an existing output of another batch (only ever a boomtown output).
+        #[arg(long)]
+        force: bool,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
@@ -104,6 +107,9 @@ pub struct BatchArgs {
     /// Override a key in every scenario, e.g. `--set population.size=20000` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<Override>,
+    /// Replace an existing output of other settings (only ever a boomtown output).
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but errors (no progress bar).
     #[arg(long)]
     pub quiet: bool,
@@ -152,6 +158,10 @@ pub struct RunArgs {
     /// Finish a batch that was interrupted, keeping its finished replicates.
     #[arg(long)]
     pub resume: bool,
+    /// Replace an existing output, or discard an interrupted batch, of other
+    /// settings (only ever a boomtown output; never any other folder).
+    #[arg(long)]
+    pub force: bool,
     /// Write the data files only, no charts (faster for large sweeps and shards).
     #[arg(long)]
     pub no_charts: bool,

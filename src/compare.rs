@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::charts::{Context, data::read_summaries, draw_compare};
 use crate::error::Error;
 use crate::indicators::{city_indicators, write_comparison};
-use crate::output::Staged;
+use crate::output::folder::{Lock, OutputPath, Staged, check_replaceable};
 use crate::report::{Batch, Compared, REPORT, write_compare};
 use crate::run::{Progress, RunOptions, run};
 use crate::scenario::Scenario;
@@ -26,7 +26,21 @@ pub fn compare(
 ) -> Result<PathBuf, Error> {
     let started = SystemTime::now();
     let names = folder_names(scenarios);
-    let staged = Staged::new(&opts.out)?;
+    let out = OutputPath::new(&opts.out)?;
+    let hashes: Vec<String> = scenarios
+        .iter()
+        .map(|s| s.hash(opts.seed, opts.replicates))
+        .collect();
+    let identity = json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "compare": names,
+        "scenario_hashes": hashes,
+        "seed": opts.seed,
+        "replicates": opts.replicates,
+    });
+    check_replaceable(&out, &identity, opts.replace())?;
+    let _lock = Lock::acquire(&out)?;
+    let staged = Staged::new(&out, &identity, opts.replace())?;
     let mut loaded = Vec::new();
     let mut table = Vec::new();
     for (scenario, name) in scenarios.iter().zip(&names) {
@@ -34,6 +48,7 @@ pub fn compare(
         let sub_opts = RunOptions {
             out: sub.clone(),
             resume: false,
+            force: false,
             lesson: None,
             ..opts.clone()
         };
@@ -86,7 +101,7 @@ pub fn compare(
         "version": env!("CARGO_PKG_VERSION"),
         "command": opts.command,
         "compare": names,
-        "scenario_hashes": scenarios.iter().map(|s| s.hash(opts.seed, opts.replicates)).collect::<Vec<_>>(),
+        "scenario_hashes": hashes,
         "seed": opts.seed,
         "replicates": opts.replicates,
         "threads": opts.threads,

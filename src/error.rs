@@ -103,6 +103,13 @@ pub enum Error {
     /// The command was stopped (Ctrl-C) and kept nothing.
     #[error("{0}")]
     Stopped(String),
+    /// A replicate's city grew without bound (the scenario drives it there).
+    #[error("the scenario makes the city grow without bound: {0}")]
+    Runaway(String),
+    /// Writing to standard output failed (a full disk, or a reader that closed
+    /// the pipe, which `main` treats as a quiet end).
+    #[error("writing to standard output: {0}")]
+    Stdout(std::io::Error),
     /// Drawing a chart failed.
     #[error("{0}")]
     Chart(String),
@@ -123,9 +130,13 @@ impl Error {
     /// The process exit code for this error: 2 for bad input, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Scenario(_) | Error::Usage(_) => 2,
+            Error::Scenario(_) | Error::Usage(_) | Error::Runaway(_) => 2,
             Error::Interrupted { .. } | Error::Stopped(_) => 130,
-            Error::Io { .. } | Error::Csv { .. } | Error::Chart(_) | Error::Report(_) => 1,
+            Error::Io { .. }
+            | Error::Stdout(_)
+            | Error::Csv { .. }
+            | Error::Chart(_)
+            | Error::Report(_) => 1,
         }
     }
 
@@ -136,5 +147,35 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// Text safe to show on a terminal: control characters (escape sequences among
+/// them) and invisible direction overrides are shown as `\u{..}` escapes, so that
+/// a key or a file name cannot move the cursor, recolour or hide text. Line
+/// breaks and tabs are kept.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let unsafe_char = (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if unsafe_char {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn escape_sequences_and_overrides_are_shown_not_obeyed() {
+        assert_eq!(printable("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(printable("x\u{202e}y\u{7}"), "x\\u{202e}y\\u{7}");
+        assert_eq!(printable("line\nnext\tcol 鹤岗"), "line\nnext\tcol 鹤岗");
     }
 }

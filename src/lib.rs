@@ -14,6 +14,7 @@ pub mod date;
 pub mod error;
 pub mod explain;
 pub mod facts;
+pub mod fault;
 pub mod indicators;
 pub mod lessons;
 pub mod merge;

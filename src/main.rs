@@ -4,7 +4,7 @@
 
 mod cli;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -33,19 +33,43 @@ fn main() -> ExitCode {
     };
     match dispatch(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped reading (`boomtown explain ... | head`) is not a
+        // failure: end quietly.
+        Err(Error::Stdout(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("boomtown: error: {e}");
+            // Keys and paths in messages come from the user: shown, never obeyed.
+            let text = boomtown::error::printable(&format!("boomtown: error: {e}\n"));
+            let _ = std::io::stderr().write_all(text.as_bytes());
             ExitCode::from(e.exit_code() as u8)
         }
     }
 }
 
+/// Writes text to standard output; a failure (a full disk, a closed pipe) is an
+/// error, never a panic.
+fn emit(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(Error::Stdout)
+}
+
+/// A line of news on standard error (a closed standard error is ignored).
+fn note(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{}", boomtown::error::printable(text));
+}
+
+/// The command line as given, for manifests (arguments that are not UTF-8 are
+/// shown with replacement characters).
+fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
 fn dispatch(command: Command) -> Result<(), Error> {
     match command {
-        Command::List => {
-            list();
-            Ok(())
-        }
+        Command::List => list(),
         Command::Check {
             scenarios,
             overrides,
@@ -62,29 +86,37 @@ fn dispatch(command: Command) -> Result<(), Error> {
             dirs,
             out,
             no_charts,
+            force,
             quiet,
         } => {
-            let command: Vec<String> = std::env::args().collect();
-            let written = boomtown::merge::merge(&dirs, &out, &command, !no_charts)?;
+            let replace = if force {
+                boomtown::output::folder::Replace::AnyOutput
+            } else {
+                boomtown::output::folder::Replace::SameBatch
+            };
+            let written =
+                boomtown::merge::merge(&dirs, &out, &command_line(), !no_charts, replace)?;
             if !quiet {
-                println!(
-                    "boomtown: merged {} shards into {}",
+                emit(&format!(
+                    "boomtown: merged {} shards into {}\n",
                     dirs.len(),
                     written.display()
-                );
+                ))?;
             }
             Ok(())
         }
     }
 }
 
-fn list() {
+fn list() -> Result<(), Error> {
     let names = source::builtin_names();
     let width = names.iter().map(|n| n.name.len()).max().unwrap_or(0);
+    let mut text = String::new();
     for n in names {
         let first_line = n.description.lines().next().unwrap_or("").trim();
-        println!("{:width$}  {}", n.name, first_line);
+        text += &format!("{:width$}  {}\n", n.name, first_line);
     }
+    emit(&text)
 }
 
 fn check(scenarios: &[String], overrides: &[scenario::Override]) -> Result<(), Error> {
@@ -94,15 +126,15 @@ fn check(scenarios: &[String], overrides: &[scenario::Override]) -> Result<(), E
         .map(|s| scenario::load(s, overrides))
         .collect::<Result<Vec<_>, _>>()?;
     for s in loaded {
-        println!("{}", s.resolved_toml(s.seed, s.replicates));
-        eprintln!(
+        emit(&format!("{}\n", s.resolved_toml(s.seed, s.replicates)))?;
+        note(&format!(
             "boomtown: {} is valid ({} configuration{}, {} uncertain parameter{})",
             s.name,
             s.configurations(),
             plural(s.configurations()),
             s.design.dists.len(),
             plural(s.design.dists.len())
-        );
+        ));
     }
     Ok(())
 }
@@ -112,7 +144,7 @@ fn explain(reference: &str, format: Format, overrides: &[scenario::Override]) ->
     let rows = boomtown::explain::explain(&s);
     match format {
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(std::io::stdout());
+            let mut w = csv::Writer::from_writer(Vec::new());
             let header = [
                 "parameter",
                 "value",
@@ -121,8 +153,7 @@ fn explain(reference: &str, format: Format, overrides: &[scenario::Override]) ->
                 "source",
                 "facts",
             ];
-            let write_err =
-                |e: csv::Error| Error::Usage(format!("writing to standard output: {e}"));
+            let write_err = |e: csv::Error| Error::Stdout(e.into());
             w.write_record(header).map_err(write_err)?;
             for r in &rows {
                 w.write_record([
@@ -135,22 +166,26 @@ fn explain(reference: &str, format: Format, overrides: &[scenario::Override]) ->
                 ])
                 .map_err(write_err)?;
             }
-            w.flush()
-                .map_err(|e| Error::io("writing", "standard output", e))?;
+            let bytes = w.into_inner().map_err(|e| Error::Stdout(e.into_error()))?;
+            emit(&String::from_utf8_lossy(&bytes))
         }
         Format::Table => {
-            println!("{}: {}\n", s.name, s.description);
+            use std::fmt::Write as _;
+            let mut t = format!("{}: {}\n\n", s.name, s.description);
             let width = rows.iter().map(|r| r.parameter.len()).max().unwrap_or(0);
             for r in &rows {
-                println!("{:width$}  = {}", r.parameter, r.value);
-                println!("{:width$}    set in {}", "", r.set_in);
-                match r.kind {
-                    Kind::Missing => println!("{:width$}    no source for this value", ""),
-                    Kind::Definition => println!("{:width$}    (definition of the scenario)", ""),
-                    _ => println!("{:width$}    {}", "", r.source),
-                }
+                let _ = writeln!(t, "{:width$}  = {}", r.parameter, r.value);
+                let _ = writeln!(t, "{:width$}    set in {}", "", r.set_in);
+                let _ = match r.kind {
+                    Kind::Missing => writeln!(t, "{:width$}    no source for this value", ""),
+                    Kind::Definition => {
+                        writeln!(t, "{:width$}    (definition of the scenario)", "")
+                    }
+                    _ => writeln!(t, "{:width$}    {}", "", r.source),
+                };
                 for f in &r.facts {
-                    println!(
+                    let _ = writeln!(
+                        t,
                         "{:width$}      fact {} = {} {} [{}] ({})",
                         "", f.id, f.value, f.unit, f.article, f.context
                     );
@@ -160,10 +195,11 @@ fn explain(reference: &str, format: Format, overrides: &[scenario::Override]) ->
                 .into_iter()
                 .map(|(k, n)| format!("{n} {k}"))
                 .collect();
-            println!("\n{} parameters: {}", rows.len(), counts.join(", "));
+            let _ = writeln!(t, "\n{} parameters: {}", rows.len(), counts.join(", "));
+            // Descriptions and sources come from scenario files: shown, never obeyed.
+            emit(&boomtown::error::printable(&t))
         }
     }
-    Ok(())
 }
 
 fn plural(n: usize) -> &'static str {
@@ -183,8 +219,9 @@ fn run(args: RunArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> {
             .out
             .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name)),
         resume: args.resume,
+        force: args.force,
         charts: !args.no_charts,
-        command: std::env::args().collect(),
+        command: command_line(),
         lesson,
     };
     let quiet = args.quiet;
@@ -194,15 +231,15 @@ fn run(args: RunArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> {
     bar.finish_and_clear();
     let report = report?;
     if !quiet {
-        println!(
-            "boomtown: {} ({} replicate{} x {} configuration{}) written to {}",
+        emit(&format!(
+            "boomtown: {} ({} replicate{} x {} configuration{}) written to {}\n",
             scenario.name,
             opts.replicates,
             plural(opts.replicates as usize),
             scenario.configurations(),
             plural(scenario.configurations()),
             report.out.display()
-        );
+        ))?;
     }
     Ok(report.out)
 }
@@ -226,8 +263,9 @@ fn compare(args: CompareArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> 
             .out
             .unwrap_or_else(|| boomtown::compare::default_out(&scenarios)),
         resume: false,
+        force: args.force,
         charts: true,
-        command: std::env::args().collect(),
+        command: command_line(),
         lesson,
     };
     install_stop_handler(args.quiet);
@@ -239,13 +277,13 @@ fn compare(args: CompareArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> 
     bar.finish_and_clear();
     let written = written?;
     if !args.quiet {
-        println!(
-            "boomtown: compared {} scenarios ({} replicates each, seed {}) in {}",
+        emit(&format!(
+            "boomtown: compared {} scenarios ({} replicates each, seed {}) in {}\n",
             scenarios.len(),
             opts.replicates,
             opts.seed,
             written.display()
-        );
+        ))?;
     }
     Ok(written)
 }
@@ -258,11 +296,12 @@ fn lesson(args: LessonArgs) -> Result<(), Error> {
         no_open,
     } = args;
     let Some(number) = number else {
+        let mut text = String::new();
         for l in boomtown::lessons::lessons()? {
-            println!("{:2}  {}  ({})", l.number, l.title, l.command());
+            text += &format!("{:2}  {}  ({})\n", l.number, l.title, l.command());
         }
-        println!("\nRun one with `boomtown lesson N`; its text is in lessons/ of the source.");
-        return Ok(());
+        text += "\nRun one with `boomtown lesson N`; its text is in lessons/ of the source.\n";
+        return emit(&text);
     };
     let mut lesson = boomtown::lessons::lesson(number)?;
     // The options that change the results, so that the report names the exact
@@ -279,12 +318,12 @@ fn lesson(args: LessonArgs) -> Result<(), Error> {
         .out
         .unwrap_or_else(|| PathBuf::from(lesson.default_out()));
     if !args.quiet {
-        println!(
-            "Lesson {}: {}\n  {}",
+        emit(&format!(
+            "Lesson {}: {}\n  {}\n",
             lesson.number,
             lesson.title,
             lesson.command()
-        );
+        ))?;
     }
     let written = if lesson.scenarios.len() == 1 {
         run(
@@ -298,6 +337,7 @@ fn lesson(args: LessonArgs) -> Result<(), Error> {
                 overrides: args.overrides,
                 sweeps: Vec::new(),
                 resume: false,
+                force: args.force,
                 no_charts: false,
                 quiet: args.quiet,
             },
@@ -320,11 +360,9 @@ fn lesson(args: LessonArgs) -> Result<(), Error> {
     let opened =
         !no_open && std::io::stdout().is_terminal() && open::that_detached(&report).is_ok();
     if !args.quiet {
-        if opened {
-            println!("boomtown: opened {}", report.display());
-        } else {
-            println!("boomtown: open {} in a browser", report.display());
-        }
+        let verb = if opened { "opened" } else { "open" };
+        let tail = if opened { "" } else { " in a browser" };
+        emit(&format!("boomtown: {verb} {}{tail}\n", report.display()))?;
     }
     Ok(())
 }
@@ -342,9 +380,7 @@ fn install_stop_handler(quiet: bool) {
             std::process::exit(130);
         }
         if !quiet {
-            eprintln!(
-                "\nboomtown: stopping after the replicates in progress (Ctrl-C again to abort)"
-            );
+            note("\nboomtown: stopping after the replicates in progress (Ctrl-C again to abort)");
         }
     });
 }

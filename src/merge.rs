@@ -10,6 +10,7 @@ use crate::batch::Plan;
 
 use crate::error::Error;
 use crate::output::assemble::assemble;
+use crate::output::folder::{Lock, OutputPath, Replace, check_replaceable};
 use crate::output::tables::Tables;
 use crate::run::{Record, finish_folder, manifest};
 use crate::scenario;
@@ -66,8 +67,11 @@ pub fn merge(
     out: &Path,
     command: &[String],
     charts: bool,
+    replace: Replace,
 ) -> Result<PathBuf, Error> {
     let started = SystemTime::now();
+    let out = OutputPath::new(out)?;
+    refuse_shard_as_output(dirs, &out)?;
     let mut shards = dirs
         .iter()
         .map(|d| read_shard(d))
@@ -151,6 +155,16 @@ pub fn merge(
     // The merged scenario keeps the hash the shards ran under.
     m["scenario_hash"] = head.manifest["scenario_hash"].clone();
     let parts: Vec<PathBuf> = shards.iter().map(|s| s.dir.clone()).collect();
+    // The merged batch is the batch the shards are slices of: a single run of it
+    // has the same identity.
+    let mut identity = serde_json::Map::new();
+    for key in SAME_BATCH {
+        identity.insert(key.to_string(), head.manifest[key].clone());
+    }
+    identity.insert("shard".into(), Value::Null);
+    let identity = Value::Object(identity);
+    check_replaceable(&out, &identity, replace)?;
+    let _lock = Lock::acquire(&out)?;
     let batch = crate::report::Batch {
         seed: plan.seed,
         replicates: plan.replicates,
@@ -158,11 +172,28 @@ pub fn merge(
         lesson: None,
     };
     assemble(
-        out,
+        &out,
+        (&identity, replace),
         &Tables::new(&scenario),
         &scenario_toml,
         &parts,
         &m,
         |dir| finish_folder(dir, &scenario, &batch, charts),
     )
+}
+
+/// The merged output may not be one of the shards it is made from.
+fn refuse_shard_as_output(dirs: &[PathBuf], out: &OutputPath) -> Result<(), Error> {
+    let Ok(target) = std::fs::canonicalize(out.path()) else {
+        return Ok(());
+    };
+    if dirs
+        .iter()
+        .any(|d| std::fs::canonicalize(d).is_ok_and(|d| d == target))
+    {
+        return Err(Error::Usage(format!(
+            "--out {out}: is one of the shards being merged; name a new folder"
+        )));
+    }
+    Ok(())
 }

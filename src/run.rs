@@ -12,8 +12,11 @@ use crate::batch::{JobId, Plan, Shard, run_parallel};
 use crate::charts::{Context, draw_run};
 use crate::error::Error;
 use crate::output::assemble::{PART_FILES, assemble};
+use crate::output::folder::{
+    Kind, Lock, Marker, OutputPath, Replace, check_replaceable, remove_stale_staging,
+};
 use crate::output::partial::{Partial, job_cost, partial_dir};
-use crate::output::{check_replaceable, tables::Tables};
+use crate::output::tables::Tables;
 use crate::scenario::Scenario;
 
 /// How to run a batch.
@@ -31,12 +34,26 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// Finish an interrupted batch instead of starting over.
     pub resume: bool,
+    /// Replace an output (or discard an interrupted batch) of other settings
+    /// (`--force`); only ever a boomtown output.
+    pub force: bool,
     /// Draw the charts.
     pub charts: bool,
     /// The command line, for the manifest.
     pub command: Vec<String>,
     /// The lesson this batch is run for, shown in its report.
     pub lesson: Option<crate::lessons::Lesson>,
+}
+
+impl RunOptions {
+    /// What an existing output (or interrupted batch) of other settings may undergo.
+    pub fn replace(&self) -> Replace {
+        if self.force {
+            Replace::AnyOutput
+        } else {
+            Replace::SameBatch
+        }
+    }
 }
 
 /// Progress of a batch, reported to the caller.
@@ -92,22 +109,29 @@ pub fn run(
         configurations: scenario.configurations(),
         shard: opts.shard,
     };
+    plan.check_size()?;
+    check_job_memory(plan.job_range().len())?;
     let jobs = plan.prepare(scenario)?;
     check_memory(&jobs, opts.threads)?;
-    check_replaceable(&opts.out)?;
+    let out = OutputPath::new(&opts.out)?;
     let identity = batch_identity(scenario, &plan);
+    let replace = opts.replace();
+    check_replaceable(&out, &identity, replace)?;
+    let _lock = Lock::acquire(&out)?;
+    let partial_path = partial_dir(&out);
     if opts.resume
-        && !partial_dir(&opts.out).exists()
-        && is_output_of(&opts.out, &identity, opts.charts)
+        && std::fs::symlink_metadata(&partial_path).is_err()
+        && is_output_of(&out, &identity, opts.charts)
     {
         // Resuming a batch that already finished: nothing to do.
+        remove_stale_staging(&out);
         return Ok(RunReport {
-            out: opts.out.clone(),
+            out: out.path().to_path_buf(),
             jobs: 0,
             person_months: 0,
         });
     }
-    let partial = Partial::open(&opts.out, &identity, opts.resume)?;
+    let partial = Partial::open(&out, &identity, opts.resume, replace)?;
     let range = plan.job_range();
     let pending: Vec<(JobId, &crate::scenario::Job)> = range
         .clone()
@@ -123,6 +147,7 @@ pub fn run(
     let first = range.start;
     run_parallel(&plan, &pending, opts.threads, stop, |result| {
         partial.write_job(&tables, &jobs[result.id.index - first], &result)?;
+        crate::fault::point("job-written");
         progress(Progress::JobDone);
         Ok(())
     })?;
@@ -153,7 +178,8 @@ pub fn run(
         },
     );
     let out = assemble(
-        &opts.out,
+        &out,
+        (&identity, replace),
         &tables,
         &scenario.resolved_toml(opts.seed, opts.replicates),
         &parts,
@@ -196,7 +222,6 @@ fn check_memory(jobs: &[crate::scenario::Job], threads: usize) -> Result<(), Err
     if need <= available {
         return Ok(());
     }
-    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
     Err(Error::Usage(format!(
         "this batch would need about {:.1} GiB of memory ({} replicate{} side by side, about {BYTES_PER_PERSON} bytes \
          per resident), but only {:.1} GiB is available; use fewer --threads or a smaller population.size",
@@ -211,25 +236,104 @@ fn check_memory(jobs: &[crate::scenario::Job], threads: usize) -> Result<(), Err
     )))
 }
 
-/// Memory available to new processes, from `/proc/meminfo` (Linux); `None` where
-/// it cannot be read.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+/// Memory one prepared job holds until it runs (its parameters, drawn values
+/// and sweep values), with room to spare (measured: see the test below).
+pub const BYTES_PER_JOB: u64 = 8 * 1024;
+
+/// Refuses, before the jobs are prepared, a batch whose prepared jobs alone would
+/// not fit in the memory available.
+fn check_job_memory(jobs: usize) -> Result<(), Error> {
+    let Some(available) = available_memory() else {
+        return Ok(());
+    };
+    let need = (jobs as u64).saturating_mul(BYTES_PER_JOB);
+    if need <= available / 2 {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "this batch has {jobs} runs (replicates x configurations); preparing them would need \
+         about {:.1} GiB of the {:.1} GiB of memory available; use fewer --replicates or split \
+         the batch with --shard K/N",
+        gib(need),
+        gib(available)
+    )))
 }
 
-/// Whether `dir` holds the finished output of the batch with this identity.
-fn is_output_of(dir: &std::path::Path, identity: &Value, charts: bool) -> bool {
-    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+fn gib(bytes: u64) -> f64 {
+    bytes as f64 / (1u64 << 30) as f64
+}
+
+/// Memory available to this process: what the machine has available
+/// (`MemAvailable` in `/proc/meminfo`), or less where the process's control group
+/// has a lower limit (as a Slurm job's `--mem` sets); `None` where neither can be
+/// read (not Linux).
+fn available_memory() -> Option<u64> {
+    let machine = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        });
+    match (machine, cgroup_headroom()) {
+        (Some(m), Some(c)) => Some(m.min(c)),
+        (m, c) => m.or(c),
+    }
+}
+
+/// Memory the process's control group may still use: its limit less its usage,
+/// the tightest over the group and its parents (cgroup v2, else v1).
+fn cgroup_headroom() -> Option<u64> {
+    let membership = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let read =
+        |path: &str| -> Option<u64> { std::fs::read_to_string(path).ok()?.trim().parse().ok() };
+    let mut best: Option<u64> = None;
+    let mut consider = |limit: Option<u64>, usage: Option<u64>| {
+        // v1 reports "no limit" as a huge number; such limits are no limit.
+        if let Some(limit) = limit.filter(|&l| l < 1 << 60) {
+            let room = limit.saturating_sub(usage.unwrap_or(0));
+            best = Some(best.map_or(room, |b| b.min(room)));
+        }
+    };
+    for line in membership.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        let path = path.trim_end_matches('/');
+        if controllers.is_empty() {
+            // cgroup v2: walk up from the process's group to the root.
+            let mut dir = format!("/sys/fs/cgroup{path}");
+            loop {
+                consider(
+                    read(&format!("{dir}/memory.max")),
+                    read(&format!("{dir}/memory.current")),
+                );
+                match dir.rfind('/') {
+                    Some(i) if dir.len() > "/sys/fs/cgroup".len() => dir.truncate(i),
+                    _ => break,
+                }
+            }
+        } else if controllers.split(',').any(|c| c == "memory") {
+            let dir = format!("/sys/fs/cgroup/memory{path}");
+            consider(
+                read(&format!("{dir}/memory.limit_in_bytes")),
+                read(&format!("{dir}/memory.usage_in_bytes")),
+            );
+        }
+    }
+    best
+}
+
+/// Whether `dir` holds the finished output of the batch with this identity
+/// (with charts or without, as asked).
+fn is_output_of(dir: &OutputPath, identity: &Value, charts: bool) -> bool {
+    let Some(marker) = Marker::read(dir.path()) else {
         return false;
     };
-    let manifest: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    manifest["charts"] == Value::Bool(charts)
-        && identity
-            .as_object()
-            .is_some_and(|keys| keys.iter().all(|(k, v)| &manifest[k] == v))
+    let manifest: Value = std::fs::read_to_string(dir.path().join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    marker.is(Kind::Output) && &marker.identity == identity && manifest["charts"] == charts
 }
 
 /// Adds what is drawn from an assembled output folder: the charts (unless
@@ -331,4 +435,27 @@ pub fn manifest(scenario: &Scenario, plan: &Plan, r: &Record<'_>) -> Value {
         m["merged_from"] = json!(from);
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prepared_job_fits_in_its_memory_estimate() {
+        let scenario = crate::scenario::load("hegang-like", &[]).unwrap();
+        let job = scenario.job(0, 0, 1).unwrap();
+        // The record and the heap it owns (sectors, policies, schedules, ...).
+        let heap = format!("{job:?}").len() as u64;
+        let bytes = std::mem::size_of_val(&job) as u64 + heap;
+        assert!(bytes < BYTES_PER_JOB, "a job holds about {bytes} bytes");
+    }
+
+    #[test]
+    fn available_memory_is_known_on_linux() {
+        if cfg!(target_os = "linux") {
+            let m = available_memory().expect("readable on Linux");
+            assert!(m > 0);
+        }
+    }
 }

@@ -261,12 +261,39 @@ fn resume_starts_or_skips_when_there_is_nothing_to_resume_and_refuses_other_sett
         std::fs::read(dir.path().join("x/timeseries.csv")).unwrap(),
         first
     );
-    // A batch in progress with other settings is not resumed.
-    std::fs::create_dir_all(dir.path().join("y.partial/jobs")).unwrap();
-    std::fs::write(dir.path().join("y.partial/batch.json"), r#"{"seed": 5}"#).unwrap();
+    // A batch in progress with other settings is not resumed, nor discarded
+    // without --force.
+    let killed = std::process::Command::new(common::bin())
+        .args([
+            "run",
+            "test-city",
+            "--out",
+            "y",
+            "--seed",
+            "5",
+            "--threads",
+            "1",
+        ])
+        .args(["--set", "simulation.years=2", "--quiet"])
+        .env(boomtown::fault::VARIABLE, "job-written")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!killed.status.success());
+    assert_eq!(finished_jobs(&dir.path().join("y.partial/jobs")), 1);
     let o = boomtown(dir.path(), &["run", "test-city", "--resume", "--out", "y"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("other settings"), "{}", stderr(&o));
+    let o = boomtown(dir.path(), &["run", "test-city", "--out", "y"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    assert_eq!(finished_jobs(&dir.path().join("y.partial/jobs")), 1);
+    let short = ["--set", "simulation.years=2", "--no-charts", "--quiet"];
+    run_ok(
+        dir.path(),
+        &[&["run", "test-city", "--out", "y", "--force"][..], &short].concat(),
+    );
+    assert!(!dir.path().join("y.partial").exists());
 }
 
 #[test]

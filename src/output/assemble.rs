@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::Staged;
+use super::folder::{OutputPath, Replace, Staged};
 use super::summary::Accumulator;
 use super::tables::Tables;
 use crate::error::Error;
@@ -24,14 +24,15 @@ pub const PART_FILES: [&str; 4] = [
 /// report) and returns their paths relative to the folder; `manifest` is written last, listing them: its presence
 /// marks a complete output.
 pub fn assemble(
-    target: &Path,
+    target: &OutputPath,
+    (identity, replace): (&serde_json::Value, Replace),
     tables: &Tables,
     scenario_toml: &str,
     parts: &[PathBuf],
     manifest: &serde_json::Value,
     finish: impl FnOnce(&Path) -> Result<Vec<String>, Error>,
 ) -> Result<PathBuf, Error> {
-    let staged = Staged::new(target)?;
+    let staged = Staged::new(target, identity, replace)?;
     staged.write("scenario.toml", scenario_toml.as_bytes())?;
     let headers = [
         tables.timeseries_header(),

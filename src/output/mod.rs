@@ -1,9 +1,11 @@
 //! Writing outputs. A run first writes each finished job into a `.partial`
 //! folder beside the destination (so an interrupted batch keeps its finished
 //! replicates), then assembles the final files into a staging folder and moves it
-//! into place: no output folder is ever half-written.
+//! into place: no output folder is ever half-written. [`folder`] decides what may
+//! be written or replaced.
 
 pub mod assemble;
+pub mod folder;
 pub mod partial;
 pub mod summary;
 pub mod tables;
@@ -75,88 +77,6 @@ impl CsvFile {
             })
         })
     }
-}
-
-/// A folder being written: files go to a staging folder until [`Staged::commit`].
-pub struct Staged {
-    dir: tempfile::TempDir,
-    target: PathBuf,
-}
-
-impl Staged {
-    /// Prepares to write `target`. Refuses to replace an existing folder that is
-    /// not a boomtown output (it has no `manifest.json`).
-    pub fn new(target: &Path) -> Result<Staged, Error> {
-        check_replaceable(target)?;
-        let parent = parent_of(target);
-        std::fs::create_dir_all(&parent)
-            .map_err(|e| Error::io("creating output folder", &parent, e))?;
-        let dir = tempfile::Builder::new()
-            .prefix(".boomtown-staging-")
-            .tempdir_in(&parent)
-            .map_err(|e| Error::io("creating a staging folder in", &parent, e))?;
-        Ok(Staged {
-            dir,
-            target: target.to_path_buf(),
-        })
-    }
-
-    /// Path of a file inside the staging folder.
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Writes a whole file.
-    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
-        let path = self.path(name);
-        std::fs::write(&path, bytes).map_err(|e| Error::io("writing", &path, e))
-    }
-
-    /// Moves the staged folder into place, replacing a previous output there.
-    pub fn commit(self) -> Result<PathBuf, Error> {
-        let staged = self.dir.keep();
-        if self.target.exists() {
-            std::fs::remove_dir_all(&self.target).map_err(|e| {
-                let _ = std::fs::remove_dir_all(&staged);
-                Error::io("replacing", &self.target, e)
-            })?;
-        }
-        std::fs::rename(&staged, &self.target).map_err(|e| {
-            let _ = std::fs::remove_dir_all(&staged);
-            Error::io("moving the output into", &self.target, e)
-        })?;
-        Ok(self.target)
-    }
-}
-
-/// Fails, as bad input, if `target` is not a folder boomtown can write: its parent
-/// cannot be created or written in, or it exists and is neither empty nor a
-/// boomtown output folder.
-pub fn check_replaceable(target: &Path) -> Result<(), Error> {
-    let parent = parent_of(target);
-    let unwritable = |e: std::io::Error| {
-        Error::Usage(format!(
-            "--out {}: cannot write in {}: {e}",
-            target.display(),
-            parent.display()
-        ))
-    };
-    std::fs::create_dir_all(&parent).map_err(unwritable)?;
-    tempfile::tempfile_in(&parent).map_err(unwritable)?;
-    if !target.exists() || target.join("manifest.json").is_file() {
-        return Ok(());
-    }
-    let empty = target.is_dir()
-        && std::fs::read_dir(target)
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(false);
-    if empty {
-        return Ok(());
-    }
-    Err(Error::Usage(format!(
-        "--out {}: exists and is not a boomtown output folder (no manifest.json); refusing to replace it",
-        target.display()
-    )))
 }
 
 /// The folder that holds `target` (`.` for a bare name).

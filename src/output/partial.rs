@@ -6,14 +6,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use super::folder::{Kind, Marker, OutputPath, Replace, describe, is_real_dir};
 use super::tables::Tables;
-use super::write_atomic;
 use crate::batch::JobResult;
 use crate::error::Error;
 use crate::scenario::Job;
 
-/// File in the `.partial` folder that identifies the batch.
-const BATCH_FILE: &str = "batch.json";
 /// File in a job folder that marks it complete and records its cost.
 pub const JOB_FILE: &str = "job.json";
 
@@ -23,47 +21,62 @@ pub struct Partial {
 }
 
 /// The folder where the jobs of an output folder's batch are kept while it runs.
-pub fn partial_dir(target: &Path) -> PathBuf {
-    let mut name = target
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_else(|| "output".into());
-    name.push(".partial");
-    match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.join(name),
-        _ => PathBuf::from(name),
-    }
+pub fn partial_dir(target: &OutputPath) -> PathBuf {
+    target.sibling(".partial")
 }
 
 impl Partial {
-    /// Opens the folder for a batch. With `resume`, an earlier folder must hold
-    /// the same batch, and its finished jobs are kept; otherwise any earlier folder
-    /// is replaced.
-    pub fn open(target: &Path, batch: &Value, resume: bool) -> Result<Partial, Error> {
+    /// Opens the folder for a batch; the caller holds the output's [`Lock`](super::folder::Lock).
+    /// With `resume`, an earlier folder must hold the same batch, and its
+    /// finished jobs are kept. Otherwise an earlier folder of the same batch is
+    /// started over, and one of another batch only with `--force`
+    /// ([`Replace::AnyOutput`]). A folder boomtown did not make is never touched.
+    pub fn open(
+        target: &OutputPath,
+        batch: &Value,
+        resume: bool,
+        replace: Replace,
+    ) -> Result<Partial, Error> {
         let dir = partial_dir(target);
-        let file = dir.join(BATCH_FILE);
-        // Resuming with no batch in progress starts one, so a job script can
-        // always pass --resume.
-        let resume = resume && file.is_file();
-        if resume {
-            let text =
-                std::fs::read_to_string(&file).map_err(|e| Error::io("reading", &file, e))?;
-            let found: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-            if &found != batch {
+        let shown = crate::error::printable(&dir.display().to_string());
+        let found = match std::fs::symlink_metadata(&dir) {
+            Err(_) => None,
+            Ok(_) => Some(Marker::read(&dir).filter(|m| {
+                m.is(Kind::Partial) && m.output == target.name() && only_jobs_in(&dir)
+            })),
+        };
+        let keep = match found {
+            None => false,
+            Some(None) => {
                 return Err(Error::Usage(format!(
-                    "--resume: the batch in {} was started with other settings ({found}); \
-                     rerun its command exactly, or run without --resume to start over",
-                    dir.display()
+                    "--out {target}: {shown} exists and is not a boomtown batch in progress; \
+                     refusing to touch it: move it away or choose another --out"
                 )));
             }
-        } else if dir.exists() {
+            Some(Some(marker)) if &marker.identity == batch => resume,
+            Some(Some(marker)) if resume => {
+                return Err(Error::Usage(format!(
+                    "--resume: the batch in {shown} was started with other settings ({}); \
+                     rerun its command exactly, or run without --resume to start over",
+                    describe(&marker.identity)
+                )));
+            }
+            Some(Some(marker)) if replace == Replace::SameBatch => {
+                return Err(Error::Usage(format!(
+                    "--out {target}: {shown} holds an interrupted batch with other settings ({}); \
+                     finish it with its own command and --resume, or pass --force to discard it",
+                    describe(&marker.identity)
+                )));
+            }
+            Some(Some(_)) => false,
+        };
+        if !keep && is_real_dir(&dir) {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io("removing", &dir, e))?;
         }
         let jobs = dir.join("jobs");
         std::fs::create_dir_all(&jobs).map_err(|e| Error::io("creating", &jobs, e))?;
-        if !resume {
-            let text = serde_json::to_string_pretty(batch).unwrap_or_default();
-            write_atomic(&file, text.as_bytes())?;
+        if !keep {
+            Marker::write(&dir, Kind::Partial, &target.name(), batch)?;
         }
         Ok(Partial { dir })
     }
@@ -126,6 +139,37 @@ impl Partial {
     pub fn remove(self) -> Result<(), Error> {
         std::fs::remove_dir_all(&self.dir).map_err(|e| Error::io("removing", &self.dir, e))
     }
+}
+
+/// Whether a `.partial` folder holds nothing but what a batch writes there: its
+/// marker, and in `jobs/` the job folders (finished, or temporary ones a kill
+/// left) with the files of a job.
+fn only_jobs_in(dir: &Path) -> bool {
+    let names = |d: &Path| -> Option<Vec<(String, bool)>> {
+        std::fs::read_dir(d)
+            .ok()?
+            .map(|e| {
+                let e = e.ok()?;
+                let kind = e.file_type().ok()?;
+                Some((e.file_name().into_string().ok()?, kind.is_dir()))
+            })
+            .collect()
+    };
+    let job_file = |n: &str| n == JOB_FILE || super::assemble::PART_FILES.contains(&n);
+    let job_dir =
+        |n: &str| n.starts_with(".tmp-") || (n.len() == 8 && n.bytes().all(|b| b.is_ascii_digit()));
+    let Some(top) = names(dir) else { return false };
+    let Some(jobs) = names(&dir.join("jobs")) else {
+        return false;
+    };
+    top.iter()
+        .all(|(n, is_dir)| (n == super::folder::MARKER && !is_dir) || (n == "jobs" && *is_dir))
+        && jobs.iter().all(|(n, is_dir)| {
+            *is_dir
+                && job_dir(n)
+                && names(&dir.join("jobs").join(n))
+                    .is_some_and(|files| files.iter().all(|(f, d)| !d && job_file(f)))
+        })
 }
 
 /// Person-months and seconds recorded for a finished job folder.

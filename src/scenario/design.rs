@@ -171,7 +171,11 @@ impl Design {
 
     /// Number of configurations (combinations of swept values); 1 without sweeps.
     pub fn configurations(&self) -> usize {
-        self.sweeps.iter().map(|s| s.values.len()).product()
+        // Saturating, so that many long sweeps cannot wrap around to a small
+        // count: the caller refuses more than `MAX_CONFIGURATIONS`.
+        self.sweeps
+            .iter()
+            .fold(1usize, |n, s| n.saturating_mul(s.values.len()))
     }
 
     /// The swept values of configuration `c` (0-based), last sweep fastest.
@@ -447,7 +451,8 @@ fn parse_dist(m: &Merged, path: &str, t: &Table) -> Result<Dist, ScenarioError> 
                         Some(w)
                             if w.len() == values.len()
                                 && w.iter().all(|x| x.is_finite() && *x >= 0.0)
-                                && w.iter().sum::<f64>() > 0.0 =>
+                                && w.iter().sum::<f64>() > 0.0
+                                && w.iter().sum::<f64>().is_finite() =>
                         {
                             w
                         }
@@ -455,7 +460,7 @@ fn parse_dist(m: &Merged, path: &str, t: &Table) -> Result<Dist, ScenarioError> 
                             return bad(
                                 "weights",
                                 format!(
-                                    "expected {} non-negative weights, not all 0",
+                                    "expected {} non-negative weights, not all 0, with a finite sum",
                                     values.len()
                                 ),
                             );

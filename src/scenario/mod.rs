@@ -118,6 +118,12 @@ pub struct Override {
     pub flag: &'static str,
 }
 
+/// Most keys in the dotted path of a `--set` (scenario keys are at most five deep).
+const MAX_KEY_DEPTH: usize = 16;
+
+/// Longest dotted path of a `--set`, in characters.
+const MAX_KEY_CHARS: usize = 256;
+
 impl std::str::FromStr for Override {
     type Err = String;
 
@@ -129,6 +135,14 @@ impl std::str::FromStr for Override {
             .split_once('=')
             .ok_or_else(|| format!("expected key.path=value, found `{arg}` (no `=`)"))?;
         let path = path.trim();
+        if path.len() > MAX_KEY_CHARS || path.split('.').count() > MAX_KEY_DEPTH {
+            return Err(format!(
+                "expected a dotted key path of at most {MAX_KEY_DEPTH} keys and {MAX_KEY_CHARS} \
+                 characters such as `simulation.years`, found one of {} keys and {} characters",
+                path.split('.').count(),
+                path.len()
+            ));
+        }
         let valid_segment = |s: &str| {
             !s.is_empty()
                 && s.chars()
@@ -248,6 +262,7 @@ fn load_merged(
         .expect("chain holds the scenario itself");
     let top_label = top.label.clone();
     let name = top_name(reference, &merged);
+    check_name(&name, &merged)?;
     for o in overrides {
         let mut table = Table::new();
         let mut segments: Vec<&str> = o.path.split('.').collect();
@@ -265,7 +280,15 @@ fn load_merged(
         let first = &design.sweeps[0].path;
         return Err(merged.error(
             first,
-            format!("the sweeps make {configurations} configurations; at most {MAX_CONFIGURATIONS} are allowed"),
+            format!(
+                "the sweeps make {} configurations (one per combination of values); at most \
+                 {MAX_CONFIGURATIONS} are allowed",
+                if configurations == usize::MAX {
+                    "more than 10^19".to_string()
+                } else {
+                    configurations.to_string()
+                }
+            ),
         ));
     }
     // Every configuration is checked before anything runs, with each uncertain
@@ -397,6 +420,49 @@ fn top_name(reference: &str, merged: &Merged) -> String {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| reference.to_string())
     })
+}
+
+/// Longest scenario name, in characters.
+const MAX_NAME_CHARS: usize = 100;
+
+/// A scenario's name becomes a folder name (`output/<name>`) and a value in every
+/// CSV row, so it must be a plain name: not empty, no path separators, not `.` or
+/// `..`, no control characters, and not starting with `.` (a hidden folder), `-`
+/// (an option) or `=`, `+`, `@` (a spreadsheet would read it as a formula).
+fn check_name(name: &str, merged: &Merged) -> Result<(), ScenarioError> {
+    let problem = if name.trim().is_empty() {
+        Some("is empty".to_string())
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        Some(format!("is longer than {MAX_NAME_CHARS} characters"))
+    } else if name.contains(['/', '\\']) {
+        Some("contains a path separator (`/` or `\\`)".into())
+    } else if name.chars().any(char::is_control) {
+        Some("contains a control character".into())
+    } else if name.starts_with(['.', '-', '=', '+', '@']) || name.trim() != name {
+        Some("starts with `.`, `-`, `=`, `+`, `@` or a space, or ends with a space".into())
+    } else {
+        None
+    };
+    let Some(problem) = problem else {
+        return Ok(());
+    };
+    let message = format!(
+        "expected a scenario name that can name a folder (letters, digits, `-`, `_`, `.`, spaces \
+         inside), found `{name}`, which {problem}"
+    );
+    let top = &merged
+        .chain
+        .last()
+        .expect("chain holds the scenario itself")
+        .label;
+    if merged.origins.get("name").is_some_and(|o| &o.file == top) {
+        Err(merged.error("name", message))
+    } else {
+        Err(ScenarioError::in_file(
+            top.clone(),
+            format!("{message}; it comes from the file name: set `name = \"...\"` in the file"),
+        ))
+    }
 }
 
 /// An override may not turn a table into a value or reach inside a non-table.

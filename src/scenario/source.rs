@@ -127,20 +127,30 @@ fn builtin(name: &str) -> Option<SourceFile> {
     })
 }
 
+/// Largest scenario file read, in bytes: scenario files are a few kilobytes.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
 fn read_file(path: &Path, from: &str) -> Result<SourceFile, ScenarioError> {
     let label = path.display().to_string();
-    if path.is_dir() {
-        return Err(ScenarioError::in_file(
-            label,
-            "is a folder, expected a scenario file (.toml)",
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        let what = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            _ => e.to_string(),
-        };
-        ScenarioError::in_file(from, format!("cannot read scenario file {label}: {what}"))
+    let bytes = read_bounded(path).map_err(|e| match e {
+        ReadError::Io(e) => {
+            let what = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_string(),
+                _ => e.to_string(),
+            };
+            ScenarioError::in_file(from, format!("cannot read scenario file {label}: {what}"))
+        }
+        ReadError::NotAFile(what) => ScenarioError::in_file(
+            label.clone(),
+            format!("is {what}, expected a scenario file (.toml)"),
+        ),
+        ReadError::TooLarge => ScenarioError::in_file(
+            label.clone(),
+            format!(
+                "is larger than {} KiB; a scenario file is a few kilobytes of TOML",
+                MAX_FILE_BYTES / 1024
+            ),
+        ),
     })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         ScenarioError::in_file(
@@ -156,6 +166,51 @@ fn read_file(path: &Path, from: &str) -> Result<SourceFile, ScenarioError> {
         text,
         dir: Some(path.parent().map(Path::to_path_buf).unwrap_or_default()),
     })
+}
+
+enum ReadError {
+    Io(std::io::Error),
+    NotAFile(&'static str),
+    TooLarge,
+}
+
+/// Reads a regular file of at most [`MAX_FILE_BYTES`]. Anything else (a folder,
+/// a device such as `/dev/zero`, a FIFO) is refused before a byte is read: it is
+/// opened without blocking and checked on the open handle, so that neither the
+/// open nor the read can hang or run without end.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::IsADirectory => ReadError::NotAFile("a folder"),
+        _ => ReadError::Io(e),
+    })?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if meta.is_dir() {
+        return Err(ReadError::NotAFile("a folder"));
+    }
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile(
+            "not a regular file (a device, FIFO or socket)",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(bytes)
 }
 
 /// A scenario file parsed into a table, with the line of every key path.

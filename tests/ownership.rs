@@ -1,0 +1,366 @@
+//! Output folders belong to the user: boomtown writes, replaces or deletes only
+//! what it can prove it made. Every test runs the real binary on real folders,
+//! and checks that what was the user's is still there, byte for byte.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{bin, boomtown, run_ok, stderr};
+
+/// A short, small batch.
+const QUICK: [&str; 6] = [
+    "--set",
+    "simulation.years=2",
+    "--replicates",
+    "2",
+    "--no-charts",
+    "--quiet",
+];
+
+fn run_args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["run", "test-city", "--out", out];
+    args.extend(QUICK);
+    args.extend(extra);
+    args
+}
+
+/// Every file below a folder with its content, not following links.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let kind = e.file_type().unwrap();
+            let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+            if kind.is_dir() {
+                out.push((rel, b"<dir>".to_vec()));
+                stack.push(e.path());
+            } else if kind.is_symlink() {
+                let target = std::fs::read_link(e.path()).unwrap();
+                out.push((rel, target.to_string_lossy().as_bytes().to_vec()));
+            } else {
+                out.push((rel, std::fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A folder of the user's: a web app with its own `manifest.json`.
+fn users_folder(path: &Path) {
+    std::fs::create_dir_all(path.join("icons")).unwrap();
+    std::fs::write(path.join("manifest.json"), r#"{"name": "my app"}"#).unwrap();
+    std::fs::write(path.join("index.html"), "<h1>mine</h1>").unwrap();
+    std::fs::write(path.join("icons/a.png"), [1u8, 2, 3]).unwrap();
+}
+
+fn assert_refused(o: &std::process::Output, needle: &str) {
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+    assert!(
+        stderr(o).contains(needle),
+        "expected `{needle}` in: {}",
+        stderr(o)
+    );
+}
+
+/// Names in a folder, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_users_folder_is_never_replaced_whatever_its_files_are_called() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    users_folder(&app);
+    let before = snapshot(&app);
+    for extra in [&[][..], &["--force"][..], &["--resume"][..]] {
+        let o = boomtown(dir.path(), &run_args("app", extra));
+        assert_refused(&o, "not a boomtown output folder");
+    }
+    let o = boomtown(
+        dir.path(),
+        &[
+            "compare",
+            "test-city",
+            "test-city",
+            "--out",
+            "app",
+            "--force",
+        ],
+    );
+    assert_refused(&o, "not a boomtown output folder");
+    assert_eq!(snapshot(&app), before);
+    assert_eq!(names(dir.path()), ["app"], "nothing left beside it");
+}
+
+#[test]
+fn the_current_folder_and_its_parents_are_never_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    users_folder(&work);
+    let before = snapshot(dir.path());
+    for out in [".", "..", "./", "../work", "../..", "/"] {
+        for extra in [&[][..], &["--force"][..]] {
+            let o = boomtown(&work, &run_args(out, extra));
+            assert_eq!(o.status.code(), Some(2), "--out {out}: {}", stderr(&o));
+        }
+    }
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn a_users_folder_named_like_a_partial_batch_is_never_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let partial = dir.path().join("out.partial");
+    users_folder(&partial);
+    std::fs::create_dir(partial.join("jobs")).unwrap();
+    let before = snapshot(&partial);
+    for extra in [&[][..], &["--force"][..], &["--resume"][..]] {
+        let o = boomtown(dir.path(), &run_args("out", extra));
+        assert_refused(&o, "not a boomtown batch in progress");
+    }
+    assert_eq!(snapshot(&partial), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn links_are_never_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real");
+    users_folder(&real);
+    std::os::unix::fs::symlink(&real, dir.path().join("link")).unwrap();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("empty"), dir.path().join("to-empty")).unwrap();
+    let before = snapshot(dir.path());
+    let real_before = snapshot(&real);
+    for out in ["link", "link/", "link/.", "to-empty", "to-empty/"] {
+        for extra in [&[][..], &["--force"][..]] {
+            let o = boomtown(dir.path(), &run_args(out, extra));
+            assert_eq!(o.status.code(), Some(2), "--out {out}: {}", stderr(&o));
+        }
+    }
+    assert_eq!(snapshot(dir.path()), before);
+    // A link inside an output makes it someone else's too.
+    run_ok(dir.path(), &run_args("o", &[]));
+    std::os::unix::fs::symlink(&real, dir.path().join("o/charts-link")).unwrap();
+    let o = boomtown(dir.path(), &run_args("o", &["--force"]));
+    assert_refused(&o, "did not write");
+    assert_eq!(snapshot(&real), real_before);
+}
+
+#[test]
+fn another_batch_replaces_an_output_only_with_force_and_never_the_users_files_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(dir.path(), &run_args("o", &[]));
+    let first = std::fs::read(dir.path().join("o/timeseries.csv")).unwrap();
+    // The same batch again replaces it (outputs are byte-identical).
+    run_ok(dir.path(), &run_args("o", &[]));
+    assert_eq!(
+        std::fs::read(dir.path().join("o/timeseries.csv")).unwrap(),
+        first
+    );
+    // Another seed is another batch.
+    let o = boomtown(dir.path(), &run_args("o", &["--seed", "9"]));
+    assert_refused(&o, "--force");
+    assert_eq!(
+        std::fs::read(dir.path().join("o/timeseries.csv")).unwrap(),
+        first
+    );
+    run_ok(dir.path(), &run_args("o", &["--seed", "9", "--force"]));
+    assert_ne!(
+        std::fs::read(dir.path().join("o/timeseries.csv")).unwrap(),
+        first
+    );
+    // A note of the user's inside the output makes it theirs.
+    std::fs::write(dir.path().join("o/notes.txt"), "my notes").unwrap();
+    let o = boomtown(dir.path(), &run_args("o", &["--seed", "9", "--force"]));
+    assert_refused(&o, "notes.txt");
+    assert_eq!(
+        std::fs::read(dir.path().join("o/notes.txt")).unwrap(),
+        b"my notes"
+    );
+}
+
+#[test]
+fn scenario_names_cannot_point_outside_the_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    users_folder(&dir.path().join("output"));
+    let before = snapshot(dir.path());
+    for name in [
+        "../escape",
+        "a/b",
+        "",
+        "..",
+        ".hidden",
+        "=1+1",
+        "@SUM(A1)",
+        "bad\u{1b}[2J",
+    ] {
+        let file = dir.path().join("named.toml");
+        let text = format!(
+            "extends = \"test-city\"\nname = {}\n",
+            toml::Value::from(name)
+        );
+        std::fs::write(&file, text).unwrap();
+        let o = boomtown(dir.path(), &["run", "named.toml", "--quiet"]);
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(o.status.code(), Some(2), "name {name:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("key `name`"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains('\u{1b}'), "raw escape echoed");
+    }
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+/// Runs a batch that dies at a named point, as a kill -9 there would.
+fn run_killed_at(dir: &Path, point: &str, extra: &[&str]) {
+    let o = Command::new(bin())
+        .args(run_args("o", extra))
+        .env(boomtown::fault::VARIABLE, point)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "the run did not die at {point}");
+}
+
+#[test]
+fn a_kill_during_replacement_leaves_the_old_or_the_new_output_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(dir.path(), &run_args("o", &[]));
+    let old = snapshot(&dir.path().join("o"));
+    // A fresh run of the other batch elsewhere: what the new output must be.
+    run_ok(dir.path(), &run_args("new", &["--seed", "9"]));
+    let data = |s: &[(PathBuf, Vec<u8>)]| -> Vec<(PathBuf, Vec<u8>)> {
+        s.iter()
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == "csv"))
+            .cloned()
+            .collect()
+    };
+    let new = data(&snapshot(&dir.path().join("new")));
+    // Killed before the exchange: the old output, whole.
+    run_killed_at(dir.path(), "commit", &["--seed", "9", "--force"]);
+    assert_eq!(snapshot(&dir.path().join("o")), old);
+    // Killed right after it: the new output, whole.
+    run_killed_at(dir.path(), "swapped", &["--seed", "9", "--force"]);
+    assert_eq!(data(&snapshot(&dir.path().join("o"))), new);
+    // Staging folders were left by the kills; the next run of the output removes them.
+    let stale = |d: &Path| {
+        names(d)
+            .iter()
+            .filter(|n| n.starts_with(".boomtown-staging-"))
+            .count()
+    };
+    assert!(stale(dir.path()) >= 2, "{:?}", names(dir.path()));
+    run_ok(dir.path(), &run_args("o", &["--seed", "9", "--resume"]));
+    assert_eq!(stale(dir.path()), 0, "{:?}", names(dir.path()));
+    assert_eq!(data(&snapshot(&dir.path().join("o"))), new);
+}
+
+#[cfg(unix)]
+fn signal(child: &std::process::Child, signal: i32) {
+    // SAFETY: sends a signal to a child process this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_run_on_the_same_output_is_refused_while_the_first_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    // Long enough to be caught running: more replicates of a bigger city.
+    let slow = [
+        "run",
+        "test-city",
+        "--out",
+        "o",
+        "--replicates",
+        "12",
+        "--threads",
+        "1",
+        "--set",
+        "population.size=50000",
+        "--no-charts",
+        "--quiet",
+    ];
+    let mut first = Command::new(bin())
+        .args(slow)
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lock = dir.path().join(".o.boomtown-lock");
+    let start = Instant::now();
+    while !dir.path().join("o.partial/jobs").exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the first run never started"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // Held still while the others try, so that the test does not depend on speed.
+    signal(&first, libc::SIGSTOP);
+    assert!(lock.exists());
+    // The same batch, another batch, and another batch with --force: all refused.
+    for extra in [
+        &[][..],
+        &["--seed", "3"][..],
+        &["--seed", "3", "--force"][..],
+    ] {
+        let args = [&slow[..], extra].concat();
+        let o = boomtown(dir.path(), &args);
+        assert_refused(&o, "is writing this output folder");
+    }
+    signal(&first, libc::SIGCONT);
+    let status = first.wait().unwrap();
+    assert!(status.success());
+    assert!(!lock.exists(), "the lock file is removed when released");
+    // The first run's output holds its own batch only, as a lone run writes it.
+    let alone = tempfile::tempdir().unwrap();
+    let args: Vec<&str> = slow
+        .iter()
+        .map(|a| if *a == "o" { "alone" } else { a })
+        .collect();
+    run_ok(alone.path(), &args);
+    for file in ["timeseries.csv", "experiments.csv", "indicators.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("o").join(file)).unwrap(),
+            std::fs::read(alone.path().join("alone").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn merge_and_compare_follow_the_same_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    for k in ["1/2", "2/2"] {
+        let out = format!("s{}", &k[..1]);
+        run_ok(dir.path(), &run_args(&out, &["--shard", k]));
+    }
+    let app = dir.path().join("app");
+    users_folder(&app);
+    let before = snapshot(&app);
+    let o = boomtown(
+        dir.path(),
+        &["merge", "s1", "s2", "--out", "app", "--force"],
+    );
+    assert_refused(&o, "not a boomtown output folder");
+    let o = boomtown(dir.path(), &["merge", "s1", "s2", "--out", "s1", "--force"]);
+    assert_refused(&o, "one of the shards");
+    run_ok(
+        dir.path(),
+        &["merge", "s1", "s2", "--out", "m", "--no-charts", "--quiet"],
+    );
+    // The merged batch is the batch a single run makes: it replaces it freely.
+    run_ok(dir.path(), &run_args("m", &[]));
+    assert_eq!(snapshot(&app), before);
+}
