@@ -1,11 +1,13 @@
-//! The command line: arguments as clap reads them.
+//! The command line: arguments as clap reads them. Parsing checks every value's
+//! form and range; `main` dispatches the parsed command.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use boomtown::batch::Shard;
-use boomtown::scenario::Override;
+use crate::batch::Shard;
+use crate::scenario::Override;
 
 /// boomtown: what a mining city becomes when its resource runs out, and what policy
 /// can change about it.
@@ -26,7 +28,7 @@ pub enum Command {
     Check {
         /// Scenario names or paths to .toml files.
         #[arg(required = true)]
-        scenarios: Vec<String>,
+        scenarios: Vec<OsString>,
         /// Override a scenario key, e.g. `--set simulation.years=10` (repeatable).
         #[arg(long = "set", value_name = "KEY=VALUE")]
         overrides: Vec<Override>,
@@ -34,7 +36,7 @@ pub enum Command {
     /// Show every parameter of a scenario, its value and its source.
     Explain {
         /// Scenario name or path.
-        scenario: String,
+        scenario: OsString,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -83,7 +85,7 @@ pub enum Format {
 pub struct CompareArgs {
     /// Two or more scenario names or paths.
     #[arg(required = true, num_args = 2..)]
-    pub scenarios: Vec<String>,
+    pub scenarios: Vec<OsString>,
     /// Options shared with `boomtown lesson`.
     #[command(flatten)]
     pub batch: BatchArgs,
@@ -132,7 +134,7 @@ pub struct LessonArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenario name (see `boomtown list`) or path to a .toml file.
-    pub scenario: String,
+    pub scenario: OsString,
     /// Master seed (default: the scenario's `simulation.seed`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     pub seed: Option<u64>,
@@ -168,4 +170,55 @@ pub struct RunArgs {
     /// Print nothing but errors (no progress bar).
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// Feeds arbitrary bytes through everything that reads the command line: the
+/// bytes, split at NUL, are the arguments (not necessarily UTF-8); a parsed
+/// command's output folder goes through the checks of [`OutputPath`] and the
+/// paths derived from it, and an error message through [`printable`]. Used by the
+/// `arguments` fuzz target and its regression tests; it must never panic, and it
+/// writes nothing.
+///
+/// [`OutputPath`]: crate::output::folder::OutputPath
+/// [`printable`]: crate::error::printable
+pub fn exercise(data: &[u8]) {
+    use clap::Parser;
+    let args = std::iter::once(std::ffi::OsString::from("boomtown"))
+        .chain(data.split(|&b| b == 0).map(os_string));
+    let out = match Cli::try_parse_from(args) {
+        Ok(cli) => match cli.command {
+            Command::Run(run) => run.out,
+            Command::Compare(c) => c.batch.out,
+            Command::Lesson(l) => l.batch.out,
+            Command::Merge { out, .. } => Some(out),
+            _ => None,
+        },
+        Err(e) => {
+            let _ = crate::error::printable(&e.render().to_string());
+            None
+        }
+    };
+    if let Some(out) = out {
+        match crate::output::folder::OutputPath::new(&out) {
+            Ok(path) => {
+                let _ = (path.name(), path.parent(), path.to_string());
+                let _ = crate::output::partial::partial_dir(&path);
+            }
+            Err(e) => {
+                let _ = e.to_string();
+            }
+        }
+    }
+    let _ = crate::output::folder::Marker::parse(&String::from_utf8_lossy(data));
+}
+
+#[cfg(unix)]
+fn os_string(bytes: &[u8]) -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::OsStr::from_bytes(bytes).to_os_string()
+}
+
+#[cfg(not(unix))]
+fn os_string(bytes: &[u8]) -> std::ffi::OsString {
+    String::from_utf8_lossy(bytes).into_owned().into()
 }

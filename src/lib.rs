@@ -9,6 +9,7 @@
 
 pub mod batch;
 pub mod charts;
+pub mod cli;
 pub mod compare;
 pub mod date;
 pub mod error;

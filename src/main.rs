@@ -2,8 +2,6 @@
 //! that prints errors and chooses the exit code (0 success, 2 bad input, 1 other
 //! failures, 130 when interrupted).
 
-mod cli;
-
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,12 +10,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use boomtown::cli::{BatchArgs, Cli, Command, CompareArgs, Format, LessonArgs, RunArgs};
 use boomtown::error::Error;
 use boomtown::explain::Kind;
 use boomtown::lessons::Lesson;
 use boomtown::run::{Progress, RunOptions};
 use boomtown::scenario::{self, source};
-use cli::{BatchArgs, Cli, Command, CompareArgs, Format, LessonArgs, RunArgs};
 
 /// Raised by Ctrl-C: workers finish the replicates in progress and start no more.
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -25,9 +23,15 @@ static STOP: AtomicBool = AtomicBool::new(false);
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        // clap uses 0 for --help and --version, 2 for usage errors.
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            // clap uses 0 for --help and --version, 2 for usage errors.
+            return ExitCode::from(e.exit_code() as u8);
+        }
+        Err(e) => {
+            // The message quotes the arguments: shown, never obeyed.
+            let text = boomtown::error::printable(&e.render().to_string());
+            let _ = std::io::stderr().write_all(text.as_bytes());
             return ExitCode::from(e.exit_code() as u8);
         }
     };
@@ -119,11 +123,11 @@ fn list() -> Result<(), Error> {
     emit(&text)
 }
 
-fn check(scenarios: &[String], overrides: &[scenario::Override]) -> Result<(), Error> {
+fn check(scenarios: &[std::ffi::OsString], overrides: &[scenario::Override]) -> Result<(), Error> {
     // Validate all first, so a bad one is reported before anything is printed.
     let loaded = scenarios
         .iter()
-        .map(|s| scenario::load(s, overrides))
+        .map(|s| scenario::load_os(s, overrides))
         .collect::<Result<Vec<_>, _>>()?;
     for s in loaded {
         emit(&format!("{}\n", s.resolved_toml(s.seed, s.replicates)))?;
@@ -139,8 +143,12 @@ fn check(scenarios: &[String], overrides: &[scenario::Override]) -> Result<(), E
     Ok(())
 }
 
-fn explain(reference: &str, format: Format, overrides: &[scenario::Override]) -> Result<(), Error> {
-    let s = scenario::load(reference, overrides)?;
+fn explain(
+    reference: &std::ffi::OsStr,
+    format: Format,
+    overrides: &[scenario::Override],
+) -> Result<(), Error> {
+    let s = scenario::load_os(reference, overrides)?;
     let rows = boomtown::explain::explain(&s);
     match format {
         Format::Csv => {
@@ -209,7 +217,7 @@ fn plural(n: usize) -> &'static str {
 fn run(args: RunArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> {
     let overrides: Vec<scenario::Override> =
         args.overrides.into_iter().chain(args.sweeps).collect();
-    let scenario = scenario::load(&args.scenario, &overrides)?;
+    let scenario = scenario::load_os(&args.scenario, &overrides)?;
     let opts = RunOptions {
         seed: args.seed.unwrap_or(scenario.seed),
         replicates: args.replicates.unwrap_or(scenario.replicates),
@@ -251,7 +259,7 @@ fn compare(args: CompareArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> 
     } = args;
     let scenarios = scenarios
         .iter()
-        .map(|s| scenario::load(s, &args.overrides))
+        .map(|s| scenario::load_os(s, &args.overrides))
         .collect::<Result<Vec<_>, _>>()?;
     let first = &scenarios[0];
     let opts = RunOptions {
@@ -328,7 +336,7 @@ fn lesson(args: LessonArgs) -> Result<(), Error> {
     let written = if lesson.scenarios.len() == 1 {
         run(
             RunArgs {
-                scenario: lesson.scenarios[0].clone(),
+                scenario: lesson.scenarios[0].clone().into(),
                 seed: args.seed,
                 replicates: args.replicates,
                 threads: args.threads,
@@ -346,7 +354,7 @@ fn lesson(args: LessonArgs) -> Result<(), Error> {
     } else {
         compare(
             CompareArgs {
-                scenarios: lesson.scenarios.clone(),
+                scenarios: lesson.scenarios.iter().map(Into::into).collect(),
                 batch: BatchArgs {
                     out: Some(out),
                     ..args

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::batch::Plan;
 
 use crate::error::Error;
-use crate::output::assemble::assemble;
+use crate::output::assemble::{CHECKED_FILES, assemble, sha256_file};
 use crate::output::folder::{Lock, OutputPath, Replace, check_replaceable};
 use crate::output::tables::Tables;
 use crate::run::{Record, finish_folder, manifest};
@@ -126,7 +126,13 @@ pub fn merge(
             )));
         }
     }
-    let scenario = scenario::load(toml_path.to_str().unwrap_or_default(), &[])?;
+    for s in &shards {
+        verify_shard(s)?;
+    }
+    let scenario = scenario::load_text(&toml_path.display().to_string(), &scenario_toml, &[])?;
+    for s in &shards {
+        verify_rows(s, &scenario)?;
+    }
     let plan = Plan {
         seed: head.manifest["seed"].as_u64().unwrap_or(0),
         replicates: head.manifest["replicates"].as_u64().unwrap_or(0) as u32,
@@ -196,4 +202,69 @@ fn refuse_shard_as_output(dirs: &[PathBuf], out: &OutputPath) -> Result<(), Erro
         )));
     }
     Ok(())
+}
+
+/// A shard's files are those its manifest recorded: each file's SHA-256 matches.
+fn verify_shard(shard: &ShardDir) -> Result<(), Error> {
+    let shown = crate::error::printable(&shard.dir.display().to_string());
+    for file in CHECKED_FILES {
+        let Some(expected) = shard.manifest["checksums"][file].as_str() else {
+            return Err(Error::Usage(format!(
+                "{shown}: its manifest.json records no checksum of {file}; it was not written \
+                 by this version of boomtown, or was edited"
+            )));
+        };
+        let path = shard.dir.join(file);
+        let found = sha256_file(&path)
+            .map_err(|_| Error::Usage(format!("{shown}: {file} is missing or cannot be read")))?;
+        if found != expected {
+            return Err(Error::Usage(format!(
+                "{shown}: {file} is not the file this shard wrote (its checksum differs from the \
+                 one in manifest.json): it was damaged or cut short, e.g. by an interrupted copy; \
+                 copy or rerun this shard again"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A shard's tables hold exactly its jobs: one `experiments.csv` row per job, in
+/// order, and one `timeseries.csv` row per job and reporting step.
+fn verify_rows(shard: &ShardDir, scenario: &scenario::Scenario) -> Result<(), Error> {
+    let shown = crate::error::printable(&shard.dir.display().to_string());
+    let jobs = shard.end.saturating_sub(shard.first);
+    let horizon = &scenario.params.horizon;
+    let every = horizon.report_every.max(1) as u64;
+    let months = horizon.months as u64;
+    let steps = 1 + months / every + u64::from(!months.is_multiple_of(every));
+    let tables = Tables::new(scenario);
+    let replicate_column = tables.key_len();
+    let replicates = shard.manifest["replicates"].as_u64().unwrap_or(0).max(1);
+    let count = |file: &str, check: &mut dyn FnMut(u64, &csv::StringRecord) -> bool| {
+        let path = shard.dir.join(file);
+        let mut csv = crate::output::CsvFile::open(&path)?;
+        let mut n = 0u64;
+        for row in csv.rows() {
+            if !check(n, &row?) {
+                return Ok(None);
+            }
+            n += 1;
+        }
+        Ok::<_, Error>(Some(n))
+    };
+    let expected_replicate = |i: u64| ((shard.first + i) % replicates).to_string();
+    let experiments = count("experiments.csv", &mut |i, row| {
+        row.get(replicate_column) == Some(expected_replicate(i).as_str())
+    })?;
+    let timeseries = count("timeseries.csv", &mut |i, row| {
+        row.get(replicate_column) == Some(expected_replicate(i / steps).as_str())
+    })?;
+    if experiments == Some(jobs) && timeseries == Some(jobs * steps) {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{shown}: its tables do not hold the jobs {} to {} its manifest names ({} runs of {steps} \
+         reporting steps each); the shard is incomplete or damaged: rerun it",
+        shard.first, shard.end, jobs
+    )))
 }

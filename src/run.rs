@@ -145,12 +145,19 @@ pub fn run(
     });
     let tables = Tables::new(scenario);
     let first = range.start;
-    run_parallel(&plan, &pending, opts.threads, stop, |result| {
+    let ran = run_parallel(&plan, &pending, opts.threads, stop, |result| {
         partial.write_job(&tables, &jobs[result.id.index - first], &result)?;
         crate::fault::point("job-written");
         progress(Progress::JobDone);
         Ok(())
-    })?;
+    });
+    if let Err(e) = ran {
+        // A scenario that runs away can never finish: nothing is kept to resume.
+        if matches!(e, Error::Runaway(_)) {
+            let _ = partial.remove();
+        }
+        return Err(e);
+    }
     let unfinished = range.clone().filter(|&i| !partial.is_done(i)).count();
     if unfinished > 0 {
         return Err(Error::Interrupted {

@@ -506,3 +506,224 @@ fn more_policies_than_a_record_can_number_are_refused() {
     assert!(err.contains("at most 256 policies, found 257"), "{err}");
     assert_no_output(dir.path(), "too many policies");
 }
+
+/// Runs `boomtown` and kills it if it takes longer than a minute: an input that
+/// hangs fails the test instead of hanging the suite.
+fn boomtown_within_a_minute(dir: &Path, args: &[&str]) -> std::process::Output {
+    use std::time::{Duration, Instant};
+    let mut child = std::process::Command::new(common::bin())
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("{args:?} did not end within a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn inputs_that_could_hang_or_exhaust_memory_are_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = (0..256)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let sweeps: Vec<String> = [
+        "migration.outside_wage",
+        "labour.separation_rate",
+        "labour.search_probability",
+        "labour.vacancy_rate",
+        "migration.peak_annual_rate",
+        "migration.fill_rate",
+        "population.female_share",
+        "demography.female_birth_share",
+    ]
+    .iter()
+    .map(|k| format!("{k}={sweep}"))
+    .collect();
+    let deep_key = format!("{}=1", vec!["a"; 30_000].join("."));
+    std::fs::write(dir.path().join("zero.toml"), "extends = \"/dev/zero\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("weights.toml"),
+        "extends = \"test-city\"\n[labour]\nseparation_rate = { dist = \"choice\", values = [0.01, 0.02], weights = [1e308, 1e308] }\n",
+    )
+    .unwrap();
+    let mut cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["test-city", "--set", "population.size=1"],
+            "grow without bound",
+        ),
+        (
+            vec!["test-city", "--replicates", "4294967295"],
+            "at most 1000000",
+        ),
+        (vec!["test-city", "--set", &deep_key], "at most 16 keys"),
+        (vec!["zero.toml"], "not a regular file"),
+        (vec!["weights.toml"], "finite sum"),
+    ];
+    let mut sweep_args = vec!["test-city"];
+    for s in &sweeps {
+        sweep_args.extend(["--sweep", s.as_str()]);
+    }
+    cases.push((sweep_args, "more than 10^19 configurations"));
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("fifo.toml");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid path; creates a named pipe nobody writes to.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        cases.push((vec!["fifo.toml"], "not a regular file"));
+    }
+    for (args, expect) in cases {
+        let args: Vec<&str> = [&["run"][..], &args, &["--out", "out", "--quiet"]].concat();
+        let o = boomtown_within_a_minute(dir.path(), &args);
+        let err = stderr(&o);
+        let shown: Vec<String> = args.iter().map(|a| a.chars().take(60).collect()).collect();
+        assert_eq!(o.status.code(), Some(2), "{shown:?}: {err}");
+        assert!(
+            err.contains(expect),
+            "{shown:?}: expected {expect:?} in {err}"
+        );
+        assert!(!err.contains("panicked"), "{shown:?}: {err}");
+        assert_no_output(dir.path(), &format!("{shown:?}"));
+        assert!(!dir.path().join("out.partial").exists(), "{shown:?}");
+    }
+}
+
+#[test]
+fn a_shard_of_a_huge_batch_runs_exactly_its_own_replicate() {
+    // 3 billion replicates in 3 billion slices: the last slice is the last replicate.
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown_within_a_minute(
+        dir.path(),
+        &[
+            "run",
+            "test-city",
+            "--replicates",
+            "3000000000",
+            "--shard",
+            "3000000000/3000000000",
+            "--set",
+            "simulation.years=1",
+            "--no-charts",
+            "--quiet",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (header, rows) = common::read_csv(&dir.path().join("out/experiments.csv"));
+    let replicate = header.iter().position(|h| h == "replicate").unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][replicate], "2999999999");
+}
+
+#[test]
+fn standard_output_closed_early_ends_quietly_and_a_full_disk_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(common::bin())
+        .args(["explain", "hegang"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader takes one line and goes away, as `| head -1` does.
+    {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("hegang"), "{line}");
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    if Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = std::process::Command::new(common::bin())
+            .args(["explain", "hegang", "--format", "csv"])
+            .current_dir(dir.path())
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("No space left"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn paths_that_are_not_utf8_work_and_messages_never_echo_escape_sequences() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    // A folder name in a legacy encoding (GBK for a city's name).
+    let legacy = std::ffi::OsStr::from_bytes(&[0xba, 0xd7, 0xb8, 0xda]);
+    let folder = dir.path().join(legacy);
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("city.toml"), "extends = \"test-city\"\n").unwrap();
+    let o = std::process::Command::new(common::bin())
+        .arg("run")
+        .arg(Path::new(legacy).join("city.toml"))
+        .arg("--out")
+        .arg(Path::new(legacy).join("out"))
+        .args(["--set", "simulation.years=1", "--no-charts", "--quiet"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(folder.join("out/timeseries.csv").is_file());
+    // A key with a terminal escape sequence, in a file and in --set.
+    std::fs::write(
+        dir.path().join("esc.toml"),
+        "extends = \"test-city\"\n[labour]\n\"x\\u001b[2J\" = 1\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["run", "esc.toml"],
+        vec!["run", "test-city", "--set", "labour.x\u{1b}[2J=1"],
+        vec!["run", "test-city", "--set", "populaton\u{1b}[2J.size=1"],
+    ] {
+        let o = boomtown(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(
+            !o.stderr.contains(&0x1b),
+            "raw escape echoed: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn errors_in_set_name_set_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (arg, key) in [
+        ("populaton.size=5000", "key `populaton`"),
+        ("population.sise=5000", "key `population.sise`"),
+        ("population.size=0", "key `population.size`"),
+        ("sectors.nope.wage=1", "key `sectors.nope"),
+    ] {
+        let o = boomtown(dir.path(), &["check", "test-city", "--set", arg]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{arg}: {err}");
+        assert!(err.contains(&format!("--set {arg}")), "{arg}: {err}");
+        assert!(err.contains(key), "{arg}: {err}");
+        assert!(
+            !err.contains("builtin:test-city"),
+            "{arg} blamed on the file: {err}"
+        );
+    }
+}

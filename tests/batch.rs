@@ -145,6 +145,97 @@ fn merged_shards_equal_a_single_run() {
     );
 }
 
+/// Copies a shard folder (files only, one level of subfolders).
+fn copy_shard(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn damaged_or_incomplete_shards_are_refused_by_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let quick = [
+        "--set",
+        "simulation.years=2",
+        "--replicates",
+        "4",
+        "--no-charts",
+        "--quiet",
+    ];
+    for k in 1..=2 {
+        let (shard, out) = (format!("{k}/2"), format!("s{k}"));
+        let args = [
+            &["run", "test-city", "--shard", &shard, "--out", &out][..],
+            &quick,
+        ]
+        .concat();
+        run_ok(dir.path(), &args);
+    }
+    let merge = |second: &str| {
+        boomtown(
+            dir.path(),
+            &["merge", "s1", second, "--out", "merged", "--no-charts"],
+        )
+    };
+    let cut = |path: &Path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let keep = text.trim_end().rsplit_once('\n').unwrap().0.to_string() + "\n";
+        std::fs::write(path, &keep).unwrap();
+        keep
+    };
+    // A copy cut short: its checksum no longer matches.
+    copy_shard(&dir.path().join("s2"), &dir.path().join("cut"));
+    cut(&dir.path().join("cut/timeseries.csv"));
+    let o = merge("cut");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("timeseries.csv is not the file this shard wrote"),
+        "{}",
+        stderr(&o)
+    );
+    // Cut short and its manifest made to agree: the rows do not cover the jobs.
+    let manifest_path = dir.path().join("cut/manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    let kept = std::fs::read(dir.path().join("cut/timeseries.csv")).unwrap();
+    manifest["checksums"]["timeseries.csv"] = sha256_hex(&kept).into();
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+    let o = merge("cut");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("do not hold the jobs 2 to 4"),
+        "{}",
+        stderr(&o)
+    );
+    // A file gone missing.
+    copy_shard(&dir.path().join("s2"), &dir.path().join("lost"));
+    std::fs::remove_file(dir.path().join("lost/experiments.csv")).unwrap();
+    let o = merge("lost");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("experiments.csv is missing"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("merged").exists());
+    // The intact shards still merge.
+    let o = merge("s2");
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 #[test]
 fn a_single_replicate_reruns_alone_with_its_shard() {
     let dir = tempfile::tempdir().unwrap();

@@ -86,14 +86,57 @@ pub fn assemble(
         w.flush().map_err(|e| Error::io("writing", &out, e))?;
     }
     summary.write(&staged.path("summary.csv"))?;
-    let drawn = finish(&staged.path(""))?;
     let mut manifest = manifest.clone();
+    manifest["checksums"] = checksums(&staged)?;
+    let drawn = finish(&staged.path(""))?;
     if let Some(files) = manifest["files"].as_array_mut() {
         files.extend(drawn.into_iter().map(serde_json::Value::String));
     }
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     staged.write("manifest.json", text.as_bytes())?;
     staged.commit()
+}
+
+/// The data files whose SHA-256 the manifest records, so that a damaged copy
+/// (a shard truncated in transfer) is recognised before it is merged.
+pub const CHECKED_FILES: [&str; 6] = [
+    "scenario.toml",
+    "timeseries.csv",
+    "age_pyramid.csv",
+    "indicators.csv",
+    "experiments.csv",
+    "summary.csv",
+];
+
+fn checksums(staged: &Staged) -> Result<serde_json::Value, Error> {
+    let mut out = serde_json::Map::new();
+    for file in CHECKED_FILES {
+        out.insert(file.to_string(), sha256_file(&staged.path(file))?.into());
+    }
+    Ok(serde_json::Value::Object(out))
+}
+
+/// SHA-256 of a file, in hex, read in pieces.
+pub fn sha256_file(path: &Path) -> Result<String, Error> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io("reading", path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .map_err(|e| Error::io("reading", path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Accumulators per configuration, step and metric, fed row by row.

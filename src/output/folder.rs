@@ -87,10 +87,17 @@ impl Marker {
             return None;
         }
         let path = dir.join(MARKER);
-        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        // A marker is a few kilobytes; a large file of that name is not one.
+        let small_file = |m: std::fs::Metadata| m.is_file() && m.len() <= 4 << 20;
+        if !std::fs::symlink_metadata(&path).is_ok_and(small_file) {
             return None;
         }
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+        Marker::parse(&std::fs::read_to_string(path).ok()?)
+    }
+
+    /// Parses the text of a marker; `None` unless it is one boomtown wrote.
+    pub fn parse(text: &str) -> Option<Marker> {
+        let v: Value = serde_json::from_str(text).ok()?;
         if v["program"] != "boomtown" {
             return None;
         }

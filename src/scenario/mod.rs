@@ -220,6 +220,22 @@ pub fn load(reference: &str, overrides: &[Override]) -> Result<Scenario, Scenari
     load_merged(source::resolve(reference)?, reference, overrides)
 }
 
+/// Loads a scenario named on the command line: a name or a path, or, when the
+/// argument is not valid UTF-8 (a folder name in a legacy encoding), a path.
+pub fn load_os(
+    reference: &std::ffi::OsStr,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
+    match reference.to_str() {
+        Some(text) => load(text, overrides),
+        None => {
+            let path = std::path::Path::new(reference);
+            let merged = source::resolve_path(path)?;
+            load_merged(merged, &path.display().to_string(), overrides)
+        }
+    }
+}
+
 /// Feeds arbitrary bytes through everything that reads user input about a
 /// scenario: the first line as a `--set`, `--sweep` and `--shard` argument, the
 /// rest as a scenario file. Used by the fuzz target and its regression tests; it

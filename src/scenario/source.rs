@@ -333,6 +333,18 @@ impl Merged {
     pub fn origin(&self, path: &str) -> Origin {
         // Array elements (`demand[0]`) are reported at their array's key.
         let mut p = path.split('[').next().unwrap_or(path);
+        // A table that only exists because a key inside it was set (a misspelt
+        // table in `--set populaton.size=5`) comes from where that key was set.
+        let inside = format!("{p}.");
+        if !self.origins.contains_key(p)
+            && let Some((_, o)) = self
+                .origins
+                .range(inside.clone()..)
+                .next()
+                .filter(|(k, _)| k.starts_with(&inside))
+        {
+            return o.clone();
+        }
         loop {
             if let Some(o) = self.origins.get(p) {
                 return o.clone();
@@ -442,6 +454,13 @@ fn record_origins(
 pub fn resolve(reference: &str) -> Result<Merged, ScenarioError> {
     let cwd = std::env::current_dir().ok();
     resolve_file(locate(reference, cwd.as_deref(), reference)?)
+}
+
+/// Resolves a scenario given as a file path (one that is not valid UTF-8, which
+/// cannot be a name).
+pub fn resolve_path(path: &Path) -> Result<Merged, ScenarioError> {
+    let label = path.display().to_string();
+    resolve_file(read_file(path, &label)?)
 }
 
 /// Reads the chain a scenario file extends and merges it over the defaults.
