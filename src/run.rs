@@ -2,7 +2,7 @@
 //! (each written to the `.partial` folder as it ends), then assemble the output
 //! folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
@@ -292,39 +292,41 @@ fn available_memory() -> Option<u64> {
 /// the tightest over the group and its parents (cgroup v2, else v1).
 fn cgroup_headroom() -> Option<u64> {
     let membership = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    headroom_in(&membership, Path::new("/sys/fs/cgroup"))
+}
+
+/// [`cgroup_headroom`] for a membership list (the text of `/proc/self/cgroup`) and
+/// the folder the cgroup file systems are mounted in.
+fn headroom_in(membership: &str, root: &Path) -> Option<u64> {
     let read =
-        |path: &str| -> Option<u64> { std::fs::read_to_string(path).ok()?.trim().parse().ok() };
+        |path: PathBuf| -> Option<u64> { std::fs::read_to_string(path).ok()?.trim().parse().ok() };
     let mut best: Option<u64> = None;
-    let mut consider = |limit: Option<u64>, usage: Option<u64>| {
-        // v1 reports "no limit" as a huge number; such limits are no limit.
-        if let Some(limit) = limit.filter(|&l| l < 1 << 60) {
-            let room = limit.saturating_sub(usage.unwrap_or(0));
+    let mut consider = |dir: &Path, limit: &str, usage: &str| {
+        // "max" (v2) does not parse, and v1 writes "no limit" as a huge number.
+        if let Some(limit) = read(dir.join(limit)).filter(|&l| l < 1 << 60) {
+            let room = limit.saturating_sub(read(dir.join(usage)).unwrap_or(0));
             best = Some(best.map_or(room, |b| b.min(room)));
         }
     };
     for line in membership.lines() {
         let mut parts = line.splitn(3, ':');
-        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
-        let path = path.trim_end_matches('/');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let relative = path.trim_start_matches('/');
         if controllers.is_empty() {
-            // cgroup v2: walk up from the process's group to the root.
-            let mut dir = format!("/sys/fs/cgroup{path}");
+            // cgroup v2: the process's group and every parent up to the root.
+            let mut dir = root.join(relative);
             loop {
-                consider(
-                    read(&format!("{dir}/memory.max")),
-                    read(&format!("{dir}/memory.current")),
-                );
-                match dir.rfind('/') {
-                    Some(i) if dir.len() > "/sys/fs/cgroup".len() => dir.truncate(i),
-                    _ => break,
+                consider(&dir, "memory.max", "memory.current");
+                if dir == root || !dir.pop() {
+                    break;
                 }
             }
         } else if controllers.split(',').any(|c| c == "memory") {
-            let dir = format!("/sys/fs/cgroup/memory{path}");
-            consider(
-                read(&format!("{dir}/memory.limit_in_bytes")),
-                read(&format!("{dir}/memory.usage_in_bytes")),
-            );
+            let dir = root.join("memory").join(relative);
+            consider(&dir, "memory.limit_in_bytes", "memory.usage_in_bytes");
         }
     }
     best
@@ -456,6 +458,36 @@ mod tests {
         let heap = format!("{job:?}").len() as u64;
         let bytes = std::mem::size_of_val(&job) as u64 + heap;
         assert!(bytes < BYTES_PER_JOB, "a job holds about {bytes} bytes");
+    }
+
+    #[test]
+    fn the_tightest_control_group_limit_counts() {
+        let root = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let path = root.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        // v2: a job's group with 4 GiB (1 used) inside a user slice with 2 GiB free.
+        write("memory.max", "max\n");
+        write("user.slice/memory.max", "3221225472\n");
+        write("user.slice/memory.current", "1073741824\n");
+        write("user.slice/job_7/memory.max", "4294967296\n");
+        write("user.slice/job_7/memory.current", "1073741824\n");
+        let v2 = headroom_in("0::/user.slice/job_7\n", root.path());
+        assert_eq!(v2, Some(2 << 30));
+        // v1: a Slurm job's memory controller, with 512 MiB used of 1 GiB.
+        write("memory/slurm/job_9/memory.limit_in_bytes", "1073741824\n");
+        write("memory/slurm/job_9/memory.usage_in_bytes", "536870912\n");
+        let v1 = headroom_in(
+            "4:memory:/slurm/job_9\n2:cpu,cpuacct:/slurm/job_9\n",
+            root.path(),
+        );
+        assert_eq!(v1, Some(512 << 20));
+        // No limit anywhere.
+        write("memory/free/memory.limit_in_bytes", "9223372036854771712\n");
+        assert_eq!(headroom_in("4:memory:/free\n", root.path()), None);
+        assert_eq!(headroom_in("garbage", root.path()), None);
     }
 
     #[test]

@@ -364,3 +364,89 @@ fn merge_and_compare_follow_the_same_rules() {
     run_ok(dir.path(), &run_args("m", &[]));
     assert_eq!(snapshot(&app), before);
 }
+
+/// Runs a shell script in a private mount namespace (as root in it, through a user
+/// namespace when not root), where it may mount a small file system. `None`
+/// where the machine does not allow it.
+#[cfg(target_os = "linux")]
+fn in_mount_namespace(dir: &Path, script: &str) -> Option<std::process::Output> {
+    let probe = Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "true"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        return None;
+    }
+    let o = Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", script])
+        .env("BOOMTOWN", bin())
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    Some(o)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_or_read_only_disk_is_an_error_that_keeps_the_old_output() {
+    let dir = tempfile::tempdir().unwrap();
+    // On a 1 MiB file system: an output, then the disk filled by a file of the
+    // user's, then another batch with --force; then the file system read-only.
+    let script = r#"
+        set -u
+        mkdir small && mount -t tmpfs -o size=1m tmpfs small || exit 99
+        q="--set simulation.years=2 --replicates 2 --no-charts --quiet"
+        "$BOOMTOWN" run test-city --out small/o $q || exit 98
+        find small/o -type f -exec sha256sum {} + | sort > before.txt
+        dd if=/dev/zero of=small/filler bs=4k 2>/dev/null
+        "$BOOMTOWN" run test-city --out small/o $q --seed 9 --force 2> full.err
+        echo $? > full.code
+        find small/o -type f -exec sha256sum {} + | sort > after.txt
+        ls -a small > full.ls
+        rm small/filler
+        mount -o remount,ro small
+        "$BOOMTOWN" run test-city --out small/p $q 2> ro.err
+        echo $? > ro.code
+    "#;
+    let Some(o) = in_mount_namespace(dir.path(), script) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must allow a mount namespace (unshare) for the full-disk test"
+        );
+        eprintln!("full-disk test skipped: this machine allows no mount namespace");
+        return;
+    };
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+    assert_eq!(read("full.code").trim(), "1", "{}", read("full.err"));
+    assert!(
+        read("full.err").contains("No space left on device"),
+        "{}",
+        read("full.err")
+    );
+    assert!(
+        !read("full.err").contains("panicked"),
+        "{}",
+        read("full.err")
+    );
+    assert_eq!(
+        read("before.txt"),
+        read("after.txt"),
+        "the old output changed"
+    );
+    assert!(
+        !read("full.ls").contains(".boomtown-staging-"),
+        "{}",
+        read("full.ls")
+    );
+    assert!(
+        !read("full.ls").contains("o.partial"),
+        "{}",
+        read("full.ls")
+    );
+    assert_eq!(read("ro.code").trim(), "2", "{}", read("ro.err"));
+    assert!(
+        read("ro.err").contains("cannot write in small"),
+        "{}",
+        read("ro.err")
+    );
+}

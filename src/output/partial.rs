@@ -74,9 +74,22 @@ impl Partial {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io("removing", &dir, e))?;
         }
         let jobs = dir.join("jobs");
-        std::fs::create_dir_all(&jobs).map_err(|e| Error::io("creating", &jobs, e))?;
-        if !keep {
-            Marker::write(&dir, Kind::Partial, &target.name(), batch)?;
+        let created = std::fs::create_dir_all(&jobs)
+            .map_err(|e| Error::io("creating", &jobs, e))
+            .and_then(|()| {
+                if keep {
+                    Ok(())
+                } else {
+                    Marker::write(&dir, Kind::Partial, &target.name(), batch)
+                }
+            });
+        if let Err(e) = created {
+            // A folder just made but not marked (a full disk) would be refused by
+            // the next run as not boomtown's: it goes.
+            if !keep {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            return Err(e);
         }
         Ok(Partial { dir })
     }
