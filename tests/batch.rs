@@ -354,8 +354,10 @@ fn resume_starts_or_skips_when_there_is_nothing_to_resume_and_refuses_other_sett
     );
     // A batch in progress with other settings is not resumed, nor discarded
     // without --force.
-    let killed = std::process::Command::new(common::bin())
-        .args([
+    common::run_killed_at(
+        dir.path(),
+        "job-written",
+        &[
             "run",
             "test-city",
             "--out",
@@ -364,13 +366,9 @@ fn resume_starts_or_skips_when_there_is_nothing_to_resume_and_refuses_other_sett
             "5",
             "--threads",
             "1",
-        ])
-        .args(["--set", "simulation.years=2", "--quiet"])
-        .env(boomtown::fault::VARIABLE, "job-written")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(!killed.status.success());
+            "--quiet",
+        ],
+    );
     assert_eq!(finished_jobs(&dir.path().join("y.partial/jobs")), 1);
     let o = boomtown(dir.path(), &["run", "test-city", "--resume", "--out", "y"]);
     assert_eq!(o.status.code(), Some(2));

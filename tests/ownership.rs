@@ -222,15 +222,9 @@ fn scenario_names_cannot_point_outside_the_output_folder() {
     assert_eq!(snapshot(dir.path()), before);
 }
 
-/// Runs a batch that dies at a named point, as a kill -9 there would.
+/// Runs a batch into `o` that dies at a named point, as a kill -9 there would.
 fn run_killed_at(dir: &Path, point: &str, extra: &[&str]) {
-    let o = Command::new(bin())
-        .args(run_args("o", extra))
-        .env(boomtown::fault::VARIABLE, point)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(!o.status.success(), "the run did not die at {point}");
+    common::run_killed_at(dir, point, &run_args("o", extra));
 }
 
 #[test]

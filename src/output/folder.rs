@@ -275,8 +275,9 @@ pub fn check_replaceable(
     }
     let Some(marker) = Marker::read(path).filter(|m| m.is(Kind::Output)) else {
         return Err(refuse(
-            "exists and is not a boomtown output folder (it has no .boomtown marker); \
-             refusing to touch it: choose another --out"
+            "exists and is not a boomtown output folder (it has no .boomtown marker; an \
+             output written by an earlier version of boomtown has none either); refusing to touch it: \
+             choose another --out, or delete the folder yourself if it is an old output"
                 .into(),
         ));
     };

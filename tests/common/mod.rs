@@ -26,6 +26,19 @@ pub fn run_ok(dir: &Path, args: &[&str]) {
     assert!(o.status.success(), "{args:?}: {}", stderr(&o));
 }
 
+/// Runs `boomtown` so that it dies at a named point, as a `kill -9` there would
+/// (see `boomtown::fault`), and checks that it did not succeed.
+pub fn run_killed_at(dir: &Path, point: &str, args: &[&str]) -> Output {
+    let o = Command::new(bin())
+        .args(args)
+        .env(boomtown::fault::VARIABLE, point)
+        .current_dir(dir)
+        .output()
+        .expect("the boomtown binary runs");
+    assert!(!o.status.success(), "{args:?} did not die at {point}");
+    o
+}
+
 /// Standard error as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
