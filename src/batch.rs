@@ -191,7 +191,8 @@ pub fn simulate(job: &Job, id: JobId, seed: u64) -> Result<JobResult, Error> {
         if city.residents() > limit {
             return Err(Error::Runaway(format!(
                 "replicate {} of configuration {}: the city grew from {} to {} residents by month {} \
-                 of the run, past the limit of {limit} (four times its initial population); the \
+                 of the run, past the limit of {limit} (four times its initial population, or 10,000 \
+                 more for a small city); the \
                  scenario's in-migration or policies make it grow without bound (check the \
                  `migration` settings and growth policies such as `public_jobs` and \
                  `cluster_investment`)",

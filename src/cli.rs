@@ -51,6 +51,9 @@ pub enum Command {
     /// Run a guided lesson (see `lessons/`) and open its report; with no number,
     /// list the lessons.
     Lesson(LessonArgs),
+    /// Run the city scenarios and set them against the observed data that ship
+    /// with boomtown (or a file of your own): validation.csv, a chart and a report.
+    Validate(ValidateArgs),
     /// Combine the output folders of the shards of one batch.
     Merge {
         /// The shards' output folders, in any order.
@@ -69,6 +72,35 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+}
+
+/// Options of `boomtown validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Observations file (default: the shipped `seeds/observations.csv`).
+    #[arg(long)]
+    pub observations: Option<PathBuf>,
+    /// Master seed, the same for every scenario (default: each scenario's own).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+    /// Replicates of each scenario.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub replicates: u32,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Output folder (default: `output/validation`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override a key in every scenario, e.g. `--set population.size=20000` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<Override>,
+    /// Replace an existing output of other settings (only ever a boomtown output).
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors (no progress bar).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Output formats of `boomtown explain`.
@@ -191,6 +223,7 @@ pub fn exercise(data: &[u8]) {
             Command::Compare(c) => c.batch.out,
             Command::Lesson(l) => l.batch.out,
             Command::Merge { out, .. } => Some(out),
+            Command::Validate(v) => v.out,
             _ => None,
         },
         Err(e) => {

@@ -151,14 +151,22 @@ impl Error {
 }
 
 /// Text safe to show on a terminal: control characters (escape sequences among
-/// them) and invisible direction overrides are shown as `\u{..}` escapes, so that
-/// a key or a file name cannot move the cursor, recolour or hide text. Line
-/// breaks and tabs are kept.
+/// them), invisible characters (zero-width spaces, direction overrides) and line
+/// separators are shown as `\u{..}` escapes, so that a key or a file name cannot
+/// move the cursor, recolour, hide text or fake a line. Line breaks and tabs are
+/// kept: messages use them (the command line refuses arguments with control
+/// characters before they reach a message).
 pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         let unsafe_char = (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            || matches!(
+                c,
+                '\u{200b}'..='\u{200f}'
+                    | '\u{2028}'..='\u{202e}'
+                    | '\u{2060}'..='\u{2069}'
+                    | '\u{feff}'
+            );
         if unsafe_char {
             out.extend(c.escape_unicode());
         } else {

@@ -2,15 +2,16 @@
 //!
 //! The crate is layered: [`scenario`] reads and validates scenario files into
 //! [`model::params::Params`]; [`model`] is the simulation core (no I/O); [`batch`]
-//! runs replicates in parallel; [`run`] and [`merge`] drive batches; [`output`]
-//! writes the files; [`charts`] and [`report`] draw on them.
+//! runs replicates in parallel; [`output`] writes the files; [`charts`] and
+//! [`report`] draw on them; [`commands`] (run, compare, merge, validate) drive
+//! batches from scenario to output folder; [`cli`] is the command line.
 
 #![warn(missing_docs)]
 
 pub mod batch;
 pub mod charts;
 pub mod cli;
-pub mod compare;
+pub mod commands;
 pub mod date;
 pub mod error;
 pub mod explain;
@@ -18,9 +19,8 @@ pub mod facts;
 pub mod fault;
 pub mod indicators;
 pub mod lessons;
-pub mod merge;
 pub mod model;
+pub mod observations;
 pub mod output;
 pub mod report;
-pub mod run;
 pub mod scenario;

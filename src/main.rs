@@ -10,17 +10,23 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use boomtown::cli::{BatchArgs, Cli, Command, CompareArgs, Format, LessonArgs, RunArgs};
+use boomtown::cli::{
+    BatchArgs, Cli, Command, CompareArgs, Format, LessonArgs, RunArgs, ValidateArgs,
+};
+use boomtown::commands::run::{Progress, RunOptions};
 use boomtown::error::Error;
 use boomtown::explain::Kind;
 use boomtown::lessons::Lesson;
-use boomtown::run::{Progress, RunOptions};
 use boomtown::scenario::{self, source};
 
 /// Raised by Ctrl-C: workers finish the replicates in progress and start no more.
 static STOP: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
+    if let Some(message) = argument_with_control_character() {
+        let _ = std::io::stderr().write_all(message.as_bytes());
+        return ExitCode::from(2);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // clap uses 0 for --help and --version, 2 for usage errors.
@@ -47,6 +53,26 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// An argument with a control character (a line break, an escape sequence)
+/// could fake or hide lines where a message quotes it: such arguments are
+/// refused, before any parsing, with the argument shown escaped.
+fn argument_with_control_character() -> Option<String> {
+    std::env::args_os()
+        .enumerate()
+        .skip(1)
+        .find_map(|(i, arg)| {
+            let text = arg.to_string_lossy();
+            text.chars().any(char::is_control).then(|| {
+                let shown: String = text.chars().take(200).collect();
+                format!(
+                    "boomtown: error: invalid argument: argument {i} contains a control character \
+                 (a line break, tab or escape sequence): {}\n",
+                    boomtown::error::printable(&shown.replace('\n', "\\n").replace('\t', "\\t"))
+                )
+            })
+        })
 }
 
 /// Writes text to standard output; a failure (a full disk, a closed pipe) is an
@@ -86,6 +112,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
         Command::Run(args) => run(args, None).map(|_| ()),
         Command::Compare(args) => compare(args, None).map(|_| ()),
         Command::Lesson(args) => lesson(args),
+        Command::Validate(args) => validate(args),
         Command::Merge {
             dirs,
             out,
@@ -98,8 +125,13 @@ fn dispatch(command: Command) -> Result<(), Error> {
             } else {
                 boomtown::output::folder::Replace::SameBatch
             };
-            let written =
-                boomtown::merge::merge(&dirs, &out, &command_line(), !no_charts, replace)?;
+            let written = boomtown::commands::merge::merge(
+                &dirs,
+                &out,
+                &command_line(),
+                !no_charts,
+                replace,
+            )?;
             if !quiet {
                 emit(&format!(
                     "boomtown: merged {} shards into {}\n",
@@ -235,7 +267,8 @@ fn run(args: RunArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> {
     let quiet = args.quiet;
     install_stop_handler(quiet);
     let bar = progress_bar(quiet);
-    let report = boomtown::run::run(&scenario, &opts, &STOP, &|event| advance(&bar, event));
+    let report =
+        boomtown::commands::run::run(&scenario, &opts, &STOP, &|event| advance(&bar, event));
     bar.finish_and_clear();
     let report = report?;
     if !quiet {
@@ -269,7 +302,7 @@ fn compare(args: CompareArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> 
         shard: None,
         out: args
             .out
-            .unwrap_or_else(|| boomtown::compare::default_out(&scenarios)),
+            .unwrap_or_else(|| boomtown::commands::compare::default_out(&scenarios)),
         resume: false,
         force: args.force,
         charts: true,
@@ -278,7 +311,7 @@ fn compare(args: CompareArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> 
     };
     install_stop_handler(args.quiet);
     let bar = progress_bar(args.quiet);
-    let written = boomtown::compare::compare(&scenarios, &opts, &STOP, &|name, event| {
+    let written = boomtown::commands::compare::compare(&scenarios, &opts, &STOP, &|name, event| {
         bar.set_message(name.to_string());
         advance(&bar, event)
     });
@@ -294,6 +327,38 @@ fn compare(args: CompareArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> 
         ))?;
     }
     Ok(written)
+}
+
+/// Runs the observed scenarios and sets them against the observations.
+fn validate(args: ValidateArgs) -> Result<(), Error> {
+    let opts = boomtown::commands::validate::ValidateOptions {
+        seed: args.seed,
+        replicates: args.replicates,
+        threads: threads(args.threads),
+        out: args
+            .out
+            .unwrap_or_else(|| PathBuf::from("output").join("validation")),
+        force: args.force,
+        overrides: args.overrides,
+        observations: args.observations,
+        command: command_line(),
+    };
+    install_stop_handler(args.quiet);
+    let bar = progress_bar(args.quiet);
+    let report = boomtown::commands::validate::validate(&opts, &STOP, &|name, event| {
+        bar.set_message(name.to_string());
+        advance(&bar, event)
+    });
+    bar.finish_and_clear();
+    let report = report?;
+    if !args.quiet {
+        emit(&format!(
+            "boomtown: {}\nboomtown: validation written to {}\n",
+            boomtown::commands::validate::verdict_text(&report.verdict),
+            report.out.display()
+        ))?;
+    }
+    Ok(())
 }
 
 /// Lists the lessons, or runs one and opens its report.

@@ -414,6 +414,15 @@ fn bad_arguments_give_exit_2() {
         vec!["run", "test-city", "--shard", "two"],
         vec!["run", "test-city", "--sweep", "labour.search_probability"],
         vec!["run", "test-city", "--threads", "0"],
+        vec![
+            "run",
+            "test-city",
+            "--sweep",
+            "labour.search_probability=0.2,,0.3",
+        ],
+        vec!["run", "test-city", "--sweep", "name=a,b"],
+        vec!["run", "test-city", "--set", "x=1\nboomtown: finished"],
+        vec!["run", "test-city\u{1b}[2J"],
         vec!["frobnicate"],
     ] {
         let o = boomtown(dir.path(), &args);
@@ -507,26 +516,8 @@ fn more_policies_than_a_record_can_number_are_refused() {
     assert_no_output(dir.path(), "too many policies");
 }
 
-/// Runs `boomtown` and kills it if it takes longer than a minute: an input that
-/// hangs fails the test instead of hanging the suite.
 fn boomtown_within_a_minute(dir: &Path, args: &[&str]) -> std::process::Output {
-    use std::time::{Duration, Instant};
-    let mut child = std::process::Command::new(common::bin())
-        .args(args)
-        .current_dir(dir)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("{args:?} did not end within a minute");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+    common::boomtown_within(dir, args, 60)
 }
 
 #[test]
@@ -726,4 +717,41 @@ fn errors_in_set_name_set_and_the_key() {
             "{arg} blamed on the file: {err}"
         );
     }
+}
+
+#[test]
+fn arguments_with_control_characters_are_refused_and_shown_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown(
+        dir.path(),
+        &[
+            "run",
+            "test-city",
+            "--set",
+            "x=1\nboomtown: written to output/x",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("argument 4 contains a control character"),
+        "{err}"
+    );
+    assert!(err.contains("x=1\\nboomtown"), "{err}");
+    assert_eq!(err.lines().count(), 1, "a fake line got through: {err}");
+}
+
+#[test]
+fn a_name_given_with_set_names_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown(dir.path(), &["check", "test-city", "--set", "name=renamed"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("renamed is valid"), "{}", stderr(&o));
+    let o = boomtown(dir.path(), &["check", "test-city", "--set", "name=../up"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--set name=../up, key `name`"),
+        "{}",
+        stderr(&o)
+    );
 }

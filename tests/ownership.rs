@@ -444,3 +444,163 @@ fn a_full_or_read_only_disk_is_an_error_that_keeps_the_old_output() {
         read("ro.err")
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_lock_file_that_is_not_boomtowns_is_never_written_or_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = dir.path().join("user");
+    std::fs::create_dir(&user).unwrap();
+    std::fs::write(user.join("data.txt"), "my precious data").unwrap();
+    let lock = |name: &str| dir.path().join(format!(".{name}.boomtown-lock"));
+    std::os::unix::fs::symlink(user.join("data.txt"), lock("a")).unwrap();
+    std::os::unix::fs::symlink(user.join("new.txt"), lock("b")).unwrap();
+    std::fs::hard_link(user.join("data.txt"), lock("c")).unwrap();
+    std::fs::write(lock("d"), "my own notes").unwrap();
+    for name in ["a", "b", "c", "d"] {
+        let o = common::boomtown_within(dir.path(), &run_args(name, &[]), 60);
+        assert_refused(&o, "is not a boomtown lock file");
+        assert!(
+            !dir.path().join(name).exists(),
+            "{name}: an output was written"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(user.join("data.txt")).unwrap(),
+        "my precious data"
+    );
+    assert!(
+        !user.join("new.txt").exists(),
+        "a file was created through a link"
+    );
+    assert_eq!(std::fs::read_to_string(lock("d")).unwrap(), "my own notes");
+    // A lock file left by a killed run is boomtown's, and taken over.
+    common::run_killed_at(dir.path(), "job-written", &run_args("e", &[]));
+    assert!(lock("e").exists());
+    run_ok(dir.path(), &run_args("e", &["--resume"]));
+    assert!(!lock("e").exists());
+}
+
+#[test]
+fn boomtowns_own_names_long_names_and_folders_inside_outputs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(dir.path(), &run_args("o", &[]));
+    let long = "x".repeat(230);
+    for (out, expect) in [
+        (".boomtown-staging-x", "boomtown's own"),
+        ("out/.boomtown-staging-results", "boomtown's own"),
+        ("x.partial", "boomtown's own"),
+        (long.as_str(), "longer than 200 bytes"),
+        ("o/nested", "inside the boomtown output"),
+        ("o/charts/deeper/still", "inside the boomtown output"),
+    ] {
+        let o = boomtown(dir.path(), &run_args(out, &[]));
+        assert_refused(&o, expect);
+    }
+    assert_eq!(names(dir.path()), ["o"], "nothing was created");
+    // A runaway city leaves no folders behind either.
+    let o = boomtown(
+        dir.path(),
+        &run_args(
+            "x/y/z",
+            &["--set", "population.size=1", "--set", "simulation.years=10"],
+        ),
+    );
+    assert_refused(&o, "grow without bound: test-city: replicate 0");
+    assert_eq!(names(dir.path()), ["o"]);
+}
+
+#[test]
+fn what_a_kill_leaves_beside_an_output_is_removed_only_when_it_is_all_boomtowns() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(dir.path(), &run_args("o", &[]));
+    let whole = snapshot(&dir.path().join("o"));
+    // A copy of the output kept under a staging name, with a note of the user's
+    // in it, and a forged staging folder with a thesis: both stay.
+    let backup = dir.path().join(".boomtown-staging-backup");
+    std::fs::create_dir(&backup).unwrap();
+    for (rel, bytes) in &whole {
+        let path = backup.join(rel);
+        if bytes.as_slice() == b"<dir>" {
+            std::fs::create_dir_all(&path).unwrap();
+        } else {
+            std::fs::write(&path, bytes).unwrap();
+        }
+    }
+    std::fs::write(backup.join("notes.txt"), "notes").unwrap();
+    let forged = dir.path().join(".boomtown-staging-old");
+    std::fs::create_dir(&forged).unwrap();
+    std::fs::copy(dir.path().join("o/.boomtown"), forged.join(".boomtown")).unwrap();
+    std::fs::write(forged.join("thesis.tex"), "thesis").unwrap();
+    // Kills while a .partial folder is made and while it is removed.
+    common::run_killed_at(
+        dir.path(),
+        "partial-made",
+        &run_args("o", &["--seed", "9", "--force"]),
+    );
+    common::run_killed_at(
+        dir.path(),
+        "discarding",
+        &run_args("o", &["--seed", "9", "--force"]),
+    );
+    assert!(dir.path().join("o/timeseries.csv").is_file());
+    run_ok(dir.path(), &run_args("o", &["--seed", "9", "--resume"]));
+    assert_eq!(
+        names(dir.path()),
+        [".boomtown-staging-backup", ".boomtown-staging-old", "o"],
+        "only the user's folders are left beside the output"
+    );
+    assert_eq!(
+        std::fs::read_to_string(backup.join("notes.txt")).unwrap(),
+        "notes"
+    );
+    assert_eq!(
+        std::fs::read_to_string(forged.join("thesis.tex")).unwrap(),
+        "thesis"
+    );
+}
+
+#[test]
+fn files_changed_or_added_by_the_user_make_the_folder_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(dir.path(), &run_args("o", &[]));
+    // An edit to a file boomtown wrote: refused even for the same batch.
+    let summary = dir.path().join("o/summary.csv");
+    let mut text = std::fs::read_to_string(&summary).unwrap();
+    text.push_str("my edits\n");
+    std::fs::write(&summary, &text).unwrap();
+    let o = boomtown(dir.path(), &run_args("o", &["--force"]));
+    assert_refused(&o, "summary.csv (changed)");
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), text);
+    // A note added to a batch in progress: the batch is not resumed over it.
+    common::run_killed_at(dir.path(), "job-written", &run_args("p", &[]));
+    std::fs::write(dir.path().join("p.partial/notes.txt"), "notes").unwrap();
+    for extra in [&["--resume"][..], &["--force"][..]] {
+        let o = boomtown(dir.path(), &run_args("p", extra));
+        assert_refused(&o, "not a boomtown batch in progress");
+    }
+    assert!(dir.path().join("p.partial/notes.txt").is_file());
+    // A job folder whose job.json was deleted by hand is simply run again.
+    common::run_killed_at(
+        dir.path(),
+        "job-written",
+        &run_args("q", &["--threads", "1"]),
+    );
+    let job = dir.path().join("q.partial/jobs/00000000");
+    std::fs::remove_file(job.join("job.json")).unwrap();
+    run_ok(dir.path(), &run_args("q", &["--resume"]));
+}
+
+#[cfg(unix)]
+#[test]
+fn an_empty_folder_of_the_users_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let e = dir.path().join("e");
+    std::fs::create_dir(&e).unwrap();
+    std::fs::set_permissions(&e, std::fs::Permissions::from_mode(0o2750)).unwrap();
+    run_ok(dir.path(), &run_args("e", &[]));
+    let mode = std::fs::metadata(&e).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o2750, "mode {mode:o}");
+    assert!(e.join("timeseries.csv").is_file());
+}

@@ -5,6 +5,7 @@
 
 pub mod data;
 pub mod draw;
+pub mod validation;
 
 use std::path::Path;
 use std::sync::OnceLock;

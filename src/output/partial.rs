@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::folder::{Kind, Marker, OutputPath, Replace, describe, is_real_dir};
+use super::folder::{
+    Kind, Marker, OutputPath, Replace, describe, differences, discard, is_real_dir,
+    new_marked_folder, only_jobs_in, remove_marked,
+};
 use super::tables::Tables;
 use crate::batch::JobResult;
 use crate::error::Error;
@@ -30,7 +33,8 @@ impl Partial {
     /// With `resume`, an earlier folder must hold the same batch, and its
     /// finished jobs are kept. Otherwise an earlier folder of the same batch is
     /// started over, and one of another batch only with `--force`
-    /// ([`Replace::AnyOutput`]). A folder boomtown did not make is never touched.
+    /// ([`Replace::AnyOutput`]). A folder boomtown did not make, or one with
+    /// anything else in it, is never touched.
     pub fn open(
         target: &OutputPath,
         batch: &Value,
@@ -49,48 +53,48 @@ impl Partial {
             None => false,
             Some(None) => {
                 return Err(Error::Usage(format!(
-                    "--out {target}: {shown} exists and is not a boomtown batch in progress; \
-                     refusing to touch it: move it away or choose another --out"
+                    "--out {target}: {shown} exists and is not a boomtown batch in progress (or \
+                     holds files boomtown did not write there); refusing to touch it: move it \
+                     away or choose another --out"
                 )));
             }
             Some(Some(marker)) if &marker.identity == batch => resume,
             Some(Some(marker)) if resume => {
                 return Err(Error::Usage(format!(
-                    "--resume: the batch in {shown} was started with other settings ({}); \
+                    "--resume: the batch in {shown} was started with other settings ({}; {}); \
                      rerun its command exactly, or run without --resume to start over",
-                    describe(&marker.identity)
+                    describe(&marker.identity),
+                    differences(&marker.identity, batch)
                 )));
             }
             Some(Some(marker)) if replace == Replace::SameBatch => {
                 return Err(Error::Usage(format!(
-                    "--out {target}: {shown} holds an interrupted batch with other settings ({}); \
-                     finish it with its own command and --resume, or pass --force to discard it",
-                    describe(&marker.identity)
+                    "--out {target}: {shown} holds an interrupted batch with other settings ({}; \
+                     {}); finish it with its own command and --resume, or pass --force to \
+                     discard it",
+                    describe(&marker.identity),
+                    differences(&marker.identity, batch)
                 )));
             }
             Some(Some(_)) => false,
         };
-        if !keep && is_real_dir(&dir) {
-            std::fs::remove_dir_all(&dir).map_err(|e| Error::io("removing", &dir, e))?;
+        if keep {
+            return Ok(Partial { dir });
         }
-        let jobs = dir.join("jobs");
-        let created = std::fs::create_dir_all(&jobs)
-            .map_err(|e| Error::io("creating", &jobs, e))
-            .and_then(|()| {
-                if keep {
-                    Ok(())
-                } else {
-                    Marker::write(&dir, Kind::Partial, &target.name(), batch)
-                }
-            });
-        if let Err(e) = created {
-            // A folder just made but not marked (a full disk) would be refused by
-            // the next run as not boomtown's: it goes.
-            if !keep {
-                let _ = std::fs::remove_dir_all(&dir);
-            }
-            return Err(e);
+        if is_real_dir(&dir) {
+            discard(&dir, target)?;
         }
+        // Made under a staging name with its marker and renamed into place, so
+        // that `<out>.partial` is never there unmarked.
+        let fresh = new_marked_folder(target, Kind::Partial, batch)?;
+        let made = std::fs::create_dir(fresh.join("jobs"))
+            .inspect(|()| crate::fault::point("partial-made"))
+            .and_then(|()| std::fs::rename(&fresh, &dir))
+            .map_err(|e| Error::io("creating", &dir, e));
+        if made.is_err() {
+            let _ = remove_marked(&fresh);
+        }
+        made?;
         Ok(Partial { dir })
     }
 
@@ -141,6 +145,10 @@ impl Partial {
         let path = tmp.path().join(JOB_FILE);
         std::fs::write(&path, cost.to_string()).map_err(|e| Error::io("writing", &path, e))?;
         let target = self.job_dir(result.id.index);
+        if std::fs::symlink_metadata(&target).is_ok() && !self.is_done(result.id.index) {
+            // An incomplete job folder (its job.json removed by hand) is run again.
+            std::fs::remove_dir_all(&target).map_err(|e| Error::io("removing", &target, e))?;
+        }
         let kept = tmp.keep();
         std::fs::rename(&kept, &target).map_err(|e| {
             let _ = std::fs::remove_dir_all(&kept);
@@ -148,41 +156,15 @@ impl Partial {
         })
     }
 
-    /// Removes the folder once its jobs are assembled into the output.
-    pub fn remove(self) -> Result<(), Error> {
-        std::fs::remove_dir_all(&self.dir).map_err(|e| Error::io("removing", &self.dir, e))
+    /// Removes the folder once its jobs are assembled into the output (moved
+    /// aside first, so that a kill leaves it whole or marked for removal). A
+    /// folder someone added files to while the batch ran is left where it is.
+    pub fn remove(self, target: &OutputPath) -> Result<(), Error> {
+        if !only_jobs_in(&self.dir) {
+            return Ok(());
+        }
+        discard(&self.dir, target)
     }
-}
-
-/// Whether a `.partial` folder holds nothing but what a batch writes there: its
-/// marker, and in `jobs/` the job folders (finished, or temporary ones a kill
-/// left) with the files of a job.
-fn only_jobs_in(dir: &Path) -> bool {
-    let names = |d: &Path| -> Option<Vec<(String, bool)>> {
-        std::fs::read_dir(d)
-            .ok()?
-            .map(|e| {
-                let e = e.ok()?;
-                let kind = e.file_type().ok()?;
-                Some((e.file_name().into_string().ok()?, kind.is_dir()))
-            })
-            .collect()
-    };
-    let job_file = |n: &str| n == JOB_FILE || super::assemble::PART_FILES.contains(&n);
-    let job_dir =
-        |n: &str| n.starts_with(".tmp-") || (n.len() == 8 && n.bytes().all(|b| b.is_ascii_digit()));
-    let Some(top) = names(dir) else { return false };
-    let Some(jobs) = names(&dir.join("jobs")) else {
-        return false;
-    };
-    top.iter()
-        .all(|(n, is_dir)| (n == super::folder::MARKER && !is_dir) || (n == "jobs" && *is_dir))
-        && jobs.iter().all(|(n, is_dir)| {
-            *is_dir
-                && job_dir(n)
-                && names(&dir.join("jobs").join(n))
-                    .is_some_and(|files| files.iter().all(|(f, d)| !d && job_file(f)))
-        })
 }
 
 /// Person-months and seconds recorded for a finished job folder.

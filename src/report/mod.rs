@@ -36,6 +36,7 @@ fn environment() -> Environment<'static> {
         ("run.html", include_str!("templates/run.html")),
         ("compare.html", include_str!("templates/compare.html")),
         ("lesson.html", include_str!("templates/lesson.html")),
+        ("validation.html", include_str!("templates/validation.html")),
     ] {
         env.add_template(name, text)
             .expect("the built-in templates parse");
@@ -750,4 +751,71 @@ pub fn write_compare(
         version: env!("CARGO_PKG_VERSION"),
     };
     render("compare.html", ctx, &dir.join(REPORT))
+}
+
+/// Writes `report.html` into a validation's folder: the verdict, every
+/// observation against the model, and the chart.
+pub fn write_validation(
+    dir: &Path,
+    rows: &[crate::commands::validate::Comparison],
+    verdict: &crate::commands::validate::Verdict,
+    replicates: u32,
+) -> Result<(), Error> {
+    use crate::commands::validate::{model_text, observed_text, verdict_text};
+    #[derive(Serialize)]
+    struct RowView {
+        scenario: String,
+        indicator: String,
+        base_date: String,
+        date: String,
+        observed_text: String,
+        model_text: String,
+        agrees: &'static str,
+        purpose: &'static str,
+        source: String,
+        note: String,
+    }
+    #[derive(Serialize)]
+    struct Ctx {
+        verdict: String,
+        rows: Vec<RowView>,
+        names: Vec<String>,
+        chart: String,
+        replicates: u32,
+        version: &'static str,
+    }
+    let svg_path = dir.join("charts/validation.svg");
+    let svg = std::fs::read(&svg_path).map_err(|e| Error::io("reading", &svg_path, e))?;
+    let mut names: Vec<String> = rows.iter().map(|r| r.folder.clone()).collect();
+    names.dedup();
+    let ctx = Ctx {
+        verdict: verdict_text(verdict),
+        rows: rows
+            .iter()
+            .map(|r| RowView {
+                scenario: r.scenario.clone(),
+                indicator: r.indicator.clone(),
+                base_date: r.base_date.clone(),
+                date: r.date.clone(),
+                observed_text: observed_text(r),
+                model_text: model_text(r),
+                agrees: match r.agrees {
+                    Some(true) => "yes",
+                    Some(false) => "no",
+                    None => "–",
+                },
+                purpose: r.purpose,
+                source: r.source.clone(),
+                note: r.note.clone(),
+            })
+            .collect(),
+        names,
+        chart: format!(
+            "data:image/svg+xml;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(svg)
+        ),
+        replicates,
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    render("validation.html", ctx, &dir.join(REPORT))
 }

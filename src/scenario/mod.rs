@@ -171,14 +171,15 @@ impl Override {
     pub fn parse_sweep(arg: &str) -> Result<Override, String> {
         let mut o: Override = arg.parse()?;
         let raw = arg.split_once('=').map(|(_, v)| v).unwrap_or_default();
-        let values: Vec<Value> = split_top_level(raw)
-            .into_iter()
-            .filter(|v| !v.trim().is_empty())
-            .map(parse_value)
-            .collect();
-        if values.is_empty() {
-            return Err(format!("expected at least one value after `=` in `{arg}`"));
+        let parts = split_top_level(raw);
+        if let Some(i) = parts.iter().position(|v| v.trim().is_empty()) {
+            return Err(format!(
+                "expected values separated by commas, found an empty value (value {} of {}) in `{arg}`",
+                i + 1,
+                parts.len()
+            ));
         }
+        let values: Vec<Value> = parts.into_iter().map(parse_value).collect();
         o.value = Value::Array(values);
         o.flag = "--sweep";
         Ok(o)
@@ -277,8 +278,6 @@ fn load_merged(
         .last()
         .expect("chain holds the scenario itself");
     let top_label = top.label.clone();
-    let name = top_name(reference, &merged);
-    check_name(&name, &merged)?;
     for o in overrides {
         let mut table = Table::new();
         let mut segments: Vec<&str> = o.path.split('.').collect();
@@ -289,6 +288,8 @@ fn load_merged(
         let origin = Origin::file(format!("{} {}", o.flag, o.arg));
         merged.overlay(&table, &prefix, &|_| origin.clone());
     }
+    let name = top_name(reference, &merged)?;
+    check_name(&name, &merged)?;
     merged.table.remove("name");
     let design = design::Design::find(&merged)?;
     let configurations = design.configurations();
@@ -424,17 +425,34 @@ impl Scenario {
 }
 
 /// The name of a scenario: the `name` key of its own file, else the file's stem.
-fn top_name(reference: &str, merged: &Merged) -> String {
-    let own = merged
-        .origins
-        .get("name")
-        .filter(|o| Some(&o.file) == merged.chain.last().map(|f| &f.label))
-        .and_then(|_| merged.table.get("name")?.as_str().map(str::to_string));
-    own.unwrap_or_else(|| {
-        std::path::Path::new(reference)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| reference.to_string())
+/// The scenario's name: its own file's `name` (or one given with `--set name=`),
+/// else the file name without `.toml`. A parent's name is not inherited.
+fn top_name(reference: &str, merged: &Merged) -> Result<String, ScenarioError> {
+    if names_itself(merged) {
+        return match merged.table.get("name") {
+            Some(Value::String(s)) => Ok(s.clone()),
+            other => Err(merged.error(
+                "name",
+                format!(
+                    "expected the scenario's name as text (it cannot be swept), found {}",
+                    other.map_or("nothing".into(), |v| v.to_string())
+                ),
+            )),
+        };
+    }
+    Ok(std::path::Path::new(reference)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| reference.to_string()))
+}
+
+/// Whether `name` was set by the scenario's own file or on the command line.
+fn names_itself(merged: &Merged) -> bool {
+    let top = merged.chain.last().map(|f| f.label.as_str());
+    merged.origins.get("name").is_some_and(|o| {
+        Some(o.file.as_str()) == top
+            || o.file.starts_with("--set ")
+            || o.file.starts_with("--sweep ")
     })
 }
 
@@ -456,6 +474,8 @@ fn check_name(name: &str, merged: &Merged) -> Result<(), ScenarioError> {
         Some("contains a control character".into())
     } else if name.starts_with(['.', '-', '=', '+', '@']) || name.trim() != name {
         Some("starts with `.`, `-`, `=`, `+`, `@` or a space, or ends with a space".into())
+    } else if name.ends_with(".partial") {
+        Some("ends with `.partial`, the name of a batch in progress".into())
     } else {
         None
     };
@@ -471,7 +491,7 @@ fn check_name(name: &str, merged: &Merged) -> Result<(), ScenarioError> {
         .last()
         .expect("chain holds the scenario itself")
         .label;
-    if merged.origins.get("name").is_some_and(|o| &o.file == top) {
+    if names_itself(merged) {
         Err(merged.error("name", message))
     } else {
         Err(ScenarioError::in_file(

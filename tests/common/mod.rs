@@ -39,6 +39,28 @@ pub fn run_killed_at(dir: &Path, point: &str, args: &[&str]) -> Output {
     o
 }
 
+/// Runs `boomtown` and kills it if it takes longer than `seconds`: an input that
+/// hangs fails the test instead of hanging the suite.
+pub fn boomtown_within(dir: &Path, args: &[&str], seconds: u64) -> Output {
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the boomtown binary runs");
+    let start = Instant::now();
+    while child.try_wait().expect("waiting works").is_none() {
+        if start.elapsed() > Duration::from_secs(seconds) {
+            let _ = child.kill();
+            panic!("{args:?} did not end within {seconds} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("the output is read")
+}
+
 /// Standard error as text.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

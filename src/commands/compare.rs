@@ -9,11 +9,11 @@ use std::time::SystemTime;
 use serde_json::json;
 
 use crate::charts::{Context, data::read_summaries, draw_compare};
+use crate::commands::run::{Progress, RunOptions, run};
 use crate::error::Error;
 use crate::indicators::{city_indicators, write_comparison};
 use crate::output::folder::{Lock, OutputPath, Staged, check_replaceable};
 use crate::report::{Batch, Compared, REPORT, write_compare};
-use crate::run::{Progress, RunOptions, run};
 use crate::scenario::Scenario;
 
 /// Runs every scenario with the same options into `<out>/<name>/`, then writes the
@@ -25,7 +25,7 @@ pub fn compare(
     progress: &(dyn Fn(&str, Progress) + Sync),
 ) -> Result<PathBuf, Error> {
     let started = SystemTime::now();
-    let names = folder_names(scenarios);
+    let names = folder_names(scenarios, &RESERVED);
     let out = OutputPath::new(&opts.out)?;
     let hashes: Vec<String> = scenarios
         .iter()
@@ -119,13 +119,14 @@ pub fn compare(
 const RESERVED: [&str; 4] = ["charts", "manifest.json", "comparison.csv", "report.html"];
 
 /// Subfolder names: scenario names, made unique with a suffix where two scenarios
-/// share one (e.g. two files called `city.toml`) or a name the comparison uses.
-fn folder_names(scenarios: &[Scenario]) -> Vec<String> {
+/// share one (e.g. two files called `city.toml`) or take one of the `reserved`
+/// names of the folder's own files.
+pub(crate) fn folder_names(scenarios: &[Scenario], reserved: &[&str]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for s in scenarios {
         let mut name = s.name.clone();
         let mut k = 2;
-        while names.contains(&name) || RESERVED.contains(&name.as_str()) {
+        while names.contains(&name) || reserved.contains(&name.as_str()) {
             name = format!("{}-{k}", s.name);
             k += 1;
         }

@@ -153,8 +153,9 @@ pub fn run(
     });
     if let Err(e) = ran {
         // A scenario that runs away can never finish: nothing is kept to resume.
-        if matches!(e, Error::Runaway(_)) {
-            let _ = partial.remove();
+        if let Error::Runaway(why) = e {
+            let _ = partial.remove(&out);
+            return Err(Error::Runaway(format!("{}: {why}", scenario.name)));
         }
         return Err(e);
     }
@@ -184,7 +185,7 @@ pub fn run(
             charts: opts.charts,
         },
     );
-    let out = assemble(
+    let written = assemble(
         &out,
         (&identity, replace),
         &tables,
@@ -201,9 +202,9 @@ pub fn run(
             finish_folder(dir, scenario, &batch, opts.charts)
         },
     )?;
-    partial.remove()?;
+    partial.remove(&out)?;
     Ok(RunReport {
-        out,
+        out: written,
         jobs: range.len(),
         person_months,
     })

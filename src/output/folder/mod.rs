@@ -3,159 +3,36 @@
 //! An output folder belongs to the user. boomtown writes one only when it is new
 //! (or an empty folder), or when it can prove that it made it: every folder it
 //! writes (an output, the `.partial` folder of a batch in progress, a staging
-//! folder being assembled) carries a marker file, [`MARKER`], with the batch's
-//! identity and, for an output, the list of every entry it wrote. A folder with
-//! anything else in it is never replaced, whatever the options. boomtown never
-//! writes through a symbolic link named as the output, never onto the current
-//! folder or one of its parents, and holds an OS file lock on an output while it
-//! writes it, so that two runs cannot mix their replicates. An output is replaced
-//! by an atomic exchange, so a kill at any moment leaves the old output or the
-//! new one whole.
+//! folder being assembled) carries a [`Marker`] with the batch's identity and,
+//! for an output, every entry it wrote with the size and time of each file. A
+//! folder with anything else in it, or with a file changed, is never replaced,
+//! whatever the options. boomtown never writes through a symbolic link named as
+//! the output, never onto the current folder or one of its parents, nor inside
+//! another output, and holds a [`Lock`] on an output while it writes it, so that
+//! two runs cannot mix their replicates. An output is replaced by an atomic
+//! exchange, so a kill at any moment leaves the old output or the new one whole;
+//! what a kill leaves beside it is marked, and removed by the next run only when
+//! it holds nothing but what boomtown writes.
 
-use std::fs::File;
+mod lock;
+mod marker;
+
 use std::path::{Component, Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::error::Error;
+use crate::error::{Error, printable};
+pub use lock::Lock;
+pub use marker::{Kind, MARKER, Marker, is_real_dir, only_jobs_in, remove_marked};
+use marker::{not_ours, only_staged_in};
 
-/// The marker file in every folder boomtown writes.
-pub const MARKER: &str = ".boomtown";
-
-/// Prefix of the folders an output is assembled in, beside it.
+/// Prefix of the folders an output is assembled in (and old outputs and
+/// `.partial` folders are removed from), beside it.
 pub const STAGING_PREFIX: &str = ".boomtown-staging-";
 
-/// What a marked folder is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// A finished output folder.
-    Output,
-    /// The `.partial` folder of a batch in progress.
-    Partial,
-    /// A folder being assembled (or an old output being removed after a
-    /// replacement).
-    Staging,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Output => "output",
-            Kind::Partial => "partial",
-            Kind::Staging => "staging",
-        }
-    }
-}
-
-/// The content of a marker.
-#[derive(Clone, Debug)]
-pub struct Marker {
-    /// What the folder is.
-    pub kind: String,
-    /// The name of the output folder it is (or is for).
-    pub output: String,
-    /// The identity of the batch (or comparison) it holds.
-    pub identity: Value,
-    /// Every file and folder it holds (folders end in `/`), for an output.
-    pub entries: Vec<String>,
-}
-
-impl Marker {
-    /// Writes a marker into `dir`.
-    pub fn write(dir: &Path, kind: Kind, output: &str, identity: &Value) -> Result<(), Error> {
-        let entries = if kind == Kind::Output {
-            list_entries(dir)?
-        } else {
-            Vec::new()
-        };
-        let value = json!({
-            "program": "boomtown",
-            "kind": kind.name(),
-            "output": output,
-            "identity": identity,
-            "entries": entries,
-        });
-        let path = dir.join(MARKER);
-        let text = serde_json::to_string_pretty(&value).unwrap_or_default() + "\n";
-        super::write_atomic(&path, text.as_bytes())
-    }
-
-    /// Reads the marker of a folder, if it is a real folder (not a link) with a
-    /// well-formed marker.
-    pub fn read(dir: &Path) -> Option<Marker> {
-        if !is_real_dir(dir) {
-            return None;
-        }
-        let path = dir.join(MARKER);
-        // A marker is a few kilobytes; a large file of that name is not one.
-        let small_file = |m: std::fs::Metadata| m.is_file() && m.len() <= 4 << 20;
-        if !std::fs::symlink_metadata(&path).is_ok_and(small_file) {
-            return None;
-        }
-        Marker::parse(&std::fs::read_to_string(path).ok()?)
-    }
-
-    /// Parses the text of a marker; `None` unless it is one boomtown wrote.
-    pub fn parse(text: &str) -> Option<Marker> {
-        let v: Value = serde_json::from_str(text).ok()?;
-        if v["program"] != "boomtown" {
-            return None;
-        }
-        let entries = v["entries"]
-            .as_array()?
-            .iter()
-            .map(|e| e.as_str().map(str::to_string))
-            .collect::<Option<Vec<_>>>()?;
-        Some(Marker {
-            kind: v["kind"].as_str()?.to_string(),
-            output: v["output"].as_str()?.to_string(),
-            identity: v["identity"].clone(),
-            entries,
-        })
-    }
-
-    /// Whether it marks a folder of this kind.
-    pub fn is(&self, kind: Kind) -> bool {
-        self.kind == kind.name()
-    }
-}
-
-/// Whether a path is a folder itself, not a link to one.
-pub fn is_real_dir(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
-}
-
-/// Every file and folder below `dir` (relative, `/`-separated, folders ending in
-/// `/`), sorted, except the marker. Links are listed as files: they are never
-/// followed.
-fn list_entries(dir: &Path) -> Result<Vec<String>, Error> {
-    let mut out = Vec::new();
-    walk(dir, "", &mut out)?;
-    out.sort();
-    Ok(out)
-}
-
-fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("reading", dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io("reading", dir, e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if prefix.is_empty() && name == MARKER {
-            continue;
-        }
-        let kind = entry
-            .file_type()
-            .map_err(|e| Error::io("reading", entry.path(), e))?;
-        if kind.is_dir() {
-            let sub = format!("{prefix}{name}/");
-            out.push(sub.clone());
-            walk(&entry.path(), &sub, out)?;
-        } else {
-            out.push(format!("{prefix}{name}"));
-        }
-    }
-    Ok(())
-}
+/// Longest output folder name, in bytes: its lock file and `.partial` folder
+/// add to it, and file systems allow 255.
+const MAX_NAME_BYTES: usize = 200;
 
 /// An output folder as the user named it, checked: it has a name of its own (not
 /// `.`, `..` or `/`), and is neither the current folder nor one of its parents.
@@ -171,7 +48,7 @@ impl OutputPath {
         let refuse = |why: &str| {
             Error::Usage(format!(
                 "--out {}: {why}",
-                crate::error::printable(&path.display().to_string())
+                printable(&path.display().to_string())
             ))
         };
         // Rebuilding the path from its components drops a trailing `/` and inner
@@ -181,6 +58,19 @@ impl OutputPath {
             Some(Component::Normal(_)) => {}
             _ => return Err(refuse("names no folder of its own (`.`, `..` or a root)")),
         }
+        let name = clean.file_name().unwrap_or_default();
+        if name.len() > MAX_NAME_BYTES {
+            return Err(refuse(&format!(
+                "its last part is longer than {MAX_NAME_BYTES} bytes; choose a shorter name"
+            )));
+        }
+        let text = name.to_string_lossy();
+        if text.starts_with(".boomtown") || text.ends_with(".partial") {
+            return Err(refuse(
+                "names like `.boomtown…` and `….partial` are boomtown's own (markers, locks, \
+                 staging folders, batches in progress); choose another name",
+            ));
+        }
         if let (Ok(target), Ok(here)) = (
             std::fs::canonicalize(&clean),
             std::env::current_dir().and_then(std::fs::canonicalize),
@@ -189,6 +79,13 @@ impl OutputPath {
             return Err(refuse(
                 "is the current folder or one of its parents; name a new folder",
             ));
+        }
+        if let Some(outer) = enclosing_output(&clean) {
+            return Err(refuse(&format!(
+                "is inside the boomtown output {}; an output holds only what boomtown wrote \
+                 there: choose a folder outside it",
+                printable(&outer.display().to_string())
+            )));
         }
         Ok(OutputPath { path: clean })
     }
@@ -221,12 +118,34 @@ impl OutputPath {
 
 impl std::fmt::Display for OutputPath {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}",
-            crate::error::printable(&self.path.display().to_string())
-        )
+        write!(f, "{}", printable(&self.path.display().to_string()))
     }
+}
+
+/// The boomtown output (a folder with an output marker) that a path would be
+/// inside, if any: the nearest existing folder above it and its parents.
+fn enclosing_output(path: &Path) -> Option<PathBuf> {
+    let mut dir = std::fs::canonicalize(nearest_existing(&super::parent_of(path))).ok()?;
+    loop {
+        if Marker::read(&dir).is_some_and(|m| m.is(Kind::Output)) {
+            return Some(dir);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+/// The nearest folder that exists at or above `dir` (`.` for a relative path
+/// none of whose folders exist).
+fn nearest_existing(dir: &Path) -> PathBuf {
+    let mut d = dir.to_path_buf();
+    while std::fs::symlink_metadata(&d).is_err() {
+        if !d.pop() || d.as_os_str().is_empty() {
+            return PathBuf::from(".");
+        }
+    }
+    d
 }
 
 /// How an existing output folder may be treated.
@@ -246,15 +165,20 @@ pub fn check_replaceable(
     identity: &Value,
     replace: Replace,
 ) -> Result<(), Error> {
+    // Nothing is created here: the folders leading to the output are made when
+    // its lock is taken, and removed again if no output is written.
     let parent = target.parent();
-    let unwritable = |e: std::io::Error| {
+    let existing = nearest_existing(&parent);
+    let unwritable = |why: String| {
         Error::Usage(format!(
-            "--out {target}: cannot write in {}: {e}",
-            crate::error::printable(&parent.display().to_string())
+            "--out {target}: cannot write in {}: {why}",
+            printable(&existing.display().to_string())
         ))
     };
-    std::fs::create_dir_all(&parent).map_err(unwritable)?;
-    tempfile::tempfile_in(&parent).map_err(unwritable)?;
+    if !std::fs::metadata(&existing).is_ok_and(|m| m.is_dir()) {
+        return Err(unwritable("it is not a folder".into()));
+    }
+    tempfile::tempfile_in(&existing).map_err(|e| unwritable(e.to_string()))?;
     let path = target.path();
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return Ok(());
@@ -273,18 +197,32 @@ pub fn check_replaceable(
     if is_empty {
         return Ok(());
     }
-    let Some(marker) = Marker::read(path).filter(|m| m.is(Kind::Output)) else {
-        return Err(refuse(
-            "exists and is not a boomtown output folder (it has no .boomtown marker; an \
-             output written by an earlier version of boomtown has none either); refusing to touch it: \
-             choose another --out, or delete the folder yourself if it is an old output"
-                .into(),
-        ));
+    let marker = match Marker::read(path) {
+        Some(m) if m.is(Kind::Output) => m,
+        Some(m) => {
+            return Err(refuse(format!(
+                "is {}, not an output; refusing to touch it: choose another --out",
+                m.what()
+            )));
+        }
+        None => {
+            let why = if std::fs::symlink_metadata(path.join(MARKER)).is_ok() {
+                "its .boomtown file is not a marker boomtown wrote"
+            } else {
+                "it has no .boomtown marker; an output written by an earlier version of \
+                 boomtown has none either"
+            };
+            return Err(refuse(format!(
+                "exists and is not a boomtown output folder ({why}); refusing to touch it: \
+                 choose another --out, or delete the folder yourself if it is an old output"
+            )));
+        }
     };
-    let foreign = foreign_entries(path, &marker)?;
+    let foreign = not_ours(path, &marker)?;
     if !foreign.is_empty() {
         return Err(refuse(format!(
-            "holds files boomtown did not write ({}); move them away or choose another --out",
+            "holds files boomtown did not write, or changed since ({}); it is yours now: move \
+             them away or choose another --out",
             shortlist(&foreign)
         )));
     }
@@ -292,36 +230,49 @@ pub fn check_replaceable(
         return Ok(());
     }
     Err(refuse(format!(
-        "holds the output of another batch ({}); pass --force to replace it, or choose another --out",
-        describe(&marker.identity)
+        "holds the output of another batch ({}; {}); pass --force to replace it, or choose \
+         another --out",
+        describe(&marker.identity),
+        differences(&marker.identity, identity)
     )))
 }
 
-/// Entries of a marked folder that its marker does not list (or lists as the
-/// other of file and folder).
-fn foreign_entries(dir: &Path, marker: &Marker) -> Result<Vec<String>, Error> {
-    let found = list_entries(dir)?;
-    let listed: std::collections::BTreeSet<&str> =
-        marker.entries.iter().map(String::as_str).collect();
-    // A link anywhere is not boomtown's: outputs hold only files and folders.
-    let mut foreign: Vec<String> = found
+/// What differs between the identity of an existing output and the new one.
+pub fn differences(old: &Value, new: &Value) -> String {
+    let keys: std::collections::BTreeSet<&String> = old
+        .as_object()
         .into_iter()
-        .filter(|e| !listed.contains(e.as_str()) || is_link(&dir.join(e)))
+        .chain(new.as_object())
+        .flat_map(|m| m.keys())
         .collect();
-    foreign.truncate(100);
-    Ok(foreign)
-}
-
-fn is_link(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+    let mut out = Vec::new();
+    for key in keys {
+        let (a, b) = (&old[key.as_str()], &new[key.as_str()]);
+        if a == b {
+            continue;
+        }
+        out.push(match key.as_str() {
+            "scenario_hash" | "scenario_hashes" => {
+                "the resolved scenario differs (another --set or --sweep, or a changed scenario file)"
+                    .to_string()
+            }
+            "observations" => "the observations differ".to_string(),
+            _ => format!(
+                "its {key} is {}, this command's is {}",
+                printable(&a.to_string()),
+                printable(&b.to_string())
+            ),
+        });
+    }
+    if out.is_empty() {
+        "made by another version of boomtown".into()
+    } else {
+        out.join("; ")
+    }
 }
 
 fn shortlist(entries: &[String]) -> String {
-    let shown: Vec<String> = entries
-        .iter()
-        .take(5)
-        .map(|e| crate::error::printable(e))
-        .collect();
+    let shown: Vec<String> = entries.iter().take(5).map(|e| printable(e)).collect();
     let more = entries.len().saturating_sub(shown.len());
     if more > 0 {
         format!("{} and {more} more", shown.join(", "))
@@ -334,13 +285,13 @@ fn shortlist(entries: &[String]) -> String {
 pub fn describe(identity: &Value) -> String {
     let mut parts = Vec::new();
     if let Some(s) = identity["scenario"].as_str() {
-        parts.push(format!("scenario {}", crate::error::printable(s)));
+        parts.push(format!("scenario {}", printable(s)));
     }
     if let Some(list) = identity["compare"].as_array() {
         let names: Vec<String> = list
             .iter()
             .filter_map(Value::as_str)
-            .map(crate::error::printable)
+            .map(printable)
             .collect();
         parts.push(format!("comparison of {}", names.join(", ")));
     }
@@ -357,88 +308,6 @@ pub fn describe(identity: &Value) -> String {
     } else {
         parts.join(", ")
     }
-}
-
-/// An exclusive OS lock on an output folder while a command writes it (and its
-/// `.partial` folder). The lock file sits beside the output, named after it, and
-/// is removed when the lock is released; a lock file left by a killed process is
-/// not locked and is taken over.
-#[derive(Debug)]
-pub struct Lock {
-    file: File,
-    path: PathBuf,
-}
-
-impl Lock {
-    /// Takes the lock, or fails (as bad input) if another process holds it.
-    pub fn acquire(target: &OutputPath) -> Result<Lock, Error> {
-        let mut name = std::ffi::OsString::from(".");
-        name.push(target.path().file_name().unwrap_or_default());
-        name.push(".boomtown-lock");
-        let path = target.parent().join(name);
-        loop {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .read(true)
-                .write(true)
-                .open(&path)
-                .map_err(|e| Error::io("creating the lock file", &path, e))?;
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                    let pid = holder.trim();
-                    let who = if pid.is_empty() {
-                        "another boomtown process".to_string()
-                    } else {
-                        format!(
-                            "another boomtown process (pid {})",
-                            crate::error::printable(pid)
-                        )
-                    };
-                    return Err(Error::Usage(format!(
-                        "--out {target}: {who} is writing this output folder; wait for it to \
-                         finish, or choose another --out"
-                    )));
-                }
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(Error::io("locking", &path, e));
-                }
-            }
-            // The holder before us may have removed the file after we opened it:
-            // then the lock we hold is on a file nobody else can find; try again.
-            if same_file(&file, &path) {
-                use std::io::Write;
-                let mut f = &file;
-                let _ = f.set_len(0);
-                let _ = write!(f, "{}", std::process::id());
-                return Ok(Lock { file, path });
-            }
-        }
-    }
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        // Removed while still held, so the next process creates a fresh file.
-        let _ = std::fs::remove_file(&self.path);
-        let _ = self.file.unlock();
-    }
-}
-
-#[cfg(unix)]
-fn same_file(file: &File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (file.metadata(), std::fs::symlink_metadata(path)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
-    }
-}
-
-#[cfg(not(unix))]
-fn same_file(_: &File, path: &Path) -> bool {
-    path.exists()
 }
 
 /// A folder being written: files go to a marked staging folder beside the target
@@ -491,6 +360,7 @@ impl Staged {
             &self.identity,
         )?;
         check_replaceable(&self.target, &self.identity, self.replace)?;
+        keep_access_of_empty_folder(self.dir.path(), self.target.path());
         crate::fault::point("commit");
         let staged = self.dir.keep();
         let target = self.target.path();
@@ -501,9 +371,10 @@ impl Staged {
         let replaced = result.map_err(|e| Error::io("moving the output into", target, e))?;
         crate::fault::point("swapped");
         if replaced {
-            // The old output, now at the staging path. Should removing it fail,
-            // it is left as a stale staging folder for the next run to remove.
-            let _ = std::fs::remove_dir_all(&staged);
+            // The old output, now at the staging path, marker last. Should
+            // removing it fail, it is left as a stale staging folder for the next
+            // run to remove.
+            let _ = remove_marked(&staged);
         }
         remove_stale_staging(&self.target);
         Ok(target.to_path_buf())
@@ -564,9 +435,31 @@ fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
     Ok(false)
 }
 
-/// Removes the staging folders beside `target` that a killed run of the same
-/// output left: only real folders with the staging prefix whose marker names
-/// this output.
+/// An empty folder the user made for the output keeps its permissions and, as
+/// far as this process may, its owner and group: the output takes its place.
+fn keep_access_of_empty_folder(staged: &Path, target: &Path) {
+    let Ok(meta) = std::fs::symlink_metadata(target) else {
+        return;
+    };
+    if !meta.is_dir() {
+        return;
+    }
+    let _ = std::fs::set_permissions(staged, meta.permissions());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = std::os::unix::fs::chown(staged, Some(meta.uid()), Some(meta.gid()));
+    }
+}
+
+/// How old an unmarked staging folder must be before it is taken for the
+/// remains of a killed run rather than one another process is just creating.
+const UNMARKED_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes what killed runs of `target` left beside it: real folders with the
+/// staging prefix whose marker names this output and which hold nothing but
+/// what boomtown writes there (see [`marker`]), and empty unmarked ones older
+/// than ten minutes. Anything else is left alone.
 pub fn remove_stale_staging(target: &OutputPath) {
     let name = target.name();
     let Ok(entries) = std::fs::read_dir(target.parent()) else {
@@ -578,15 +471,67 @@ pub fn remove_stale_staging(target: &OutputPath) {
             .file_name()
             .to_str()
             .is_some_and(|n| n.starts_with(STAGING_PREFIX));
-        if is_staging && Marker::read(&path).is_some_and(|m| m.output == name) {
-            let _ = std::fs::remove_dir_all(&path);
+        if !is_staging || !is_real_dir(&path) {
+            continue;
+        }
+        let stale = match Marker::read(&path) {
+            Some(m) => m.output == name && only_staged_in(&path, Some(&m)),
+            None => {
+                let old = std::fs::symlink_metadata(&path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > UNMARKED_AGE);
+                old && only_staged_in(&path, None)
+            }
+        };
+        if stale {
+            let _ = remove_marked(&path);
         }
     }
+}
+
+/// Makes a marked folder of `kind` for `target` beside it, under a staging
+/// name, to be renamed into place once it holds what it must: a kill before the
+/// rename leaves a marked staging folder, never an unmarked folder at the
+/// final name.
+pub fn new_marked_folder(
+    target: &OutputPath,
+    kind: Kind,
+    identity: &Value,
+) -> Result<PathBuf, Error> {
+    let parent = target.parent();
+    let dir = tempfile::Builder::new()
+        .prefix(STAGING_PREFIX)
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io("creating a staging folder in", &parent, e))?;
+    Marker::write(dir.path(), kind, &target.name(), identity)?;
+    Ok(dir.keep())
+}
+
+/// Moves a marked folder out of the way (renamed to a staging name, atomically)
+/// and then removes it, marker last: a kill at any moment leaves either the
+/// folder where it was or a marked staging folder that the next run removes.
+pub fn discard(dir: &Path, target: &OutputPath) -> Result<(), Error> {
+    let parent = target.parent();
+    let trash = tempfile::Builder::new()
+        .prefix(STAGING_PREFIX)
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io("creating a staging folder in", &parent, e))?
+        .keep();
+    // A folder renamed onto an empty folder replaces it.
+    std::fs::rename(dir, &trash).map_err(|e| {
+        let _ = std::fs::remove_dir(&trash);
+        Error::io("removing", dir, e)
+    })?;
+    crate::fault::point("discarding");
+    remove_marked(&trash).map_err(|e| Error::io("removing", &trash, e))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn out(dir: &Path, name: &str) -> OutputPath {
         OutputPath::new(&dir.join(name)).unwrap()

@@ -8,11 +8,11 @@ use serde_json::Value;
 
 use crate::batch::Plan;
 
+use crate::commands::run::{Record, finish_folder, manifest};
 use crate::error::Error;
 use crate::output::assemble::{CHECKED_FILES, assemble, sha256_file};
 use crate::output::folder::{Lock, OutputPath, Replace, check_replaceable};
 use crate::output::tables::Tables;
-use crate::run::{Record, finish_folder, manifest};
 use crate::scenario;
 
 /// Keys of `manifest.json` on which every shard of a batch must agree.
@@ -48,14 +48,18 @@ fn read_shard(dir: &Path) -> Result<ShardDir, Error> {
         jobs["end"].as_u64(),
         manifest["program"].as_str(),
     ) {
-        (Some(first), Some(end), Some("boomtown")) => Ok(ShardDir {
-            dir: dir.to_path_buf(),
-            manifest,
-            first,
-            end,
-        }),
+        (Some(first), Some(end), Some("boomtown"))
+            if first < end && end <= jobs["total"].as_u64().unwrap_or(0) =>
+        {
+            Ok(ShardDir {
+                dir: dir.to_path_buf(),
+                manifest,
+                first,
+                end,
+            })
+        }
         _ => Err(Error::Usage(format!(
-            "{}: manifest.json does not describe a boomtown batch",
+            "{}: manifest.json does not describe a boomtown batch (or its job range is damaged)",
             dir.display()
         ))),
     }

@@ -1,0 +1,585 @@
+//! `boomtown validate`: the scenarios named in an observations file (by default
+//! the city scenarios and `seeds/observations.csv`) run with the same seed and
+//! replicates, each into its own subfolder, and every observation set against the
+//! model's median and 90 % band at its date: `validation.csv`, a chart, a table
+//! in Markdown for the docs, and a page in the report style.
+//!
+//! Observations marked `fit` are listed apart: a figure a parameter was fitted to
+//! is no evidence that the model is valid.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::SystemTime;
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::run::{Progress, RunOptions, run};
+use crate::date::YearMonth;
+use crate::error::Error;
+use crate::model::metrics::Metric;
+use crate::observations::{Observation, Observations, Use};
+use crate::output::CsvFile;
+use crate::output::folder::{Lock, OutputPath, Replace, Staged, check_replaceable};
+use crate::output::summary::Accumulator;
+use crate::scenario::{self, Override, Scenario};
+
+/// Names of the validation's own files, which no subfolder may take.
+const RESERVED: [&str; 6] = [
+    "charts",
+    "manifest.json",
+    "observations.csv",
+    "validation.csv",
+    "validation.md",
+    "report.html",
+];
+
+/// How to run a validation.
+#[derive(Clone, Debug)]
+pub struct ValidateOptions {
+    /// Master seed (default: each scenario's own).
+    pub seed: Option<u64>,
+    /// Replicates of each scenario.
+    pub replicates: u32,
+    /// Worker threads.
+    pub threads: usize,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Replace an output of other settings.
+    pub force: bool,
+    /// `--set` overrides applied to every scenario.
+    pub overrides: Vec<Override>,
+    /// A user's observations file (default: the shipped one).
+    pub observations: Option<PathBuf>,
+    /// The command line, for the manifest.
+    pub command: Vec<String>,
+}
+
+/// One observation set against the model.
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    /// The observation's id.
+    pub id: String,
+    /// Scenario, as the observations name it.
+    pub scenario: String,
+    /// The subfolder its run is in.
+    pub folder: String,
+    /// Indicator.
+    pub indicator: String,
+    /// Base date of a change, if any.
+    pub base_date: String,
+    /// Date.
+    pub date: String,
+    /// Observed value, range or bound, as given.
+    pub observed: Option<f64>,
+    /// Lower bound.
+    pub low: Option<f64>,
+    /// Upper bound.
+    pub high: Option<f64>,
+    /// The model's 5th, 50th and 95th percentiles over replicates, when compared.
+    pub model: Option<[f64; 3]>,
+    /// Model median less the central observed figure.
+    pub error: Option<f64>,
+    /// Whether the model agrees: an observed value inside the model's 90 % band;
+    /// for a range or bound, the model's median inside it.
+    pub agrees: Option<bool>,
+    /// Fit or test.
+    pub purpose: &'static str,
+    /// Why it was not compared, if it was not.
+    pub status: String,
+    /// Source.
+    pub source: String,
+    /// Note.
+    pub note: String,
+}
+
+/// The headline figures over the `test` observations compared.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Verdict {
+    /// Test observations compared.
+    pub compared: usize,
+    /// Of those, how many the model agrees with.
+    pub agree: usize,
+    /// Population changes compared.
+    pub population_changes: usize,
+    /// Of those, how many have the right sign.
+    pub right_sign: usize,
+    /// Mean absolute error of the population changes, in percentage points.
+    pub population_mae_pp: Option<f64>,
+    /// Observations used to fit, listed apart.
+    pub fit: usize,
+    /// Observations not compared (outside the runs).
+    pub not_compared: usize,
+}
+
+/// What a validation wrote.
+#[derive(Clone, Debug)]
+pub struct ValidationReport {
+    /// The output folder.
+    pub out: PathBuf,
+    /// Every observation and its comparison.
+    pub rows: Vec<Comparison>,
+    /// The headline figures.
+    pub verdict: Verdict,
+}
+
+/// Runs the observed scenarios and compares them with the observations.
+pub fn validate(
+    opts: &ValidateOptions,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(&str, Progress) + Sync),
+) -> Result<ValidationReport, Error> {
+    let started = SystemTime::now();
+    let (observations, text) = match &opts.observations {
+        Some(path) => {
+            let o = Observations::read(path)?;
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
+            (o, text)
+        }
+        None => (
+            Observations::shipped()?,
+            crate::observations::OBSERVATIONS_CSV.to_string(),
+        ),
+    };
+    let names = observations.scenarios();
+    let scenarios = names
+        .iter()
+        .map(|name| prepare(name, &observations, &opts.overrides))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Subfolders are named after the scenarios as loaded (validated names), not
+    // after what the observations file says (which may be a path).
+    let folders = super::compare::folder_names(&scenarios, &RESERVED);
+    let out = OutputPath::new(&opts.out)?;
+    let seed_of = |s: &Scenario| opts.seed.unwrap_or(s.seed);
+    let identity = json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "validate": names,
+        "scenario_hashes": scenarios.iter().map(|s| s.hash(seed_of(s), opts.replicates)).collect::<Vec<_>>(),
+        "observations": sha256(&text),
+        "replicates": opts.replicates,
+    });
+    let replace = if opts.force {
+        Replace::AnyOutput
+    } else {
+        Replace::SameBatch
+    };
+    check_replaceable(&out, &identity, replace)?;
+    let _lock = Lock::acquire(&out)?;
+    let staged = Staged::new(&out, &identity, replace)?;
+    let mut rows = Vec::new();
+    for ((scenario, name), folder) in scenarios.iter().zip(&names).zip(&folders) {
+        let sub = staged.path(folder);
+        let sub_opts = RunOptions {
+            seed: seed_of(scenario),
+            replicates: opts.replicates,
+            threads: opts.threads,
+            shard: None,
+            out: sub.clone(),
+            resume: false,
+            force: false,
+            charts: false,
+            command: opts.command.clone(),
+            lesson: None,
+        };
+        run(scenario, &sub_opts, stop, &|event| progress(folder, event)).map_err(|e| match e {
+            Error::Interrupted { .. } => {
+                Error::Stopped("validation interrupted; nothing was written".into())
+            }
+            other => other,
+        })?;
+        let series = read_series(&sub.join("timeseries.csv"))?;
+        rows.extend(
+            observations
+                .of(name)
+                .map(|o| compare(o, scenario, folder, &series)),
+        );
+    }
+    let verdict = verdict(&rows);
+    staged.write("observations.csv", text.as_bytes())?;
+    write_csv(&staged.path("validation.csv"), &rows)?;
+    staged.write("validation.md", markdown(&rows, &verdict, opts).as_bytes())?;
+    std::fs::create_dir_all(staged.path("charts"))
+        .map_err(|e| Error::io("creating", staged.path("charts"), e))?;
+    let chart = crate::charts::validation::ValidationChart::new(&rows);
+    let files = crate::charts::save(&chart, &staged.path("charts"), "validation")?;
+    crate::report::write_validation(&staged.path(""), &rows, &verdict, opts.replicates)?;
+    let finished = SystemTime::now();
+    let listed: Vec<String> = [
+        "manifest.json",
+        "observations.csv",
+        "validation.csv",
+        "validation.md",
+        "report.html",
+    ]
+    .into_iter()
+    .map(String::from)
+    .chain(files.iter().map(|f| format!("charts/{f}")))
+    .chain(folders.iter().map(|n| format!("{n}/")))
+    .collect();
+    let manifest = json!({
+        "program": "boomtown",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": opts.command,
+        "validate": names,
+        "scenario_hashes": identity["scenario_hashes"],
+        "observations": opts.observations.as_ref().map_or(crate::observations::SHIPPED.to_string(), |p| p.display().to_string()),
+        "observations_sha256": identity["observations"],
+        "seeds": scenarios.iter().map(seed_of).collect::<Vec<_>>(),
+        "replicates": opts.replicates,
+        "threads": opts.threads,
+        "started": humantime::format_rfc3339_seconds(started).to_string(),
+        "finished": humantime::format_rfc3339_seconds(finished).to_string(),
+        "elapsed_seconds": finished.duration_since(started).map(|d| d.as_secs_f64()).unwrap_or(0.0),
+        "files": listed,
+    });
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
+    staged.write("manifest.json", text.as_bytes())?;
+    let out = staged.commit()?;
+    Ok(ValidationReport { out, rows, verdict })
+}
+
+/// Loads a scenario for validation: monthly rows, a horizon that reaches its last
+/// observation (unless `--set simulation.years` says otherwise), and every
+/// indicator checked against the scenario's metrics before anything runs.
+fn prepare(
+    name: &str,
+    observations: &Observations,
+    overrides: &[Override],
+) -> Result<Scenario, Error> {
+    let base = scenario::load(name, overrides)?;
+    for o in observations.of(name) {
+        let known = Metric::columns(&base.params)
+            .iter()
+            .any(|c| c.name == o.indicator.metric);
+        if !known {
+            return Err(observations
+                .error(
+                    o,
+                    "indicator",
+                    format!(
+                        "`{}` is not a column of timeseries.csv (see docs/outputs.md), nor such a \
+                         column with `_change`",
+                        o.indicator
+                    ),
+                )
+                .into());
+        }
+    }
+    let start = base.params.horizon.start;
+    let last = observations
+        .of(name)
+        .map(|o| o.date.months_since(start))
+        .max()
+        .unwrap_or(0);
+    let years = (last / 12 + 1).clamp(1, 200);
+    let mut all: Vec<Override> = Vec::new();
+    if !overrides.iter().any(|o| o.path == "simulation.years") {
+        all.push(internal(&format!("simulation.years={years}"))?);
+    }
+    all.extend(overrides.iter().cloned());
+    all.push(internal("simulation.report_every_months=1")?);
+    Ok(scenario::load(name, &all)?)
+}
+
+fn internal(arg: &str) -> Result<Override, Error> {
+    arg.parse()
+        .map_err(|e: String| Error::Usage(format!("{arg}: {e}")))
+}
+
+/// Each replicate's rows of configuration 0: per replicate, the values of every
+/// metric by date.
+type Series = BTreeMap<String, BTreeMap<String, Vec<f64>>>;
+
+/// Reads `timeseries.csv` into per-replicate series, one map per metric column
+/// by date (the first configuration only).
+fn read_series(path: &Path) -> Result<(Vec<String>, Series), Error> {
+    let mut csv = CsvFile::open(path)?;
+    let header = csv.header.clone();
+    let replicate = csv.column("replicate")?;
+    let date = csv.column("date")?;
+    let first_metric = date + 1;
+    let mut series: Series = BTreeMap::new();
+    for row in csv.first_configuration_rows() {
+        let row = row?;
+        let values: Vec<f64> = row
+            .iter()
+            .skip(first_metric)
+            .map(|v| v.parse().unwrap_or(f64::NAN))
+            .collect();
+        series
+            .entry(row.get(replicate).unwrap_or_default().to_string())
+            .or_default()
+            .insert(row.get(date).unwrap_or_default().to_string(), values);
+    }
+    Ok((header[first_metric..].to_vec(), series))
+}
+
+/// Sets one observation against the model's replicates.
+fn compare(
+    o: &Observation,
+    s: &Scenario,
+    folder: &str,
+    (metrics, series): &(Vec<String>, Series),
+) -> Comparison {
+    let mut c = Comparison {
+        id: o.id.clone(),
+        scenario: o.scenario.clone(),
+        folder: folder.to_string(),
+        indicator: o.indicator.to_string(),
+        base_date: o.base_date.map(|d| d.to_string()).unwrap_or_default(),
+        date: o.date.to_string(),
+        observed: o.value,
+        low: o.low,
+        high: o.high,
+        model: None,
+        error: None,
+        agrees: None,
+        purpose: o.purpose.name(),
+        status: String::new(),
+        source: o.source.clone(),
+        note: o.note.clone(),
+    };
+    let start = s.params.horizon.start;
+    let end = start.plus(s.params.horizon.months as i32);
+    let inside = |d: YearMonth| d >= start && d <= end;
+    if !inside(o.date) || o.base_date.is_some_and(|b| !inside(b)) {
+        c.status = format!("not compared: outside the run ({start} to {end})");
+        return c;
+    }
+    let Some(m) = metrics.iter().position(|x| *x == o.indicator.metric) else {
+        c.status = "not compared: no such column".into();
+        return c;
+    };
+    let base = o.base_date.unwrap_or(start).to_string();
+    let date = o.date.to_string();
+    let mut acc = Accumulator::default();
+    for by_date in series.values() {
+        let at = |d: &str| by_date.get(d).map(|v| v[m]);
+        let x = if o.indicator.change {
+            match (at(&date), at(&base)) {
+                (Some(x), Some(b)) if b != 0.0 => x / b - 1.0,
+                _ => f64::NAN,
+            }
+        } else {
+            at(&date).unwrap_or(f64::NAN)
+        };
+        if x.is_finite() {
+            acc.push(x);
+        }
+    }
+    let Some(stats) = acc.stats() else {
+        c.status = "not compared: the model has no value there (e.g. no one of that age)".into();
+        return c;
+    };
+    let [p05, _, p50, _, p95] = stats.quantiles;
+    c.model = Some([p05, p50, p95]);
+    c.error = Some(p50 - o.central());
+    c.agrees = Some(match o.value {
+        Some(v) => p05 <= v && v <= p95,
+        None => o.admits(p50),
+    });
+    c.status = "compared".into();
+    c
+}
+
+fn verdict(rows: &[Comparison]) -> Verdict {
+    let mut v = Verdict::default();
+    let mut errors = Vec::new();
+    for c in rows {
+        if c.purpose == Use::Fit.name() {
+            v.fit += 1;
+            continue;
+        }
+        let (Some([_, p50, _]), Some(agrees)) = (c.model, c.agrees) else {
+            v.not_compared += 1;
+            continue;
+        };
+        v.compared += 1;
+        v.agree += usize::from(agrees);
+        if c.indicator == "population_change"
+            && let Some(observed) = c.observed
+        {
+            v.population_changes += 1;
+            v.right_sign += usize::from(p50.signum() == observed.signum());
+            errors.push((p50 - observed).abs() * 100.0);
+        }
+    }
+    if !errors.is_empty() {
+        v.population_mae_pp = Some(errors.iter().sum::<f64>() / errors.len() as f64);
+    }
+    v
+}
+
+fn cell(x: Option<f64>) -> String {
+    x.map(|v| format!("{v}")).unwrap_or_default()
+}
+
+fn write_csv(path: &Path, rows: &[Comparison]) -> Result<(), Error> {
+    let csv_err = |source| Error::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
+    w.write_record([
+        "scenario",
+        "indicator",
+        "base_date",
+        "date",
+        "observed",
+        "low",
+        "high",
+        "model_p05",
+        "model_p50",
+        "model_p95",
+        "error",
+        "agrees",
+        "use",
+        "status",
+        "id",
+        "source",
+    ])
+    .map_err(csv_err)?;
+    for c in rows {
+        let [p05, p50, p95] = c.model.map_or([None; 3], |m| m.map(Some));
+        w.write_record([
+            c.scenario.clone(),
+            c.indicator.clone(),
+            c.base_date.clone(),
+            c.date.clone(),
+            cell(c.observed),
+            cell(c.low),
+            cell(c.high),
+            cell(p05),
+            cell(p50),
+            cell(p95),
+            cell(c.error),
+            c.agrees.map(|a| a.to_string()).unwrap_or_default(),
+            c.purpose.to_string(),
+            c.status.clone(),
+            c.id.clone(),
+            c.source.clone(),
+        ])
+        .map_err(csv_err)?;
+    }
+    w.flush().map_err(|e| Error::io("writing", path, e))
+}
+
+/// A share as a percentage with one decimal, or the value as it is.
+fn shown(indicator: &str, x: f64) -> String {
+    if indicator.ends_with("_change")
+        || indicator.ends_with("_rate")
+        || indicator.ends_with("_share")
+    {
+        format!("{:.1} %", 100.0 * x)
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+/// The observed figure as a reader would say it.
+pub fn observed_text(c: &Comparison) -> String {
+    let s = |x: f64| shown(&c.indicator, x);
+    match (c.observed, c.low, c.high) {
+        (Some(v), _, _) => s(v),
+        (None, Some(l), Some(h)) => format!("{} to {}", s(l), s(h)),
+        (None, Some(l), None) => format!("above {}", s(l)),
+        (None, None, Some(h)) => format!("below {}", s(h)),
+        (None, None, None) => String::new(),
+    }
+}
+
+/// The model's median and band as a reader would say it.
+pub fn model_text(c: &Comparison) -> String {
+    let s = |x: f64| shown(&c.indicator, x);
+    c.model
+        .map(|[lo, mid, hi]| format!("{} ({} to {})", s(mid), s(lo), s(hi)))
+        .unwrap_or_else(|| c.status.clone())
+}
+
+/// The headline sentence of a verdict.
+pub fn verdict_text(v: &Verdict) -> String {
+    let mut out = format!(
+        "{} of {} test observations agree with the model",
+        v.agree, v.compared
+    );
+    if let Some(mae) = v.population_mae_pp {
+        out += &format!(
+            "; population change 2010–2020: the sign is right in {} of {}, mean absolute error {:.1} percentage points",
+            v.right_sign, v.population_changes, mae
+        );
+    }
+    out += ".";
+    if v.not_compared > 0 {
+        out += &format!(
+            " {} observations fall outside the runs and are not compared.",
+            v.not_compared
+        );
+    }
+    if v.fit > 0 {
+        out += &format!(
+            " {} observations were used to fit parameters and are not counted as evidence.",
+            v.fit
+        );
+    }
+    out
+}
+
+/// The validation table in Markdown, for `docs/validation.md`.
+fn markdown(rows: &[Comparison], v: &Verdict, opts: &ValidateOptions) -> String {
+    let mut out = String::from(
+        "# Validation: the model against observed data\n\n\
+         Regenerated by `boomtown validate` (this file is `validation.md` in its output folder); \
+         the observations are `seeds/observations.csv`, each with its source. Every observation \
+         below is marked `test`: none was used to choose a parameter. The model column gives the \
+         median over replicates and, in brackets, the 90 % band.\n\n",
+    );
+    out += &format!(
+        "Replicates per scenario: {}. Options: {}.\n\n**{}**\n\n",
+        opts.replicates,
+        if opts.overrides.is_empty() {
+            "none".to_string()
+        } else {
+            opts.overrides
+                .iter()
+                .map(|o| format!("`--set {}`", o.arg))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        verdict_text(v)
+    );
+    out += "| scenario | indicator | date | observed | model | agrees | use | source |\n";
+    out += "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
+    for c in rows {
+        let date = if c.base_date.is_empty() {
+            c.date.clone()
+        } else {
+            format!("{} → {}", c.base_date, c.date)
+        };
+        let agrees = match c.agrees {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "–",
+        };
+        out += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            c.scenario,
+            c.indicator,
+            date,
+            observed_text(c),
+            model_text(c),
+            agrees,
+            c.purpose,
+            c.source.replace('|', "/")
+        );
+    }
+    out
+}
+
+fn sha256(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
