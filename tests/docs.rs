@@ -117,3 +117,31 @@ fn every_default_parameter_is_in_the_odd() {
         }
     }
 }
+
+#[test]
+fn the_validation_table_lists_every_shipped_observation() {
+    let table = doc("validation.md");
+    let observations = boomtown::observations::Observations::shipped().unwrap();
+    for o in &observations.rows {
+        let row = table
+            .lines()
+            .find(|l| {
+                l.starts_with(&format!("| {} | {} |", o.scenario, o.indicator))
+                    && l.contains(&o.date.to_string())
+            })
+            .unwrap_or_else(|| {
+                panic!(
+                    "docs/validation.md lacks {}; regenerate it with `boomtown validate`",
+                    o.id
+                )
+            });
+        assert!(row.contains(&o.source), "{row}");
+    }
+    let outputs = doc("outputs.md");
+    for column in boomtown::observations::COLUMNS {
+        assert!(
+            outputs.contains(&format!("`{column}`")),
+            "observations column {column}"
+        );
+    }
+}

@@ -97,8 +97,10 @@ impl Chart for ValidationChart {
         };
         chart
             .configure_mesh()
-            .x_desc("% (shares, and changes relative to the base date)")
-            .y_labels(self.rows.len().max(1))
+            .x_desc(
+                "%    ● model median, bar its 90 % band    ▲ observed value, line a range or bound",
+            )
+            .y_labels(self.rows.len() + 2)
             .y_label_formatter(&label)
             .x_label_formatter(&|x| format!("{x:.0}"))
             .label_style((FONT, 17))
@@ -152,28 +154,6 @@ impl Chart for ValidationChart {
                 }
             }
         }
-        chart
-            .draw_series(std::iter::once(Circle::new((x0, -10.0), 7, model.filled())))
-            .map_err(err)?
-            .label("model: median, and 90 % band (bar)")
-            .legend(move |(x, y)| Circle::new((x + 10, y), 7, model.filled()));
-        chart
-            .draw_series(std::iter::once(TriangleMarker::new(
-                (x0, -10.0),
-                9,
-                ink.filled(),
-            )))
-            .map_err(err)?
-            .label("observed value (triangle), range or bound (black line)")
-            .legend(move |(x, y)| TriangleMarker::new((x + 10, y), 9, ink.filled()));
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 17))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(190, 190, 190))
-            .position(SeriesLabelPosition::LowerRight)
-            .draw()
-            .map_err(err)?;
         root.present().map_err(err)
     }
 }
