@@ -251,7 +251,11 @@ pub fn differences(old: &Value, new: &Value) -> String {
         if a == b {
             continue;
         }
+        // The scenario's hash covers the seed and replicates of its batch: it
+        // says something of its own only when they agree.
+        let seeds_differ = ["seed", "replicates"].iter().any(|k| old[*k] != new[*k]);
         out.push(match key.as_str() {
+            "scenario_hash" | "scenario_hashes" if seeds_differ => continue,
             "scenario_hash" | "scenario_hashes" => {
                 "the resolved scenario differs (another --set or --sweep, or a changed scenario file)"
                     .to_string()
