@@ -70,6 +70,9 @@ impl std::error::Error for ScenarioError {}
 /// Every failure the command line can report.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// An observations file is invalid.
+    #[error("invalid observations: {0}")]
+    Observations(ScenarioError),
     /// The scenario (a file, the chain it extends, or an override) is invalid.
     #[error("invalid scenario: {0}")]
     Scenario(#[from] ScenarioError),
@@ -130,7 +133,7 @@ impl Error {
     /// The process exit code for this error: 2 for bad input, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Scenario(_) | Error::Usage(_) | Error::Runaway(_) => 2,
+            Error::Scenario(_) | Error::Observations(_) | Error::Usage(_) | Error::Runaway(_) => 2,
             Error::Interrupted { .. } | Error::Stopped(_) => 130,
             Error::Io { .. }
             | Error::Stdout(_)
@@ -159,15 +162,7 @@ impl Error {
 pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        let unsafe_char = (c.is_control() && c != '\n' && c != '\t')
-            || matches!(
-                c,
-                '\u{200b}'..='\u{200f}'
-                    | '\u{2028}'..='\u{202e}'
-                    | '\u{2060}'..='\u{2069}'
-                    | '\u{feff}'
-            );
-        if unsafe_char {
+        if (c.is_control() && c != '\n' && c != '\t') || invisible(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
@@ -176,14 +171,49 @@ pub fn printable(text: &str) -> String {
     out
 }
 
+/// [`printable`] for a message that must stay on one line: line breaks and tabs
+/// are escaped too, so that a value quoted from a file cannot fake a line.
+pub fn printable_line(text: &str) -> String {
+    printable(&text.replace('\n', "\\n").replace('\t', "\\t"))
+}
+
+/// Characters that show nothing, or change how what follows is shown: format
+/// characters (zero-width spaces and joiners, direction marks and overrides,
+/// soft hyphens, tags), variation selectors, fillers and line separators.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{34f}'
+            | '\u{61c}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{17b4}'..='\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{205f}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff0}'..='\u{fffb}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e0fff}'
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use super::{printable, printable_line};
 
     #[test]
     fn escape_sequences_and_overrides_are_shown_not_obeyed() {
         assert_eq!(printable("a\u{1b}[31mb"), "a\\u{1b}[31mb");
         assert_eq!(printable("x\u{202e}y\u{7}"), "x\\u{202e}y\\u{7}");
         assert_eq!(printable("line\nnext\tcol 鹤岗"), "line\nnext\tcol 鹤岗");
+        assert_eq!(printable_line("a\nb"), "a\\nb");
+        for c in ['\u{61c}', '\u{ad}', '\u{fe0f}', '\u{e0041}', '\u{3164}'] {
+            assert!(!printable(&format!("x{c}y")).contains(c), "{c:?}");
+        }
     }
 }

@@ -48,7 +48,10 @@ fn main() -> ExitCode {
         Err(Error::Stdout(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             // Keys and paths in messages come from the user: shown, never obeyed.
-            let text = boomtown::error::printable(&format!("boomtown: error: {e}\n"));
+            let text = format!(
+                "boomtown: error: {}\n",
+                boomtown::error::printable_line(&e.to_string())
+            );
             let _ = std::io::stderr().write_all(text.as_bytes());
             ExitCode::from(e.exit_code() as u8)
         }

@@ -154,6 +154,8 @@ pub struct Observations {
     pub label: String,
     /// The observations.
     pub rows: Vec<Observation>,
+    /// The file's text, as read (for a copy beside the results, and its hash).
+    pub text: String,
 }
 
 /// A row as it stands in the file.
@@ -271,6 +273,7 @@ impl Observations {
         Ok(Observations {
             label: label.to_string(),
             rows,
+            text: text.to_string(),
         })
     }
 

@@ -491,8 +491,8 @@ fn boomtowns_own_names_long_names_and_folders_inside_outputs_are_refused() {
         ("out/.boomtown-staging-results", "boomtown's own"),
         ("x.partial", "boomtown's own"),
         (long.as_str(), "longer than 200 bytes"),
-        ("o/nested", "inside the boomtown output"),
-        ("o/charts/deeper/still", "inside the boomtown output"),
+        ("o/nested", "is inside a boomtown output"),
+        ("o/charts/deeper/still", "is inside a boomtown output"),
     ] {
         let o = boomtown(dir.path(), &run_args(out, &[]));
         assert_refused(&o, expect);
@@ -603,4 +603,67 @@ fn an_empty_folder_of_the_users_keeps_its_permissions() {
     let mode = std::fs::metadata(&e).unwrap().permissions().mode() & 0o7777;
     assert_eq!(mode, 0o2750, "mode {mode:o}");
     assert!(e.join("timeseries.csv").is_file());
+}
+
+#[cfg(unix)]
+#[test]
+fn odd_entries_and_names_never_let_a_users_file_go() {
+    let dir = tempfile::tempdir().unwrap();
+    // A note of the user's in a batch's jobs folder, beside a link.
+    common::run_killed_at(dir.path(), "job-written", &run_args("o", &[]));
+    let jobs = dir.path().join("o.partial/jobs");
+    std::fs::write(jobs.join("my-thesis.txt"), "thesis").unwrap();
+    std::os::unix::fs::symlink("/nonexistent", jobs.join("zz-link")).unwrap();
+    for extra in [&[][..], &["--resume"][..], &["--force"][..]] {
+        let o = boomtown(dir.path(), &run_args("o", extra));
+        assert_refused(&o, "not a boomtown batch in progress");
+    }
+    assert_eq!(
+        std::fs::read_to_string(jobs.join("my-thesis.txt")).unwrap(),
+        "thesis"
+    );
+    // Inside a batch in progress, or at a lock file's name: refused.
+    for out in ["o.partial/x", ".p.boomtown-lock"] {
+        let o = boomtown(dir.path(), &run_args(out, &[]));
+        assert_eq!(o.status.code(), Some(2), "{out}: {}", stderr(&o));
+    }
+    // A folder where the lock file would go: refused as bad input, untouched.
+    std::fs::create_dir(dir.path().join(".q.boomtown-lock")).unwrap();
+    let o = boomtown(dir.path(), &run_args("q", &[]));
+    assert_refused(&o, "is not a boomtown lock file");
+    assert!(dir.path().join(".q.boomtown-lock").is_dir());
+    // A finished output with files gone is not finished: --resume runs it again.
+    run_ok(dir.path(), &run_args("r", &[]));
+    let whole = std::fs::read(dir.path().join("r/timeseries.csv")).unwrap();
+    std::fs::remove_file(dir.path().join("r/timeseries.csv")).unwrap();
+    run_ok(dir.path(), &run_args("r", &["--resume"]));
+    assert_eq!(
+        std::fs::read(dir.path().join("r/timeseries.csv")).unwrap(),
+        whole
+    );
+}
+
+#[test]
+fn what_a_killed_comparison_leaves_is_removed_by_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "compare",
+        "test-city",
+        "test-city",
+        "--set",
+        "simulation.years=2",
+        "--replicates",
+        "2",
+        "--quiet",
+        "--out",
+        "c",
+    ];
+    common::run_killed_at(dir.path(), "job-written", &args);
+    assert!(
+        names(dir.path())
+            .iter()
+            .any(|n| n.starts_with(".boomtown-staging-"))
+    );
+    run_ok(dir.path(), &args);
+    assert_eq!(names(dir.path()), ["c"]);
 }

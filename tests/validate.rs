@@ -190,3 +190,26 @@ fn bad_observations_name_the_file_line_and_column() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("empty.csv: is empty"), "{}", stderr(&o));
 }
+
+#[test]
+fn an_unknown_scenario_in_observations_names_the_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("obs.csv"),
+        "id,scenario,indicator,base_date,date,value,low,high,use,source,note\n\
+         a,test-city,population,,2012-01,2000,,,test,s,\n\
+         b,nosuchcity,population,,2012-01,2000,,,test,s,\n",
+    )
+    .unwrap();
+    let o = boomtown(
+        dir.path(),
+        &["validate", "--observations", "obs.csv", "--out", "v"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("invalid observations: obs.csv, line 3, key `scenario`"),
+        "{err}"
+    );
+    assert!(err.contains("no scenario named `nosuchcity`"), "{err}");
+}

@@ -13,7 +13,7 @@ use crate::charts::{Context, draw_run};
 use crate::error::Error;
 use crate::output::assemble::{PART_FILES, assemble};
 use crate::output::folder::{
-    Kind, Lock, Marker, OutputPath, Replace, check_replaceable, remove_stale_staging,
+    Kind, Lock, Marker, OutputPath, Replace, check_replaceable, is_whole, remove_stale_staging,
 };
 use crate::output::partial::{Partial, job_cost, partial_dir};
 use crate::output::tables::Tables;
@@ -343,7 +343,10 @@ fn is_output_of(dir: &OutputPath, identity: &Value, charts: bool) -> bool {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(Value::Null);
-    marker.is(Kind::Output) && &marker.identity == identity && manifest["charts"] == charts
+    marker.is(Kind::Output)
+        && &marker.identity == identity
+        && manifest["charts"] == charts
+        && is_whole(dir.path(), &marker)
 }
 
 /// Adds what is drawn from an assembled output folder: the charts (unless

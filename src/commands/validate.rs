@@ -131,17 +131,12 @@ pub fn validate(
     progress: &(dyn Fn(&str, Progress) + Sync),
 ) -> Result<ValidationReport, Error> {
     let started = SystemTime::now();
-    let (observations, text) = match &opts.observations {
-        Some(path) => {
-            let o = Observations::read(path)?;
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
-            (o, text)
-        }
-        None => (
-            Observations::shipped()?,
-            crate::observations::OBSERVATIONS_CSV.to_string(),
-        ),
-    };
+    let observations = match &opts.observations {
+        Some(path) => Observations::read(path),
+        None => Observations::shipped(),
+    }
+    .map_err(Error::Observations)?;
+    let text = observations.text.clone();
     let names = observations.scenarios();
     let scenarios = names
         .iter()
@@ -247,23 +242,30 @@ fn prepare(
     observations: &Observations,
     overrides: &[Override],
 ) -> Result<Scenario, Error> {
-    let base = scenario::load(name, overrides)?;
+    let base = scenario::load(name, overrides).map_err(|e| {
+        // A scenario the observations name but that cannot be found is the
+        // observations file's error.
+        match observations.of(name).next() {
+            Some(o) if e.origin.file == name => {
+                Error::Observations(observations.error(o, "scenario", e.message))
+            }
+            _ => e.into(),
+        }
+    })?;
     for o in observations.of(name) {
         let known = Metric::columns(&base.params)
             .iter()
             .any(|c| c.name == o.indicator.metric);
         if !known {
-            return Err(observations
-                .error(
-                    o,
-                    "indicator",
-                    format!(
-                        "`{}` is not a column of timeseries.csv (see docs/outputs.md), nor such a \
-                         column with `_change`",
-                        o.indicator
-                    ),
-                )
-                .into());
+            return Err(Error::Observations(observations.error(
+                o,
+                "indicator",
+                format!(
+                    "`{}` is not a column of timeseries.csv (see docs/outputs.md), nor such a \
+                     column with `_change`",
+                    o.indicator
+                ),
+            )));
         }
     }
     let start = base.params.horizon.start;

@@ -459,6 +459,10 @@ fn names_itself(merged: &Merged) -> bool {
 /// Longest scenario name, in characters.
 const MAX_NAME_CHARS: usize = 100;
 
+/// Longest scenario name, in bytes (a folder name's limit, less room for what
+/// boomtown adds to it: `.partial`, a lock file's name, a comparison's suffix).
+const MAX_NAME_BYTES: usize = 150;
+
 /// A scenario's name becomes a folder name (`output/<name>`) and a value in every
 /// CSV row, so it must be a plain name: not empty, no path separators, not `.` or
 /// `..`, no control characters, and not starting with `.` (a hidden folder), `-`
@@ -466,8 +470,10 @@ const MAX_NAME_CHARS: usize = 100;
 fn check_name(name: &str, merged: &Merged) -> Result<(), ScenarioError> {
     let problem = if name.trim().is_empty() {
         Some("is empty".to_string())
-    } else if name.chars().count() > MAX_NAME_CHARS {
-        Some(format!("is longer than {MAX_NAME_CHARS} characters"))
+    } else if name.chars().count() > MAX_NAME_CHARS || name.len() > MAX_NAME_BYTES {
+        Some(format!(
+            "is longer than {MAX_NAME_CHARS} characters or {MAX_NAME_BYTES} bytes"
+        ))
     } else if name.contains(['/', '\\']) {
         Some("contains a path separator (`/` or `\\`)".into())
     } else if name.chars().any(char::is_control) {

@@ -95,10 +95,10 @@ fn take(path: &Path, target: &OutputPath) -> Result<Option<File>, Error> {
         options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     let file = options.open(path).map_err(|e| {
-        if e.raw_os_error() == Some(libc::ELOOP) {
-            not_ours()
-        } else {
-            Error::io("creating the lock file", path, e)
+        // A link (ELOOP), a folder (EISDIR), a socket (ENXIO) by the lock's name.
+        match e.raw_os_error() {
+            Some(libc::ELOOP) | Some(libc::EISDIR) | Some(libc::ENXIO) => not_ours(),
+            _ => Error::io("creating the lock file", path, e),
         }
     })?;
     let meta = file.metadata().map_err(|e| Error::io("reading", path, e))?;

@@ -217,14 +217,17 @@ pub fn only_jobs_in(dir: &Path) -> bool {
     let job_dir =
         |n: &str| n.starts_with(".tmp") || (n.len() == 8 && n.bytes().all(|b| b.is_ascii_digit()));
     let Some(top) = names(dir) else { return false };
-    let jobs_ok = match names(&dir.join("jobs")) {
+    let jobs = dir.join("jobs");
+    let jobs_ok = match names(&jobs) {
         Some(jobs) => jobs.iter().all(|(n, is_dir)| {
             *is_dir
                 && job_dir(n)
                 && names(&dir.join("jobs").join(n))
                     .is_some_and(|files| files.iter().all(|(f, d)| !d && job_file(f)))
         }),
-        None => true,
+        // No `jobs/` at all is fine; one that cannot be listed whole (a link, a
+        // name that is not UTF-8) is not boomtown's.
+        None => std::fs::symlink_metadata(&jobs).is_err(),
     };
     jobs_ok
         && top.iter().all(|(n, is_dir)| {
@@ -285,7 +288,9 @@ fn only_staged_files(dir: &Path) -> bool {
         let name = e.file_name().to_string_lossy().into_owned();
         let path = e.path();
         if kind.is_file() {
-            STAGED_FILES.contains(&name.as_str()) || name.starts_with(".tmp")
+            // A run's lock file, left by a kill of a comparison or validation.
+            let lock = name.starts_with('.') && name.ends_with(".boomtown-lock");
+            STAGED_FILES.contains(&name.as_str()) || name.starts_with(".tmp") || lock
         } else if kind.is_dir() && name == "charts" {
             std::fs::read_dir(&path).is_ok_and(|d| {
                 d.flatten().all(|c| {
@@ -295,8 +300,12 @@ fn only_staged_files(dir: &Path) -> bool {
                 })
             })
         } else if kind.is_dir() {
-            // A scenario's run inside a comparison or validation, finished or not.
-            Marker::read(&path).is_some_and(|m| only_staged_in(&path, Some(&m)))
+            // A scenario's run inside a comparison or validation, finished or
+            // not, or what a kill left of one.
+            match Marker::read(&path) {
+                Some(m) => only_staged_in(&path, Some(&m)),
+                None => name.starts_with(super::STAGING_PREFIX) && only_staged_in(&path, None),
+            }
         } else {
             false
         }
@@ -322,4 +331,11 @@ pub fn remove_marked(dir: &Path) -> std::io::Result<()> {
         _ => {}
     }
     std::fs::remove_dir(dir)
+}
+
+/// Whether a marked output is whole: every entry its marker lists is there, as
+/// it was written, and nothing else.
+pub fn is_whole(dir: &Path, marker: &Marker) -> bool {
+    not_ours(dir, marker).is_ok_and(|v| v.is_empty())
+        && entries(dir).is_ok_and(|found| found.len() == marker.entries.len())
 }

@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use crate::error::{Error, printable};
 pub use lock::Lock;
-pub use marker::{Kind, MARKER, Marker, is_real_dir, only_jobs_in, remove_marked};
+pub use marker::{Kind, MARKER, Marker, is_real_dir, is_whole, only_jobs_in, remove_marked};
 use marker::{not_ours, only_staged_in};
 
 /// Prefix of the folders an output is assembled in (and old outputs and
@@ -65,10 +65,13 @@ impl OutputPath {
             )));
         }
         let text = name.to_string_lossy();
-        if text.starts_with(".boomtown") || text.ends_with(".partial") {
+        if text.starts_with(".boomtown")
+            || text.ends_with(".partial")
+            || text.ends_with(".boomtown-lock")
+        {
             return Err(refuse(
-                "names like `.boomtown…` and `….partial` are boomtown's own (markers, locks, \
-                 staging folders, batches in progress); choose another name",
+                "names like `.boomtown…`, `….partial` and `….boomtown-lock` are boomtown's own \
+                 (markers, locks, staging folders, batches in progress); choose another name",
             ));
         }
         if let (Ok(target), Ok(here)) = (
@@ -82,9 +85,10 @@ impl OutputPath {
         }
         if let Some(outer) = enclosing_output(&clean) {
             return Err(refuse(&format!(
-                "is inside the boomtown output {}; an output holds only what boomtown wrote \
-                 there: choose a folder outside it",
-                printable(&outer.display().to_string())
+                "is inside {} {}, which holds only what boomtown writes there: choose a folder \
+                 outside it",
+                outer.1,
+                printable(&outer.0.display().to_string())
             )));
         }
         Ok(OutputPath { path: clean })
@@ -122,13 +126,15 @@ impl std::fmt::Display for OutputPath {
     }
 }
 
-/// The boomtown output (a folder with an output marker) that a path would be
-/// inside, if any: the nearest existing folder above it and its parents.
-fn enclosing_output(path: &Path) -> Option<PathBuf> {
+/// The boomtown output or batch in progress (a folder with an output or a
+/// partial marker) that a path would be inside, if any, and what it is: the
+/// nearest existing folder above it and its parents. (Staging folders are not
+/// counted: a comparison runs its scenarios inside its own.)
+fn enclosing_output(path: &Path) -> Option<(PathBuf, &'static str)> {
     let mut dir = std::fs::canonicalize(nearest_existing(&super::parent_of(path))).ok()?;
     loop {
-        if Marker::read(&dir).is_some_and(|m| m.is(Kind::Output)) {
-            return Some(dir);
+        if let Some(m) = Marker::read(&dir).filter(|m| m.is(Kind::Output) || m.is(Kind::Partial)) {
+            return Some((dir, m.what()));
         }
         if !dir.pop() {
             return None;
