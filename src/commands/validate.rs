@@ -151,7 +151,7 @@ pub fn validate(
         "version": env!("CARGO_PKG_VERSION"),
         "validate": names,
         "scenario_hashes": scenarios.iter().map(|s| s.hash(seed_of(s), opts.replicates)).collect::<Vec<_>>(),
-        "observations": sha256(&text),
+        "observations": crate::output::assemble::sha256_hex(text.as_bytes()),
         "replicates": opts.replicates,
     });
     let replace = if opts.force {
@@ -589,12 +589,4 @@ fn markdown(rows: &[Comparison], v: &Verdict, opts: &ValidateOptions) -> String 
         );
     }
     out
-}
-
-fn sha256(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
