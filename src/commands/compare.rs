@@ -52,13 +52,13 @@ pub fn compare(
             lesson: None,
             ..opts.clone()
         };
-        run(scenario, &sub_opts, stop, &|event| progress(name, event)).map_err(|e| match e {
-            // A comparison is written whole or not at all: nothing is kept to resume.
-            Error::Interrupted { .. } => {
-                Error::Stopped("comparison interrupted; nothing was written".into())
-            }
-            other => other,
-        })?;
+        run_part(
+            scenario,
+            &sub_opts,
+            stop,
+            &|event| progress(name, event),
+            "comparison",
+        )?;
         loaded.push((
             Context {
                 name: name.clone(),
@@ -113,6 +113,25 @@ pub fn compare(
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     staged.write("manifest.json", text.as_bytes())?;
     staged.commit()
+}
+
+/// Runs one scenario of a folder that is written whole or not at all (a
+/// comparison, a validation): an interrupted run keeps nothing to resume, and
+/// says so naming `what` was interrupted.
+pub(crate) fn run_part(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    stop: &AtomicBool,
+    progress: &(dyn Fn(Progress) + Sync),
+    what: &str,
+) -> Result<(), Error> {
+    match run(scenario, opts, stop, progress) {
+        Ok(_) => Ok(()),
+        Err(Error::Interrupted { .. }) => Err(Error::Stopped(format!(
+            "{what} interrupted; nothing was written"
+        ))),
+        Err(other) => Err(other),
+    }
 }
 
 /// Names of the comparison's own files, which no subfolder may take.

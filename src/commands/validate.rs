@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use serde::Serialize;
 use serde_json::json;
 
-use super::run::{Progress, RunOptions, run};
+use super::run::{Progress, RunOptions};
 use crate::date::YearMonth;
 use crate::error::Error;
 use crate::model::metrics::Metric;
@@ -177,12 +177,13 @@ pub fn validate(
             command: opts.command.clone(),
             lesson: None,
         };
-        run(scenario, &sub_opts, stop, &|event| progress(folder, event)).map_err(|e| match e {
-            Error::Interrupted { .. } => {
-                Error::Stopped("validation interrupted; nothing was written".into())
-            }
-            other => other,
-        })?;
+        super::compare::run_part(
+            scenario,
+            &sub_opts,
+            stop,
+            &|event| progress(folder, event),
+            "validation",
+        )?;
         let series = read_series(&sub.join("timeseries.csv"))?;
         rows.extend(
             observations
