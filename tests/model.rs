@@ -17,9 +17,20 @@ fn fixture(name: &str) -> Scenario {
 
 #[test]
 fn people_are_never_created_or_lost_by_accounting() {
-    for s in [load("test-city"), fixture("all-policies.toml")] {
+    for s in [
+        load("test-city"),
+        fixture("all-policies.toml"),
+        fixture("growing.toml"),
+    ] {
         let mut city = City::new(s.params.clone(), model_rng(11));
         let initial = city.initial_residents();
+        // The spin-up ends with exactly the residents drawn, and the same
+        // consistent store.
+        assert_eq!(initial, s.params.population.size, "{}", s.name);
+        assert_eq!(city.residents(), initial, "{}", s.name);
+        city.people()
+            .check_consistency()
+            .unwrap_or_else(|e| panic!("{} at the start: {e}", s.name));
         while !city.finished() {
             city.step();
             let l = city.ledger();
@@ -132,6 +143,39 @@ fn a_growing_sector_lowers_unemployment_and_out_migration() {
     );
 }
 
+/// Growth is possible: a city whose new sector booms gains people, because
+/// arrivals answer its jobs and wages, while the same city without the boom
+/// loses people. Nothing in the scenarios says how many should come.
+#[test]
+fn a_booming_sector_makes_a_city_grow() {
+    let grow = fixture("growing.toml");
+    let (mut start, mut end, mut arrivals, mut leavers) = (0.0, 0.0, 0.0, 0.0);
+    for seed in 1..=6u64 {
+        let snaps = simulate(&grow, seed);
+        let pop = series(&grow, &snaps, "population");
+        start += pop[0];
+        end += pop.last().unwrap();
+        arrivals += series(&grow, &snaps, "in_migrants").iter().sum::<f64>();
+        leavers += series(&grow, &snaps, "out_migrants").iter().sum::<f64>();
+    }
+    assert!(
+        end > 1.04 * start,
+        "a booming city should grow: {start} residents at the start, {end} at the end"
+    );
+    assert!(
+        arrivals > 1.2 * leavers,
+        "more should arrive than leave: {arrivals} arrivals, {leavers} leavers"
+    );
+    // `outcomes` gives the mean final population over the same six seeds.
+    let (_, _, depleting_end) = outcomes(&fixture("depleting.toml"));
+    let mean_start = start / 6.0;
+    assert!(
+        depleting_end < mean_start,
+        "without the boom the city should shrink: {mean_start} residents at the start, \
+         {depleting_end} at the end"
+    );
+}
+
 #[test]
 fn default_mortality_gives_a_plausible_life_expectancy() {
     let s = load("test-city");
@@ -139,4 +183,71 @@ fn default_mortality_gives_a_plausible_life_expectancy() {
     let [women, men] = sched.life_expectancy();
     assert!((78.0..84.0).contains(&women), "women {women}");
     assert!((73.0..79.0).contains(&men), "men {men}");
+}
+
+/// Change in the first year of each labour-market indicator, and its largest
+/// year-to-year change afterwards, over the mean of several replicates of the
+/// test city held still (`steady.toml`: constant demand, no policy) at 20,000
+/// residents.
+fn first_year_jumps(spin_up_years: Option<u32>) -> Vec<(String, f64, f64)> {
+    let mut args = vec![
+        "population.size=20000".to_string(),
+        "simulation.report_every_months=12".to_string(),
+    ];
+    args.extend(spin_up_years.map(|y| format!("simulation.spin_up_years={y}")));
+    let overrides: Vec<scenario::Override> = args.iter().map(|a| a.parse().unwrap()).collect();
+    let path = fixtures().join("steady.toml");
+    let s = scenario::load(path.to_str().unwrap(), &overrides).unwrap();
+    let metrics = [
+        "unemployment_rate",
+        "youth_unemployment_rate",
+        "long_term_unemployment_share",
+    ];
+    let seeds = 1..=8u64;
+    let mut mean = vec![Vec::<f64>::new(); metrics.len()];
+    for seed in seeds.clone() {
+        let snaps = simulate(&s, seed);
+        for (m, name) in metrics.iter().enumerate() {
+            let x = series(&s, &snaps, name);
+            if mean[m].is_empty() {
+                mean[m] = vec![0.0; x.len()];
+            }
+            for (acc, v) in mean[m].iter_mut().zip(x) {
+                *acc += v / seeds.clone().count() as f64;
+            }
+        }
+    }
+    metrics
+        .iter()
+        .zip(mean)
+        .map(|(name, x)| {
+            let first = (x[1] - x[0]).abs();
+            let usual = x[1..]
+                .windows(2)
+                .map(|w| (w[1] - w[0]).abs())
+                .fold(0.0, f64::max);
+            (name.to_string(), first, usual)
+        })
+        .collect()
+}
+
+/// The settled start: with the default spin-up, constant demand and no policy,
+/// unemployment, youth unemployment and the long-term share move in the first
+/// year by no more than they move from one year to the next afterwards.
+/// Without the spin-up they jump, which shows that the check can fail.
+#[test]
+fn a_run_starts_settled() {
+    for (name, first, usual) in first_year_jumps(None) {
+        assert!(
+            first <= usual,
+            "{name}: first-year change {first:.4} above the usual {usual:.4}"
+        );
+    }
+    let unsettled = first_year_jumps(Some(0));
+    assert!(
+        unsettled
+            .iter()
+            .any(|(_, first, usual)| first > &(2.0 * usual)),
+        "without a spin-up the first year should jump: {unsettled:?}"
+    );
 }

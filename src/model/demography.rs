@@ -58,16 +58,8 @@ impl City {
         for _ in 0..count {
             let female = self.rng.random::<f64>() < female_share;
             let skill = categorical(&mut self.rng, &self.p.population.young_skill_shares);
-            self.people.add(Newcomer {
-                birth: self.t,
-                female,
-                skill,
-                status: Status::Child,
-                sector: NO_SECTOR,
-                since: self.t,
-                wage_factor: 0.0,
-                flags: 0,
-            });
+            self.people
+                .add(Newcomer::child(self.t, female, skill, self.t));
         }
         self.flows.births += count;
         self.ledger.births += count;

@@ -11,7 +11,8 @@ use super::people::Status;
 impl City {
     /// Years elapsed since the start.
     pub(super) fn years(&self) -> f64 {
-        self.t as f64 / 12.0
+        // The spin-up before the start runs at the start's wages and prices.
+        self.t.max(0) as f64 / 12.0
     }
 
     /// Outside monthly wage this month (yuan).

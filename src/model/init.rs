@@ -1,22 +1,51 @@
 //! The initial city: residents drawn from the scenario's age, sex and skill
 //! structure, placed in work, unemployment, inactivity or retirement, and sectors
-//! at their starting employment, vacancies and reserves.
+//! at their starting employment, vacancies and reserves; then a spin-up of the
+//! labour market before the start, so that the first reported year shows the
+//! model's own dynamics and not the way it was initialised.
+//!
+//! Why a spin-up: statuses drawn at random are not those the model's flows
+//! produce. Drawn, every age group has the same unemployment rate and spells of
+//! any length up to two years; simulated, school leavers queue for their first
+//! job, so the young have more unemployment and most spells are short. Without a
+//! spin-up the first year of every run jumps from the one to the other (youth
+//! unemployment 5 % to 13 %, the long-term share 50 % to 15 %).
+//!
+//! How: the residents are drawn with the ages they have **at the start**, and
+//! their statuses with the ages they had `spin_up_months` earlier; the clock then
+//! runs from `-spin_up_months` to 0 with the labour market, the life course that
+//! feeds it (labour-force entry, statutory retirement) and migration, but no
+//! births, deaths or policies, at the start's wages. Labour demand follows the
+//! labour force, leaving the scenario's `initial_unemployment_rate` of it without
+//! a job, and holds still in the last months as in a run with constant demand.
+//! At the end each ten-year age band is brought back to the number drawn for it,
+//! so the city starts with exactly the scenario's population and age structure,
+//! and a labour market (who is unemployed, for how long, who arrived) that the
+//! model's own flows produced. Nothing in the spin-up is reported or counted.
 
 use rand::RngExt;
 use rand_distr::{Distribution, LogNormal};
 
 use super::hazards::Schedules;
 use super::params::Params;
-use super::people::{NO_SECTOR, Newcomer, People, Status, traits};
+use super::people::{Handle, NO_SECTOR, Newcomer, People, Person, Status, traits};
 use super::sample::categorical;
+use super::scorecard::Tracker;
 use super::{City, Flows, Ledger, ModelRng, SectorState};
 
 /// Longest unemployment spell (months) drawn for people unemployed at the start.
 const INITIAL_SPELL_MAX_MONTHS: i32 = 24;
 
+/// Last months of the spin-up during which labour demand holds still.
+const SPIN_UP_HELD_MONTHS: i32 = 36;
+
+/// Ten-year age bands of `population.age_shares` (0–9, ..., 90–99).
+const AGE_BANDS: usize = 10;
+
 pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
     let n = p.population.size as usize;
     let months = p.horizon.months;
+    let spin_up = p.horizon.spin_up_months as i32;
     let mut people = People::new(p.sectors.len(), months);
     let sched = Schedules::new(&p.demography, &p.migration);
     let sector_shares: Vec<f64> = p.sectors.iter().map(|s| s.employment_share).collect();
@@ -25,13 +54,17 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         p.labour.wage_dispersion,
     )
     .expect("wage_dispersion is validated");
+    let mut band_counts = [0u64; AGE_BANDS];
     for _ in 0..n {
         let band = categorical(&mut rng, &p.population.age_shares);
+        band_counts[band] += 1;
+        // Age at the start; the status is drawn for the age at the beginning of
+        // the spin-up (0 for those not yet born then, who are children).
         let age_months = 120 * band as i32 + rng.random_range(0..120);
         let birth = -age_months;
-        let age = (age_months / 12) as u32;
+        let age = ((age_months - spin_up).max(0) / 12) as u32;
         let female = rng.random::<f64>() < p.population.female_share;
-        let shares = if age >= 25 {
+        let shares = if age_months >= 12 * 25 {
             &p.population.skill_shares
         } else {
             &p.population.young_skill_shares
@@ -62,7 +95,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
             person.wage_factor = (p.labour.skill_premium[skill] * noise.sample(&mut rng)) as f32;
             if rng.random::<f64>() < p.population.initial_unemployment_rate {
                 person.status = Status::Unemployed;
-                person.since = -rng.random_range(0..INITIAL_SPELL_MAX_MONTHS);
+                person.since = -spin_up - rng.random_range(0..INITIAL_SPELL_MAX_MONTHS);
             } else {
                 person.status = Status::Employed;
             }
@@ -91,7 +124,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         sched,
         people,
         rng,
-        t: 0,
+        t: -spin_up,
         sectors,
         flows: Flows::default(),
         tracker: super::scorecard::Tracker::new(months),
@@ -105,6 +138,130 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         p,
     };
     city.update_wages();
+    city.spin_up(&band_counts);
     city.initial_income = city.household_income();
     city
+}
+
+impl City {
+    /// Runs the labour market from the beginning of the spin-up to the start
+    /// (see the module's documentation), then makes the start the reference of
+    /// every index: each sector's jobs at the start are its demand index 1, and
+    /// the event counts begin at zero.
+    fn spin_up(&mut self, band_counts: &[u64; AGE_BANDS]) {
+        let unemployment = self.p.population.initial_unemployment_rate;
+        let vacancy_rate = self.p.labour.initial_vacancy_rate;
+        let shares: Vec<f64> = self.p.sectors.iter().map(|s| s.employment_share).collect();
+        while self.t < 0 {
+            self.age_milestones();
+            let employed = self.count(Status::Employed) as f64;
+            let labour_force = employed + self.unemployed_total() as f64;
+            // Demand for workers follows the labour force and leaves the initial
+            // share of it without a job; jobs include the usual open vacancies.
+            // The rate reached adds the unemployment of job search taking time.
+            // In the last months, demand holds still, as in a run with constant
+            // demand, so that the city reaches the start in the run's own regime.
+            if self.t < -SPIN_UP_HELD_MONTHS {
+                let wanted = labour_force * (1.0 - unemployment) * (1.0 + vacancy_rate);
+                for (state, share) in self.sectors.iter_mut().zip(&shares) {
+                    state.target = share * wanted;
+                }
+            }
+            self.adjust_jobs();
+            self.match_unemployed();
+            self.in_migration();
+            self.arrivals();
+            self.out_migration();
+            self.t += 1;
+        }
+        // Jobs being reopened (left by retirees, not yet advertised) stay part
+        // of each sector's demand at the start.
+        let reopening: Vec<f64> = (0..self.sectors.len())
+            .map(|s| {
+                let employed = self.people.group_len(self.people.layout().employed(s)) as f64;
+                let state = &self.sectors[s];
+                (state.target - employed - state.vacancies as f64).max(0.0)
+            })
+            .collect();
+        self.restore_age_structure(band_counts);
+        self.initial_residents = self.residents();
+        for (s, reopening) in reopening.into_iter().enumerate() {
+            let employed = self.people.group_len(self.people.layout().employed(s)) as f64;
+            let state = &mut self.sectors[s];
+            state.target = employed + state.vacancies as f64 + reopening;
+            state.base_jobs = state.target.max(1.0);
+        }
+        self.flows = Flows::default();
+        self.tracker = Tracker::new(self.p.horizon.months);
+        self.ledger = Ledger::default();
+    }
+}
+
+impl City {
+    /// Brings each ten-year age band back to the number of residents drawn for
+    /// it, after the spin-up's migration has moved people in and out: removes
+    /// residents of a band that has gained, chosen uniformly, and copies
+    /// residents of a band that has lost, chosen uniformly with replacement. A
+    /// copy has the status, sector, spell and wage of the person copied, so the
+    /// labour market's make-up within each band is kept in expectation. (A
+    /// band emptied by the spin-up could not be refilled; with any realistic
+    /// rates none is.)
+    fn restore_age_structure(&mut self, targets: &[u64; AGE_BANDS]) {
+        let t = self.t;
+        let band = |p: &Person| (((t - p.birth()).max(0) / 120) as usize).min(AGE_BANDS - 1);
+        let pools = self.people.layout().pools();
+        let mut counts = [0u64; AGE_BANDS];
+        for pool in 0..pools {
+            for p in self.people.pool(pool) {
+                counts[band(p)] += 1;
+            }
+        }
+        // Ranks, within each band in pool order, of the residents to remove
+        // (distinct) or to copy (with replacement), sorted.
+        let mut ranks: Vec<Vec<u64>> = vec![Vec::new(); AGE_BANDS];
+        let mut removing = [false; AGE_BANDS];
+        for b in 0..AGE_BANDS {
+            let (have, want) = (counts[b], targets[b]);
+            if have > want {
+                removing[b] = true;
+                let k = (have - want) as usize;
+                ranks[b] = rand::seq::index::sample(&mut self.rng, have as usize, k)
+                    .into_iter()
+                    .map(|r| r as u64)
+                    .collect();
+            } else if have > 0 {
+                ranks[b] = (0..want - have)
+                    .map(|_| self.rng.random_range(0..have))
+                    .collect();
+            }
+            ranks[b].sort_unstable();
+        }
+        let (mut seen, mut next) = ([0u64; AGE_BANDS], [0usize; AGE_BANDS]);
+        let (mut removals, mut copies) = (Vec::new(), Vec::new());
+        for pool in 0..pools {
+            for (slot, p) in self.people.pool(pool).iter().enumerate() {
+                let b = band(p);
+                while next[b] < ranks[b].len() && ranks[b][next[b]] == seen[b] {
+                    if removing[b] {
+                        removals.push(Handle {
+                            pool: pool as u32,
+                            slot: slot as u32,
+                        });
+                    } else {
+                        copies.push(*p);
+                    }
+                    next[b] += 1;
+                }
+                seen[b] += 1;
+            }
+        }
+        // Last position first, so that the handles not yet used stay valid.
+        for h in removals.into_iter().rev() {
+            let p = self.people.take(h);
+            self.people.put(p, Status::Left);
+        }
+        for p in copies {
+            self.people.put(p, p.status());
+        }
+    }
 }

@@ -44,7 +44,9 @@ impl City {
             // A separation caused by falling demand displaces the worker; ordinary
             // turnover does not. Each separation is demand-driven with the share
             // of the cut in its probability.
-            let displaced_share = if p_sep > 0.0 {
+            // Before the start (the spin-up) demand only follows the labour
+            // force, and nobody is displaced.
+            let displaced_share = if p_sep > 0.0 && self.t >= 0 {
                 (p_sep - l.separation_rate) / p_sep
             } else {
                 0.0

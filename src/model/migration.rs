@@ -1,13 +1,18 @@
 //! Migration. Residents leave with a hazard shaped by age (Rogers–Castro), raised
-//! by long unemployment and by the gap between the outside wage and the local
-//! mean wage. Vacancies that local hiring leaves open draw newcomers, more so when
-//! the sector pays well relative to the outside.
+//! by long unemployment and by the gap between the expected income outside and
+//! in the city (Harris–Todaro); arrivals who found no job may return. People
+//! arrive three ways: newcomers into the vacancies that local hiring leaves open
+//! (more where the sector pays well), a background flow that does not depend on
+//! the economy (students, family moves, moves from the surrounding counties), and
+//! job seekers drawn by the city's expected income against the outside's. Movers
+//! of parenting age bring or take their children; children under 15 never move
+//! on their own.
 
 use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 
 use super::City;
-use super::people::{NO_SECTOR, Newcomer, Status, traits};
+use super::people::{NO_SECTOR, Newcomer, Person, PoolLayout, Status, traits};
 use super::sample::{categorical, monthly, poisson};
 
 /// Longest unemployment (years) that keeps raising the out-migration hazard.
@@ -18,6 +23,16 @@ const NEWCOMER_MIN_AGE: u32 = 18;
 
 /// Newcomer children are younger than this many months (15 years).
 pub(super) const NEWCOMER_CHILD_MONTHS: i32 = 12 * 15;
+
+/// Ages (years, inclusive) of the movers who bring or take children: the ages
+/// at which most parents of children under 15 are, with the default fertility
+/// schedule (mean age at birth 29).
+const PARENT_AGES: (u32, u32) = (20, 49);
+
+/// Youngest and oldest age (years) of a background arrival: younger children
+/// come only with a parent; the constant term of the Rogers–Castro profile is
+/// not extended to the very old.
+const BACKGROUND_ARRIVAL_AGES: (u32, u32) = (15, 74);
 
 /// Bound on the expected-wage ratio used in the hazard, so that a city with no
 /// jobs left does not produce an unbounded hazard.
@@ -38,10 +53,10 @@ impl City {
         }
     }
 
-    /// Multiplier of the out-migration hazard from the ratio of expected wages
-    /// outside and in the city, each weighted by the chance of having a job
-    /// (Harris & Todaro 1970).
-    fn wage_pull(&self) -> f64 {
+    /// Ratio of the expected wage outside to the expected wage in the city, each
+    /// weighted by the chance of having a job (Harris & Todaro 1970), bounded to
+    /// `[1/4, 4]` so that a city with no jobs left gives a finite pull.
+    fn outside_advantage(&self) -> f64 {
         let m = &self.p.migration;
         let employed = self.count(Status::Employed) as f64;
         let labour_force = employed + self.unemployed_total() as f64;
@@ -57,46 +72,116 @@ impl City {
         } else {
             MAX_PULL_RATIO
         };
-        ratio
-            .clamp(1.0 / MAX_PULL_RATIO, MAX_PULL_RATIO)
-            .powf(m.wage_gap_elasticity)
+        ratio.clamp(1.0 / MAX_PULL_RATIO, MAX_PULL_RATIO)
     }
 
-    /// Residents who leave the city this month.
+    /// Multiplier of the out-migration hazard: the outside's advantage in
+    /// expected income, to the power `wage_gap_elasticity`.
+    fn wage_pull(&self) -> f64 {
+        self.outside_advantage()
+            .powf(self.p.migration.wage_gap_elasticity)
+    }
+
+    /// Residents who leave the city this month, and the children who leave
+    /// with them.
     pub(super) fn out_migration(&mut self) {
         let t = self.t;
         let m = &self.p.migration;
         let base = monthly(m.peak_annual_rate) * self.wage_pull();
+        let returning = monthly(m.return_rate);
         let (multiplier, effect) = (m.unemployed_multiplier, m.unemployment_effect);
         let unemployed_groups: Vec<usize> = self.unemployed_groups().iter().map(|g| g.2).collect();
+        let mut parents = 0;
         for group in 0..self.people.layout().groups() {
             if self.people.group_len(group) == 0 {
                 continue;
             }
-            let ceiling = if unemployed_groups.contains(&group) {
-                multiplier * (1.0 + effect * UNEMPLOYMENT_EFFECT_CAP_YEARS)
+            let unemployed = unemployed_groups.contains(&group);
+            let (ceiling, extra) = if unemployed {
+                (
+                    multiplier * (1.0 + effect * UNEMPLOYMENT_EFFECT_CAP_YEARS),
+                    returning,
+                )
             } else {
-                1.0
+                (1.0, 0.0)
             };
             self.thin(
                 group,
-                |sched, lo, hi| base * ceiling * sched.migration_bound(lo, hi),
+                |sched, lo, hi| base * ceiling * sched.migration_bound(lo, hi) + extra,
                 |p, sched| {
-                    let mut h = base * sched.migration(p.age(t));
-                    if p.status() == Status::Unemployed {
-                        let years = (t - p.since()) as f64 / 12.0;
-                        h *= multiplier * (1.0 + effect * years.min(UNEMPLOYMENT_EFFECT_CAP_YEARS));
-                    }
-                    h
+                    leaving_hazard(
+                        p,
+                        t,
+                        sched.migration(p.age(t)),
+                        base,
+                        returning,
+                        multiplier,
+                        effect,
+                    )
                 },
             );
             let n = self.chosen.len() as u64;
             for p in std::mem::take(&mut self.chosen) {
+                parents += is_parent_age(&p, t) as u64;
                 self.record_departure(&p);
                 self.people.put(p, Status::Left);
             }
             self.flows.out_migrants += n;
             self.ledger.leavers += n;
+        }
+        self.children_leave(parents);
+    }
+
+    /// Children under 15 who leave with `parents` leavers of parenting age:
+    /// a Poisson number with mean `children_per_mover` each, taken uniformly
+    /// among the city's children under 15 (all of them if there are fewer).
+    fn children_leave(&mut self, parents: u64) {
+        let wanted = self.children_of(parents);
+        let t = self.t;
+        let young = |pool: usize, l: &super::people::PoolLayout| {
+            l.births(pool).0 > t - NEWCOMER_CHILD_MONTHS
+        };
+        let l = self.people.layout();
+        let pools: Vec<usize> = l
+            .pools_of(PoolLayout::CHILD)
+            .filter(|&p| young(p, &l))
+            .collect();
+        let mut available: u64 = pools
+            .iter()
+            .map(|&p| self.people.pool(p).len() as u64)
+            .sum();
+        let mut left = 0;
+        while left < wanted && available > 0 {
+            // A uniform child: a rank among all of them, found pool by pool.
+            let mut rank = self.rng.random_range(0..available);
+            for &pool in &pools {
+                let len = self.people.pool(pool).len() as u64;
+                if rank < len {
+                    let child = self.people.take(super::people::Handle {
+                        pool: pool as u32,
+                        slot: rank as u32,
+                    });
+                    self.record_departure(&child);
+                    self.people.put(child, Status::Left);
+                    break;
+                }
+                rank -= len;
+            }
+            available -= 1;
+            left += 1;
+        }
+        self.flows.out_migrants += left;
+        self.ledger.leavers += left;
+    }
+
+    /// Children who move with `parents` movers of parenting age: a Poisson
+    /// number with mean `children_per_mover` each.
+    fn children_of(&mut self, parents: u64) -> u64 {
+        let mean = self.p.migration.children_per_mover;
+        if self.reference {
+            self.children_each(parents, mean)
+        } else {
+            poisson(&mut self.rng, parents as f64 * mean)
         }
     }
 
@@ -106,6 +191,7 @@ impl City {
         let outside = self.outside_wage();
         let age = Normal::new(m.newcomer_age_mean, m.newcomer_age_sd.max(1e-9)).expect("validated");
         let max_age = self.retirement_age(true).min(self.retirement_age(false)) as f64 - 1.0;
+        let mut parents = 0;
         for s in 0..self.sectors.len() {
             let ratio = self.sectors[s].wage_level / outside;
             let p = (m.fill_rate * ratio.powf(m.fill_wage_elasticity)).min(1.0);
@@ -117,8 +203,10 @@ impl City {
                 );
                 let skill = categorical(&mut self.rng, &m.newcomer_skill_shares);
                 let female = self.rng.random::<f64>() < self.p.population.female_share;
+                let birth = self.t - (years * 12.0) as i32;
+                parents += in_parent_ages(self.t, birth) as u64;
                 self.people.add(Newcomer {
-                    birth: self.t - (years * 12.0) as i32,
+                    birth,
                     female,
                     skill,
                     status: Status::Employed,
@@ -129,28 +217,146 @@ impl City {
                 });
             }
             self.sectors[s].vacancies -= arrivals;
-            let children = if self.reference {
-                self.children_each(arrivals, m.newcomer_children)
+            self.flows.in_migrants += arrivals;
+            self.ledger.newcomers += arrivals;
+        }
+        self.children_arrive(parents);
+    }
+
+    /// Arrivals from the hinterland this month: the background flow and the
+    /// job seekers drawn by the city's expected income, each a binomial share
+    /// of the residents, with ages from the Rogers–Castro profile. Job seekers
+    /// arrive unemployed and search like first-time seekers; background
+    /// arrivals take the status of their age (student, job seeker or inactive,
+    /// retired).
+    pub(super) fn arrivals(&mut self) {
+        let m = &self.p.migration;
+        let residents = self.residents();
+        let background = monthly(m.background_arrival_rate);
+        let attraction = (1.0 / self.outside_advantage()).powf(m.wage_gap_elasticity);
+        let seekers = (monthly(m.job_seeker_arrival_rate) * attraction).min(1.0);
+        let background = self.trials(residents, background);
+        let seekers = self.trials(residents, seekers);
+        let youngest_retirement = self.retirement_age(true).min(self.retirement_age(false));
+        let seeker_ages = (
+            NEWCOMER_MIN_AGE,
+            youngest_retirement.saturating_sub(1).max(NEWCOMER_MIN_AGE),
+        );
+        let mut parents = 0;
+        for _ in 0..background {
+            let birth = self.arrival_birth(BACKGROUND_ARRIVAL_AGES);
+            let female = self.rng.random::<f64>() < self.p.population.female_share;
+            let shares = if self.t - birth >= 12 * 25 {
+                self.p.population.skill_shares
             } else {
-                poisson(&mut self.rng, arrivals as f64 * m.newcomer_children)
+                self.p.population.young_skill_shares
             };
-            for _ in 0..children {
-                let skill = categorical(&mut self.rng, &self.p.population.young_skill_shares);
-                let age_months = self.rng.random_range(0..NEWCOMER_CHILD_MONTHS);
-                self.people.add(Newcomer {
-                    birth: self.t - age_months,
-                    female: self.rng.random::<f64>() < self.p.demography.female_birth_share,
-                    skill,
-                    status: Status::Child,
-                    sector: NO_SECTOR,
-                    since: self.t,
-                    wage_factor: 0.0,
-                    flags: traits::NEWCOMER,
-                });
-            }
-            let total = arrivals + children;
-            self.flows.in_migrants += total;
-            self.ledger.newcomers += total;
+            let skill = categorical(&mut self.rng, &shares);
+            let age = ((self.t - birth) / 12) as u32;
+            let status = if age < self.p.demography.entry_age[skill] {
+                Status::Child
+            } else if age >= self.retirement_age(female) {
+                Status::Retired
+            } else if self.rng.random::<f64>() < self.p.population.participation_rate {
+                Status::Unemployed
+            } else {
+                Status::Inactive
+            };
+            parents += (in_parent_ages(self.t, birth) && status != Status::Child) as u64;
+            self.add_arrival(birth, female, skill, status);
+        }
+        for _ in 0..seekers {
+            let birth = self.arrival_birth(seeker_ages);
+            let female = self.rng.random::<f64>() < self.p.population.female_share;
+            let skill = categorical(&mut self.rng, &self.p.migration.newcomer_skill_shares);
+            parents += in_parent_ages(self.t, birth) as u64;
+            self.add_arrival(birth, female, skill, Status::Unemployed);
+        }
+        let n = background + seekers;
+        self.flows.in_migrants += n;
+        self.ledger.newcomers += n;
+        self.children_arrive(parents);
+    }
+
+    /// A month of birth for an arrival aged `ages` (inclusive), with the
+    /// Rogers–Castro profile as the distribution of ages.
+    fn arrival_birth(&mut self, ages: (u32, u32)) -> i32 {
+        let (lo, hi) = (ages.0 as usize, (ages.1 as usize).max(ages.0 as usize));
+        let hi = hi.min(self.sched.migration.len() - 1);
+        let lo = lo.min(hi);
+        let age = lo + categorical(&mut self.rng, &self.sched.migration[lo..=hi]);
+        self.t - 12 * age as i32 - self.rng.random_range(0..12)
+    }
+
+    /// Adds an arrival from the hinterland, without a job in the city yet.
+    fn add_arrival(&mut self, birth: i32, female: bool, skill: usize, status: Status) {
+        let flags = if status == Status::Child {
+            0
+        } else {
+            traits::NEWCOMER
+        };
+        self.people.add(Newcomer {
+            birth,
+            female,
+            skill,
+            status,
+            sector: NO_SECTOR,
+            since: self.t,
+            wage_factor: 0.0,
+            flags,
+        });
+    }
+
+    /// Children under 15 who come with `parents` arrivals of parenting age.
+    fn children_arrive(&mut self, parents: u64) {
+        let children = self.children_of(parents);
+        for _ in 0..children {
+            let skill = categorical(&mut self.rng, &self.p.population.young_skill_shares);
+            let age_months = self.rng.random_range(0..NEWCOMER_CHILD_MONTHS);
+            let female = self.rng.random::<f64>() < self.p.demography.female_birth_share;
+            self.people
+                .add(Newcomer::child(self.t - age_months, female, skill, self.t));
+        }
+        self.flows.in_migrants += children;
+        self.ledger.newcomers += children;
+    }
+}
+
+/// Whether someone born in month `birth` is of parenting age at month `t`.
+fn in_parent_ages(t: i32, birth: i32) -> bool {
+    let age = ((t - birth).max(0) / 12) as u32;
+    (PARENT_AGES.0..=PARENT_AGES.1).contains(&age)
+}
+
+/// Whether a leaver takes children with them: of parenting age and not
+/// themselves a child (student) or retired.
+fn is_parent_age(p: &Person, t: i32) -> bool {
+    !matches!(p.status(), Status::Child | Status::Retired) && in_parent_ages(t, p.birth())
+}
+
+/// Monthly hazard of leaving: the age profile times the pull of the outside,
+/// raised for the unemployed by the length of their spell; arrivals who have
+/// not found a job in the city also return with `returning`. Children under 15
+/// leave only with a parent.
+fn leaving_hazard(
+    p: &Person,
+    t: i32,
+    profile: f64,
+    base: f64,
+    returning: f64,
+    multiplier: f64,
+    effect: f64,
+) -> f64 {
+    if p.status() == Status::Child && t - p.birth() < NEWCOMER_CHILD_MONTHS {
+        return 0.0;
+    }
+    let mut h = base * profile;
+    if p.status() == Status::Unemployed {
+        let years = (t - p.since()) as f64 / 12.0;
+        h *= multiplier * (1.0 + effect * years.min(UNEMPLOYMENT_EFFECT_CAP_YEARS));
+        if p.has(traits::NEWCOMER) && !p.has(traits::WORKED) {
+            h += returning;
         }
     }
+    h
 }

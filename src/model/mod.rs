@@ -179,6 +179,7 @@ impl City {
         self.retraining_intake();
         self.match_unemployed();
         self.in_migration();
+        self.arrivals();
         self.out_migration();
         self.close_month_accounts();
         self.t += 1;

@@ -112,7 +112,9 @@ pub struct EconomyParams {
     pub benefit_months: u32,
 }
 
-/// Out-migration (Rogers–Castro age profile) and in-migration into vacancies.
+/// Out-migration (Rogers–Castro age profile), in-migration into vacancies, and
+/// arrivals from the hinterland: a background flow and job seekers drawn by
+/// expected income (Harris–Todaro), who may return if they find no work.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MigrationParams {
@@ -154,10 +156,22 @@ pub struct MigrationParams {
     pub newcomer_age_mean: f64,
     /// Standard deviation of newcomers' age (years).
     pub newcomer_age_sd: f64,
-    /// Children who come with each newcomer, on average.
-    pub newcomer_children: f64,
+    /// Children (under 15) who move with each mover of parenting age (20–49), in
+    /// or out, on average; children under 15 move only with a parent.
+    pub children_per_mover: f64,
     /// Shares of newcomers by skill group; sum to 1.
     pub newcomer_skill_shares: [f64; SKILLS],
+    /// Arrivals per resident and year that do not depend on the city's economy
+    /// (students, family moves, moves from the surrounding counties), aged 15 or
+    /// more, with the Rogers–Castro profile's ages.
+    pub background_arrival_rate: f64,
+    /// Job seekers arriving per resident and year when the expected income in
+    /// the city (mean wage times the employment rate) equals the outside's; the
+    /// rate follows the ratio of the two with `wage_gap_elasticity`.
+    pub job_seeker_arrival_rate: f64,
+    /// Annual probability that an arrival who has not yet found a job in the
+    /// city leaves again (return migration), on top of the usual hazard.
+    pub return_rate: f64,
 }
 
 /// What drives a sector's labour demand.
@@ -300,6 +314,9 @@ pub struct Horizon {
     pub months: u32,
     /// Months between two reported rows.
     pub report_every: u32,
+    /// Months simulated before the start and not reported, so that the labour
+    /// market starts settled (see `init.rs`).
+    pub spin_up_months: u32,
 }
 
 /// Everything the model needs for one replicate.

@@ -77,7 +77,8 @@ pub mod traits {
     pub const DISPLACED: u8 = 1 << 3;
     /// Completed a retraining course.
     pub const RETRAINED: u8 = 1 << 4;
-    /// Arrived in the city during the run.
+    /// Arrived in the city during the run, aged 15 or more (children who come
+    /// with a parent grow up as residents).
     pub const NEWCOMER: u8 = 1 << 5;
     /// Took early retirement.
     pub const EARLY_RETIRED: u8 = 1 << 6;
@@ -447,6 +448,23 @@ pub struct Newcomer {
     pub wage_factor: f32,
     /// Extra trait bits.
     pub flags: u8,
+}
+
+impl Newcomer {
+    /// A child born in month `birth` (a baby, or a child who arrives with a
+    /// parent) who joins the city in month `now`.
+    pub fn child(birth: i32, female: bool, skill: usize, now: i32) -> Self {
+        Newcomer {
+            birth,
+            female,
+            skill,
+            status: Status::Child,
+            sector: NO_SECTOR,
+            since: now,
+            wage_factor: 0.0,
+            flags: 0,
+        }
+    }
 }
 
 /// The residents, pooled by group and birth year, with the tallies and sums

@@ -95,14 +95,6 @@ fn work(s: &Scenario, r: &RunResults) -> Option<Paragraph> {
         share_with_range(&peak),
         pct(last.q[2])
     );
-    if let Some((first, _)) = r.ends("unemployment_rate")
-        && peak.year - first.year < 3.0
-    {
-        text.push_str(
-            " That peak falls in the first years, while the model is still settling from its \
-             initial state (docs/ODD.md, §9), so it says little about the transition itself.",
-        );
-    }
     if let Some(youth) = r.peak("youth_unemployment_rate") {
         let harder = youth.q[2] > peak.q[2];
         text.push_str(&format!(

@@ -58,6 +58,8 @@ pub struct SimulationSpec {
     pub replicates: u32,
     /// Months between two rows of `timeseries.csv`.
     pub report_every_months: u32,
+    /// Years of labour-market history simulated before the start, not reported.
+    pub spin_up_years: u32,
 }
 
 /// `[sectors.NAME]`.

@@ -23,6 +23,11 @@ pub const MAX_SECTORS: usize = 64;
 /// byte of their record).
 pub const MAX_POLICIES: usize = 256;
 
+/// Longest spin-up: long enough for the oldest labour-market histories that
+/// matter (spells of unemployment of a few years, cohorts under 25) and short
+/// of the century the store of people covers before the start.
+pub const MAX_SPIN_UP_YEARS: u32 = 50;
+
 /// Largest population one replicate may hold (people, including those born and
 /// arriving during the run are checked separately by the model's capacity).
 pub const MAX_POPULATION: u64 = 50_000_000;
@@ -132,10 +137,20 @@ impl Checker<'_> {
                 ),
             ));
         }
+        if s.spin_up_years > MAX_SPIN_UP_YEARS {
+            return Err(self.err(
+                "simulation.spin_up_years",
+                format!(
+                    "expected 0 to {MAX_SPIN_UP_YEARS} years, found {}",
+                    s.spin_up_years
+                ),
+            ));
+        }
         Ok(Horizon {
             start,
             months,
             report_every: s.report_every_months,
+            spin_up_months: 12 * s.spin_up_years,
         })
     }
 
@@ -347,8 +362,22 @@ impl Checker<'_> {
             60.0,
         )?;
         self.range("migration.newcomer_age_sd", g.newcomer_age_sd, 0.0, 20.0)?;
-        self.range("migration.newcomer_children", g.newcomer_children, 0.0, 5.0)?;
-        self.shares_sum_to_one("migration.newcomer_skill_shares", &g.newcomer_skill_shares)
+        self.range(
+            "migration.children_per_mover",
+            g.children_per_mover,
+            0.0,
+            5.0,
+        )?;
+        self.shares_sum_to_one("migration.newcomer_skill_shares", &g.newcomer_skill_shares)?;
+        self.share(
+            "migration.background_arrival_rate",
+            g.background_arrival_rate,
+        )?;
+        self.share(
+            "migration.job_seeker_arrival_rate",
+            g.job_seeker_arrival_rate,
+        )?;
+        self.share("migration.return_rate", g.return_rate)
     }
 
     fn sectors(&self, spec: &ScenarioSpec) -> Result<Vec<Sector>> {
