@@ -173,3 +173,44 @@ fn indicators_csv_holds_replicate_and_summary_rows() {
         }
     }
 }
+
+/// Jobs lost by attrition are visible: a steel works that loses two thirds of
+/// its demand over ten years sheds most of those jobs by not replacing the
+/// workers who leave, and the scorecard reports them, while the displaced
+/// cohort alone would show far fewer. The counts agree with the employment
+/// columns of the run.
+#[test]
+fn jobs_lost_to_attrition_are_counted() {
+    let path = fixtures().join("attrition.toml");
+    let s = load(path.to_str().unwrap(), "10000");
+    let snaps = simulate(&s, 4);
+    let sectors: Vec<String> = s.params.sectors.iter().map(|x| x.name.clone()).collect();
+    let lost_by_columns: f64 = sectors
+        .iter()
+        .map(|name| {
+            let e = series(&s, &snaps, &format!("employed_{name}"));
+            (e[0] - e[e.len() - 1]).max(0.0)
+        })
+        .sum();
+    let card = scorecard(&s, 4);
+    let lost = card("jobs_lost");
+    let attrition = card("jobs_lost_to_attrition");
+    assert_eq!(
+        lost, lost_by_columns,
+        "jobs lost against the employment columns"
+    );
+    let steel = series(&s, &snaps, "employed_steel");
+    assert!(
+        lost >= 0.5 * steel[0],
+        "steel loses most of its {} jobs, so jobs lost ({lost}) should be large",
+        steel[0]
+    );
+    assert!(attrition <= lost);
+    assert!(
+        attrition > card("displaced_workers"),
+        "more jobs lost by attrition ({attrition}) than workers displaced ({})",
+        card("displaced_workers")
+    );
+    let share = card("attrition_share_of_jobs_lost");
+    assert!((share - attrition / lost).abs() < 1e-12);
+}

@@ -127,7 +127,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         t: -spin_up,
         sectors,
         flows: Flows::default(),
-        tracker: super::scorecard::Tracker::new(months),
+        tracker: Tracker::new(months, Vec::new()),
         initial_residents: n as u64,
         initial_income: 0.0,
         ledger: Ledger::default(),
@@ -192,7 +192,10 @@ impl City {
             state.base_jobs = state.target.max(1.0);
         }
         self.flows = Flows::default();
-        self.tracker = Tracker::new(self.p.horizon.months);
+        let jobs = (0..self.sectors.len())
+            .map(|s| self.people.group_len(self.people.layout().employed(s)))
+            .collect();
+        self.tracker = Tracker::new(self.p.horizon.months, jobs);
         self.ledger = Ledger::default();
     }
 }

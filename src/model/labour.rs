@@ -77,6 +77,7 @@ impl City {
         p.remember_job();
         p.set_since(self.t);
         if displaced {
+            self.record_layoff(p.sector() as usize);
             p.add_traits(traits::DISPLACED);
         }
         if first_displacement {

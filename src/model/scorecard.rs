@@ -59,7 +59,7 @@ pub struct IndicatorDef {
 }
 
 /// The scorecard, in report order.
-pub const SCORECARD: [IndicatorDef; 26] = [
+pub const SCORECARD: [IndicatorDef; 29] = [
     IndicatorDef {
         name: "displaced_workers",
         label: "Workers displaced",
@@ -189,6 +189,30 @@ pub const SCORECARD: [IndicatorDef; 26] = [
         source: "ESF+ common output indicator: participants (Regulation (EU) 2021/1057, Annex I), here among the displaced; ILO (2015) on skills development",
     },
     IndicatorDef {
+        name: "jobs_lost",
+        label: "Jobs lost in shrinking sectors",
+        group: Group::City,
+        unit: "jobs",
+        description: "for each sector with fewer workers at the end than at the start, the difference, summed: the jobs the shrinking sectors lost, whether or not anyone was laid off",
+        source: "Davis & Haltiwanger (1992), QJE 107:819: job destruction is measured by the fall in employment of shrinking units, apart from the worker flows behind it",
+    },
+    IndicatorDef {
+        name: "jobs_lost_to_attrition",
+        label: "Jobs lost without a layoff",
+        group: Group::City,
+        unit: "jobs",
+        description: "of the jobs lost, those that no one was laid off from: for each shrinking sector, its jobs lost minus its workers laid off (demand-driven cuts and layoff waves), where positive; the jobs of workers who retired, died, left or quit and were not replaced",
+        source: "Davis & Haltiwanger (1992), QJE 107:819: job destruction beyond the separations it forces; attrition (not replacing leavers) as the way state enterprises shed workers",
+    },
+    IndicatorDef {
+        name: "attrition_share_of_jobs_lost",
+        label: "Share of job loss by attrition",
+        group: Group::City,
+        unit: "share",
+        description: "jobs lost to attrition over jobs lost: the part of the decline that no displaced worker carries, and that falls instead on those who are not hired",
+        source: "Davis & Haltiwanger (1992), QJE 107:819",
+    },
+    IndicatorDef {
         name: "young_adult_out_migration_rate",
         label: "Young adults (16–29) leaving, per 1,000 a year",
         group: Group::City,
@@ -299,15 +323,23 @@ pub(super) struct Tracker {
     young_person_months: u64,
     /// Public cost (yuan): retraining, early retirement, public jobs and investment.
     cost: [f64; 3],
+    /// Workers employed in each sector at the start.
+    jobs_at_start: Vec<u64>,
+    /// Workers laid off in each sector (demand-driven cuts and layoff waves,
+    /// every time, not only a worker's first displacement).
+    laid_off: Vec<u64>,
 }
 
 impl Tracker {
-    /// An empty record for a horizon in months.
-    pub(super) fn new(months: u32) -> Self {
+    /// An empty record for a horizon in months, with each sector's
+    /// employment at the start.
+    pub(super) fn new(months: u32, jobs_at_start: Vec<u64>) -> Self {
         let n = months as usize + 1;
         Tracker {
             displaced_in: vec![0; n],
             reemployed_within: vec![[0; 4]; n],
+            laid_off: vec![0; jobs_at_start.len()],
+            jobs_at_start,
             ..Tracker::default()
         }
     }
@@ -317,6 +349,27 @@ impl City {
     /// Months left in the run from the month being simulated (included).
     fn months_left(&self) -> i32 {
         self.p.horizon.months as i32 - self.t
+    }
+
+    /// Records a layoff from a sector (every displacement, first or not).
+    pub(super) fn record_layoff(&mut self, sector: usize) {
+        if let Some(n) = self.tracker.laid_off.get_mut(sector) {
+            *n += 1;
+        }
+    }
+
+    /// Jobs the shrinking sectors lost since the start, and of those the jobs
+    /// no one was laid off from.
+    fn jobs_lost(&self) -> (u64, u64) {
+        let tr = &self.tracker;
+        let (mut lost, mut attrition) = (0, 0);
+        for (s, &start) in tr.jobs_at_start.iter().enumerate() {
+            let now = self.people.group_len(self.people.layout().employed(s));
+            let fall = start.saturating_sub(now);
+            lost += fall;
+            attrition += fall.saturating_sub(tr.laid_off[s]);
+        }
+        (lost, attrition)
     }
 
     /// Records a worker's first displacement, at the wage they had.
@@ -492,6 +545,7 @@ impl City {
             .tally()
             .by_age(self.t, super::metrics::OLD_AGE, 200);
         let residents = |c: [[u64; 6]; 2]| c.iter().flatten().sum::<u64>() as f64;
+        let (jobs_lost, attrition) = self.jobs_lost();
         let million = |yuan: f64| yuan / 1e6;
         // The array's length is checked against the scorecard's at compile time.
         let values: [f64; SCORECARD.len()] = [
@@ -511,6 +565,9 @@ impl City {
             share(tr.earnings_lost, 12.0 * tr.prior_wage_sum),
             share(tr.earnings_lost, tr.earnings_expected),
             share(tr.displaced_trained as f64, total),
+            jobs_lost as f64,
+            attrition as f64,
+            share(attrition as f64, jobs_lost as f64),
             share(
                 1000.0 * tr.young_leavers as f64,
                 tr.young_person_months as f64 / 12.0,
