@@ -18,6 +18,8 @@ pub enum Kind {
     Fact,
     /// A cited study or official statistic.
     Study,
+    /// Chosen to fit an observation (the text says to what, and by what method).
+    Calibrated,
     /// A stated modelling assumption.
     Assumption,
     /// Part of the scenario's definition (a sector's kind, the sector a policy acts
@@ -33,6 +35,7 @@ impl Kind {
         match self {
             Kind::Fact => "fact",
             Kind::Study => "study",
+            Kind::Calibrated => "calibrated",
             Kind::Assumption => "assumption",
             Kind::Definition => "definition",
             Kind::Missing => "MISSING",
@@ -135,6 +138,8 @@ fn classify(text: &str) -> Kind {
         Kind::Fact
     } else if lower.starts_with("study") {
         Kind::Study
+    } else if lower.starts_with("calibrated") {
+        Kind::Calibrated
     } else {
         Kind::Assumption
     }

@@ -137,13 +137,20 @@ impl Observation {
         }
     }
 
-    /// Whether a modelled value agrees with the observation: within the range or
-    /// on the right side of a bound; for a single value, never exactly (the
-    /// error says how far).
+    /// Whether a modelled value agrees with the observation: within the range
+    /// or on the right side of a bound (for a value given with `low` and
+    /// `high`, its stated tolerance); for a single value alone, never exactly
+    /// (the error says how far).
     pub fn admits(&self, x: f64) -> bool {
         let above = self.low.is_none_or(|l| x >= l);
         let below = self.high.is_none_or(|h| x <= h);
-        self.value.is_none() && above && below
+        self.has_bounds() && above && below
+    }
+
+    /// Whether the observation gives a range or a bound (with or without a
+    /// value inside it).
+    pub fn has_bounds(&self) -> bool {
+        self.low.is_some() || self.high.is_some()
     }
 }
 

@@ -144,13 +144,50 @@ const CASES: &[Case] = &[
         name: "share below 0",
         files: &[(
             "s.toml",
-            "extends = \"test-city\"\n[population]\n\nfemale_share = -0.1\n",
+            "extends = \"test-city\"\n[migration]\n\nfemale_share = -0.1\n",
         )],
         args: &["s.toml"],
         expect: &[
             "s.toml, line 4",
-            "key `population.female_share`",
+            "key `migration.female_share`",
             "found -0.1",
+        ],
+    },
+    Case {
+        name: "an age structure with fewer bands for women than for men",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[population.age_structure]\nband_years = 10\nmale = [1, 2, 3]\nfemale = [1, 2]\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 5",
+            "key `population.age_structure.female`",
+            "expected as many bands as `male` (3), found 2",
+        ],
+    },
+    Case {
+        name: "an age structure past the oldest age",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[population.age_structure]\nband_years = 20\nmale = [1, 1, 1, 1, 1, 1]\nfemale = [1, 1, 1, 1, 1, 1]\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "key `population.age_structure.male`",
+            "expected 1 to 5 bands of 20 years (ages below 105), found 6",
+        ],
+    },
+    Case {
+        name: "a negative count in an age structure",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n[population.age_structure]\nmale = [10, -3]\nfemale = [10, 3]\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "key `population.age_structure.male`",
+            "expected counts or shares of 0 or more, found -3 at position 2",
         ],
     },
     Case {
@@ -534,7 +571,7 @@ fn inputs_that_could_hang_or_exhaust_memory_are_refused_with_a_clear_error() {
         "labour.vacancy_rate",
         "migration.peak_annual_rate",
         "migration.fill_rate",
-        "population.female_share",
+        "migration.female_share",
         "demography.female_birth_share",
     ]
     .iter()

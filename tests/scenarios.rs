@@ -9,7 +9,7 @@ use boomtown::scenario::{self, Override, Scenario, source::builtin_names};
 
 mod common;
 
-use common::{series, simulate};
+use common::{read_csv, series, simulate};
 
 fn load(name: &str, size: u64) -> Scenario {
     let o: Override = format!("population.size={size}").parse().unwrap();
@@ -139,4 +139,50 @@ fn policy_variants_act_through_their_mechanisms() {
         .iter()
         .sum();
     assert!(starts > 50.0, "only {starts} trainees");
+}
+
+/// Every scenario's age structure is the census table it cites, copied exactly
+/// from `seeds/census2010_age_sex.csv`: the nation's for the defaults (seen
+/// through `baotou-like`), Heilongjiang's for `hegang-like`, each city's own.
+#[test]
+fn age_structures_are_the_census_tables_they_cite() {
+    let seeds =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/census2010_age_sex.csv");
+    let (header, rows) = read_csv(&seeds);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for (scenario, area) in [
+        ("baotou-like", "china"),
+        ("hegang-like", "heilongjiang"),
+        ("hegang", "hegang"),
+        ("qitaihe", "qitaihe"),
+        ("baiyin", "baiyin"),
+        ("jinchang", "jinchang"),
+        ("baotou", "baotou"),
+        ("zhuzhou", "zhuzhou"),
+    ] {
+        let counts = |sex: &str| -> Vec<f64> {
+            rows.iter()
+                .filter(|r| r[col("area")] == area)
+                .map(|r| r[col(sex)].parse().unwrap())
+                .collect()
+        };
+        let a = &load(scenario, 1000).params.population.age_structure;
+        assert_eq!(a.band_years, 5, "{scenario}");
+        assert!(!counts("male").is_empty(), "no rows for {area}");
+        assert_eq!(a.male, counts("male"), "{scenario}: men against {area}");
+        assert_eq!(
+            a.female,
+            counts("female"),
+            "{scenario}: women against {area}"
+        );
+        let source = explain(&load(scenario, 1000))
+            .into_iter()
+            .find(|r| r.parameter == "population.age_structure.male")
+            .unwrap();
+        assert!(
+            source.source.contains("census2010_age_sex.csv") && source.source.contains(area),
+            "{scenario}: the source should cite the seed file and {area}: {}",
+            source.source
+        );
+    }
 }

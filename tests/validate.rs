@@ -213,3 +213,71 @@ fn an_unknown_scenario_in_observations_names_the_line_and_column() {
     );
     assert!(err.contains("no scenario named `nosuchcity`"), "{err}");
 }
+
+/// The cities' first years against the statistics (`docs/validation.md`):
+/// every observation used to fit a parameter (the census age shares the
+/// scenarios start from, the birth rates their fertility was chosen for) and
+/// every like-for-like test (an archetype with a province's or the nation's age
+/// structure against that population's death rate) holds within its stated
+/// tolerance. City-against-province death rates are left to the validation
+/// table: a city's rate need not be its province's.
+#[test]
+fn the_first_years_agree_with_the_statistics_within_their_tolerances() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/observations.csv"),
+    )
+    .unwrap();
+    let mut lines = shipped.lines();
+    let mut kept = vec![lines.next().unwrap().to_string()];
+    let first_years = ["share_aged_", "birth_rate", "death_rate"];
+    for line in lines {
+        let fields: Vec<&str> = line.splitn(4, ',').collect();
+        let (scenario, indicator) = (fields[1], fields[2]);
+        let archetype = scenario.ends_with("-like");
+        let fit = line.contains(",fit,");
+        if first_years.iter().any(|k| indicator.starts_with(k)) && (fit || archetype) {
+            kept.push(line.to_string());
+        }
+    }
+    assert!(
+        kept.len() > 10,
+        "the shipped first-year observations: {kept:?}"
+    );
+    std::fs::write(dir.path().join("first.csv"), kept.join("\n") + "\n").unwrap();
+    // Rates and shares do not depend on the city's size; seven years reach 2016.
+    run_ok(
+        dir.path(),
+        &[
+            "validate",
+            "--observations",
+            "first.csv",
+            "--out",
+            "v",
+            "--quiet",
+            "--replicates",
+            "3",
+            "--set",
+            "population.size=100000",
+            "--set",
+            "simulation.years=7",
+        ],
+    );
+    let (header, rows) = read_csv(&dir.path().join("v/validation.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows.len(), kept.len() - 1);
+    for row in &rows {
+        assert_eq!(row[col("status")], "compared", "{row:?}");
+        assert_eq!(
+            row[col("agrees")],
+            "true",
+            "{} {} at {}: model median {} outside {}..{}",
+            row[col("scenario")],
+            row[col("indicator")],
+            row[col("date")],
+            row[col("model_p50")],
+            row[col("low")],
+            row[col("high")]
+        );
+    }
+}

@@ -354,12 +354,33 @@ fn compare(
         c.status = "not compared: no such column".into();
         return c;
     };
+    // A rate per year of events (births, deaths, moves) is compared over the
+    // twelve months that end at the date, as yearbooks report it: the mean of
+    // the monthly rows, each of which is already a rate per year.
+    let annual = Metric::columns(&s.params)
+        .iter()
+        .any(|d| d.name == o.indicator.metric && d.unit == "per 1,000/year");
+    let year: Vec<String> = (0..12).rev().map(|k| o.date.plus(-k).to_string()).collect();
+    if annual && o.date.plus(-11) <= start {
+        c.status = format!(
+            "not compared: the twelve months before {} are not all inside the run",
+            o.date
+        );
+        return c;
+    }
     let base = o.base_date.unwrap_or(start).to_string();
     let date = o.date.to_string();
     let mut acc = Accumulator::default();
     for by_date in series.values() {
         let at = |d: &str| by_date.get(d).map(|v| v[m]);
-        let x = if o.indicator.change {
+        let x = if annual && !o.indicator.change {
+            let months: Vec<f64> = year.iter().filter_map(|d| at(d)).collect();
+            if months.len() == year.len() {
+                months.iter().sum::<f64>() / months.len() as f64
+            } else {
+                f64::NAN
+            }
+        } else if o.indicator.change {
             match (at(&date), at(&base)) {
                 (Some(x), Some(b)) if b != 0.0 => x / b - 1.0,
                 _ => f64::NAN,
@@ -379,8 +400,8 @@ fn compare(
     c.model = Some([p05, p50, p95]);
     c.error = Some(p50 - o.central());
     c.agrees = Some(match o.value {
-        Some(v) => p05 <= v && v <= p95,
-        None => o.admits(p50),
+        Some(v) if !o.has_bounds() => p05 <= v && v <= p95,
+        _ => o.admits(p50),
     });
     c.status = "compared".into();
     c
@@ -547,8 +568,9 @@ fn markdown(rows: &[Comparison], v: &Verdict, opts: &ValidateOptions) -> String 
          marked `test` were not used to choose any parameter; those marked `fit` were, and are not \
          counted in the verdict. The model column gives the median over replicates and, in \
          brackets, the 90 % band: the spread that chance gives, and the scenario's uncertain \
-         parameters where it has any. An observed value agrees when it lies inside the band; an \
-         observed range or bound, when the median lies inside it.\n\n",
+         parameters where it has any. An observed value given alone agrees when it lies inside the \
+         band; an observed range or bound, or a value with its stated tolerance, when the median \
+         lies inside it.\n\n",
     );
     out += &format!(
         "Replicates per scenario: {}. Options: {}.\n\n**{}**\n\n",

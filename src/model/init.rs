@@ -39,9 +39,6 @@ const INITIAL_SPELL_MAX_MONTHS: i32 = 24;
 /// Last months of the spin-up during which labour demand holds still.
 const SPIN_UP_HELD_MONTHS: i32 = 36;
 
-/// Ten-year age bands of `population.age_shares` (0–9, ..., 90–99).
-const AGE_BANDS: usize = 10;
-
 pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
     let n = p.population.size as usize;
     let months = p.horizon.months;
@@ -54,16 +51,21 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         p.labour.wage_dispersion,
     )
     .expect("wage_dispersion is validated");
-    let mut band_counts = [0u64; AGE_BANDS];
+    // One draw over (sex, band): men's bands first, then women's.
+    let ages = &p.population.age_structure;
+    let bands = ages.male.len();
+    let band_months = 12 * ages.band_years as i32;
+    let weights: Vec<f64> = ages.male.iter().chain(&ages.female).copied().collect();
+    let mut band_counts = vec![0u64; bands];
     for _ in 0..n {
-        let band = categorical(&mut rng, &p.population.age_shares);
+        let k = categorical(&mut rng, &weights);
+        let (band, female) = (k % bands, k >= bands);
         band_counts[band] += 1;
         // Age at the start; the status is drawn for the age at the beginning of
         // the spin-up (0 for those not yet born then, who are children).
-        let age_months = 120 * band as i32 + rng.random_range(0..120);
+        let age_months = band_months * band as i32 + rng.random_range(0..band_months);
         let birth = -age_months;
         let age = ((age_months - spin_up).max(0) / 12) as u32;
-        let female = rng.random::<f64>() < p.population.female_share;
         let shares = if age_months >= 12 * 25 {
             &p.population.skill_shares
         } else {
@@ -138,7 +140,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         p,
     };
     city.update_wages();
-    city.spin_up(&band_counts);
+    city.spin_up(&band_counts, band_months);
     city.initial_income = city.household_income();
     city
 }
@@ -148,7 +150,7 @@ impl City {
     /// (see the module's documentation), then makes the start the reference of
     /// every index: each sector's jobs at the start are its demand index 1, and
     /// the event counts begin at zero.
-    fn spin_up(&mut self, band_counts: &[u64; AGE_BANDS]) {
+    fn spin_up(&mut self, band_counts: &[u64], band_months: i32) {
         let unemployment = self.p.population.initial_unemployment_rate;
         let vacancy_rate = self.p.labour.initial_vacancy_rate;
         let shares: Vec<f64> = self.p.sectors.iter().map(|s| s.employment_share).collect();
@@ -183,7 +185,7 @@ impl City {
                 (state.target - employed - state.vacancies as f64).max(0.0)
             })
             .collect();
-        self.restore_age_structure(band_counts);
+        self.restore_age_structure(band_counts, band_months);
         self.initial_residents = self.residents();
         for (s, reopening) in reopening.into_iter().enumerate() {
             let employed = self.people.group_len(self.people.layout().employed(s)) as f64;
@@ -201,19 +203,21 @@ impl City {
 }
 
 impl City {
-    /// Brings each ten-year age band back to the number of residents drawn for
-    /// it, after the spin-up's migration has moved people in and out: removes
-    /// residents of a band that has gained, chosen uniformly, and copies
-    /// residents of a band that has lost, chosen uniformly with replacement. A
-    /// copy has the status, sector, spell and wage of the person copied, so the
-    /// labour market's make-up within each band is kept in expectation. (A
-    /// band emptied by the spin-up could not be refilled; with any realistic
-    /// rates none is.)
-    fn restore_age_structure(&mut self, targets: &[u64; AGE_BANDS]) {
+    /// Brings each age band of the scenario's age structure (`band_months`
+    /// wide) back to the number of residents drawn for it, after the spin-up's
+    /// migration has moved people in and out: removes residents of a band that
+    /// has gained, chosen uniformly, and copies residents of a band that has
+    /// lost, chosen uniformly with replacement. A copy has the status, sector,
+    /// spell and wage of the person copied, so the labour market's make-up
+    /// within each band is kept in expectation. Residents older than the last
+    /// band (arrivals) count in it. (A band emptied by the spin-up could not be
+    /// refilled; with any realistic rates none is.)
+    fn restore_age_structure(&mut self, targets: &[u64], band_months: i32) {
         let t = self.t;
-        let band = |p: &Person| (((t - p.birth()).max(0) / 120) as usize).min(AGE_BANDS - 1);
+        let bands = targets.len();
+        let band = |p: &Person| (((t - p.birth()).max(0) / band_months) as usize).min(bands - 1);
         let pools = self.people.layout().pools();
-        let mut counts = [0u64; AGE_BANDS];
+        let mut counts = vec![0u64; bands];
         for pool in 0..pools {
             for p in self.people.pool(pool) {
                 counts[band(p)] += 1;
@@ -221,9 +225,9 @@ impl City {
         }
         // Ranks, within each band in pool order, of the residents to remove
         // (distinct) or to copy (with replacement), sorted.
-        let mut ranks: Vec<Vec<u64>> = vec![Vec::new(); AGE_BANDS];
-        let mut removing = [false; AGE_BANDS];
-        for b in 0..AGE_BANDS {
+        let mut ranks: Vec<Vec<u64>> = vec![Vec::new(); bands];
+        let mut removing = vec![false; bands];
+        for b in 0..bands {
             let (have, want) = (counts[b], targets[b]);
             if have > want {
                 removing[b] = true;
@@ -239,7 +243,7 @@ impl City {
             }
             ranks[b].sort_unstable();
         }
-        let (mut seen, mut next) = ([0u64; AGE_BANDS], [0usize; AGE_BANDS]);
+        let (mut seen, mut next) = (vec![0u64; bands], vec![0usize; bands]);
         let (mut removals, mut copies) = (Vec::new(), Vec::new());
         for pool in 0..pools {
             for (slot, p) in self.people.pool(pool).iter().enumerate() {

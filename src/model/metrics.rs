@@ -52,6 +52,18 @@ pub enum Metric {
     PopulationIndex,
     /// Out-migrants per 1,000 residents per year, over the interval.
     OutMigrationRate,
+    /// In-migrants per 1,000 residents per year, over the interval.
+    InMigrationRate,
+    /// Births per 1,000 residents per year, over the interval (crude birth rate).
+    BirthRate,
+    /// Deaths per 1,000 residents per year, over the interval (crude death rate).
+    DeathRate,
+    /// Share of residents aged 60 or more.
+    ShareAged60Plus,
+    /// Share of residents aged 65 or more.
+    ShareAged65Plus,
+    /// Residents holding a job per resident.
+    EmployedPerResident,
     /// Residents in a retraining course.
     InTraining,
     /// Working-age residents outside the labour force.
@@ -140,6 +152,12 @@ impl Metric {
         list.extend([
             PopulationIndex,
             OutMigrationRate,
+            InMigrationRate,
+            BirthRate,
+            DeathRate,
+            ShareAged60Plus,
+            ShareAged65Plus,
+            EmployedPerResident,
             InTraining,
             Inactive,
             Children,
@@ -267,6 +285,44 @@ impl Metric {
                 "per 1,000/year".into(),
                 false,
                 "out-migrants since the previous row per 1,000 residents, per year".into(),
+            ),
+            InMigrationRate => (
+                "in_migration_rate".into(),
+                "per 1,000/year".into(),
+                false,
+                "in-migrants since the previous row per 1,000 residents, per year".into(),
+            ),
+            BirthRate => (
+                "birth_rate".into(),
+                "per 1,000/year".into(),
+                false,
+                "births since the previous row per 1,000 residents, per year (crude birth rate)"
+                    .into(),
+            ),
+            DeathRate => (
+                "death_rate".into(),
+                "per 1,000/year".into(),
+                false,
+                "deaths since the previous row per 1,000 residents, per year (crude death rate)"
+                    .into(),
+            ),
+            ShareAged60Plus => (
+                "share_aged_60_plus".into(),
+                "share".into(),
+                false,
+                "share of residents aged 60 or more".into(),
+            ),
+            ShareAged65Plus => (
+                "share_aged_65_plus".into(),
+                "share".into(),
+                false,
+                "share of residents aged 65 or more".into(),
+            ),
+            EmployedPerResident => (
+                "employed_per_resident".into(),
+                "ratio".into(),
+                false,
+                "residents holding a job per resident (all ages)".into(),
             ),
             InTraining => (
                 "in_training".into(),
@@ -430,6 +486,7 @@ impl City {
         let youth = tally.by_age(t, YOUTH_AGES.0, YOUTH_AGES.1);
         let working = tally.by_age(t, WORKING_AGES.0, WORKING_AGES.1);
         let old = tally.by_age(t, OLD_AGE, 200);
+        let aged_65 = tally.by_age(t, 65, 200);
         let residents = Status::RESIDENT;
         let youth_u = sum(youth, &[Status::Unemployed]) as f64;
         let youth_lf = youth_u + sum(youth, &[Status::Employed]) as f64;
@@ -471,6 +528,9 @@ impl City {
         );
         let interval_years = (t - f.start) as f64 / 12.0;
         let resident_count = self.residents() as f64;
+        // Events of the interval per 1,000 residents (at the date) per year.
+        let per_1000_a_year =
+            |events: u64| 1000.0 * ratio(events as f64, resident_count * interval_years);
         let p = &self.p;
         let values = Metric::columns(p)
             .iter()
@@ -496,9 +556,13 @@ impl City {
                 Metric::PopulationIndex => {
                     100.0 * ratio(resident_count, self.initial_residents() as f64)
                 }
-                Metric::OutMigrationRate => {
-                    1000.0 * ratio(f.out_migrants as f64, resident_count * interval_years)
-                }
+                Metric::OutMigrationRate => per_1000_a_year(f.out_migrants),
+                Metric::InMigrationRate => per_1000_a_year(f.in_migrants),
+                Metric::BirthRate => per_1000_a_year(f.births),
+                Metric::DeathRate => per_1000_a_year(f.deaths),
+                Metric::ShareAged60Plus => ratio(sum(old, &residents) as f64, resident_count),
+                Metric::ShareAged65Plus => ratio(sum(aged_65, &residents) as f64, resident_count),
+                Metric::EmployedPerResident => ratio(employed as f64, resident_count),
                 Metric::InTraining => self.count(Status::Training) as f64,
                 Metric::Inactive => self.people.group_len(PoolLayout::INACTIVE) as f64,
                 Metric::Children => self.people.group_len(PoolLayout::CHILD) as f64,

@@ -202,7 +202,7 @@ impl City {
                     max_age.max(NEWCOMER_MIN_AGE as f64),
                 );
                 let skill = categorical(&mut self.rng, &m.newcomer_skill_shares);
-                let female = self.rng.random::<f64>() < self.p.population.female_share;
+                let female = self.rng.random::<f64>() < self.p.migration.female_share;
                 let birth = self.t - (years * 12.0) as i32;
                 parents += in_parent_ages(self.t, birth) as u64;
                 self.people.add(Newcomer {
@@ -245,7 +245,7 @@ impl City {
         let mut parents = 0;
         for _ in 0..background {
             let birth = self.arrival_birth(BACKGROUND_ARRIVAL_AGES);
-            let female = self.rng.random::<f64>() < self.p.population.female_share;
+            let female = self.rng.random::<f64>() < self.p.migration.female_share;
             let shares = if self.t - birth >= 12 * 25 {
                 self.p.population.skill_shares
             } else {
@@ -267,7 +267,7 @@ impl City {
         }
         for _ in 0..seekers {
             let birth = self.arrival_birth(seeker_ages);
-            let female = self.rng.random::<f64>() < self.p.population.female_share;
+            let female = self.rng.random::<f64>() < self.p.migration.female_share;
             let skill = categorical(&mut self.rng, &self.p.migration.newcomer_skill_shares);
             parents += in_parent_ages(self.t, birth) as u64;
             self.add_arrival(birth, female, skill, Status::Unemployed);

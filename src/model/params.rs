@@ -16,10 +16,8 @@ pub const SKILLS: usize = 3;
 pub struct PopulationParams {
     /// Residents at the start (one agent each).
     pub size: u64,
-    /// Share of residents who are women.
-    pub female_share: f64,
-    /// Shares of residents by 10-year age band (0–9, 10–19, ..., 90–99); sum to 1.
-    pub age_shares: Vec<f64>,
+    /// Residents at the start by sex and age band.
+    pub age_structure: AgeStructure,
     /// Shares of adults (ages 25+) by skill group; sum to 1.
     pub skill_shares: [f64; SKILLS],
     /// Shares of young people (under 25, and everyone born during the run) by the skill
@@ -29,6 +27,20 @@ pub struct PopulationParams {
     pub participation_rate: f64,
     /// Share of the labour force unemployed at the start.
     pub initial_unemployment_rate: f64,
+}
+
+/// The residents at the start by sex and age band (a census table): counts or
+/// shares, normalised over both sexes together.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgeStructure {
+    /// Width of each age band (years), from age 0. The last band is as wide as
+    /// the others: a census's open last group (85+) is drawn within 85–89.
+    pub band_years: u32,
+    /// Men by band.
+    pub male: Vec<f64>,
+    /// Women by band (as many bands as `male`).
+    pub female: Vec<f64>,
 }
 
 /// Births, deaths, and the ages at which people enter and leave the labour force.
@@ -161,6 +173,8 @@ pub struct MigrationParams {
     pub children_per_mover: f64,
     /// Shares of newcomers by skill group; sum to 1.
     pub newcomer_skill_shares: [f64; SKILLS],
+    /// Share of women among the people who arrive.
+    pub female_share: f64,
     /// Arrivals per resident and year that do not depend on the city's economy
     /// (students, family moves, moves from the surrounding counties), aged 15 or
     /// more, with the Rogers–Castro profile's ages.

@@ -427,10 +427,11 @@ fn assumptions(s: &Scenario) -> Assumptions {
     let count = |k: Kind| rows.iter().filter(|r| r.kind == k).count();
     let missing = count(Kind::Missing);
     let sources = format!(
-        "Its {} parameters by source: {} from the source articles, {} from published studies or statistics, {} stated assumptions, {} definitions of what is modelled{}.",
+        "Its {} parameters by source: {} from the source articles, {} from published studies or statistics, {} calibrated to observed data, {} stated assumptions, {} definitions of what is modelled{}.",
         rows.len(),
         count(Kind::Fact),
         count(Kind::Study),
+        count(Kind::Calibrated),
         count(Kind::Assumption),
         count(Kind::Definition),
         match missing {

@@ -20,7 +20,8 @@ use crate::model::sample::categorical;
 /// Parameters whose value is itself an array, with the nesting depth of that
 /// array (`*` stands for any sector or policy name).
 const ARRAY_KEYS: &[(&str, usize)] = &[
-    ("population.age_shares", 1),
+    ("population.age_structure.male", 1),
+    ("population.age_structure.female", 1),
     ("population.skill_shares", 1),
     ("population.young_skill_shares", 1),
     ("demography.entry_age", 1),
@@ -555,7 +556,7 @@ mod tests {
     fn finds_sweeps_and_distributions() {
         let m = merged(
             "[labour]\nsearch_probability = [0.1, 0.2, 0.3]\nseparation_rate = { dist = \"uniform\", low = 0.005, high = 0.02 }\n\
-             [population]\nskill_shares = [0.6, 0.3, 0.1]\nage_shares = [[0.5, 0.5], [0.4, 0.6]]\n",
+             [population]\nskill_shares = [0.6, 0.3, 0.1]\n[population.age_structure]\nmale = [[0.5, 0.5], [0.4, 0.6]]\n",
         );
         let d = Design::find(&m).unwrap();
         assert_eq!(d.sweeps.len(), 2, "{d:?}");

@@ -8,7 +8,7 @@ use super::spec::{PolicyKind, PolicySpec, ScenarioSpec, SectorSpec};
 use crate::date::YearMonth;
 use crate::error::ScenarioError;
 use crate::model::params::{
-    Horizon, Params, Policy, PolicyAction, Resource, Sector, SectorKind, interpolate,
+    AgeStructure, Horizon, Params, Policy, PolicyAction, Resource, Sector, SectorKind, interpolate,
 };
 
 type Result<T> = std::result::Result<T, ScenarioError>;
@@ -27,6 +27,10 @@ pub const MAX_POLICIES: usize = 256;
 /// matter (spells of unemployment of a few years, cohorts under 25) and short
 /// of the century the store of people covers before the start.
 pub const MAX_SPIN_UP_YEARS: u32 = 50;
+
+/// Age (years) below which every initial resident must be: the store of
+/// people covers births from 110 years before the start.
+pub const MAX_INITIAL_AGE: u32 = 105;
 
 /// Largest population one replicate may hold (people, including those born and
 /// arriving during the run are checked separately by the model's capacity).
@@ -162,17 +166,7 @@ impl Checker<'_> {
                 format!("expected 1 to {MAX_POPULATION} residents, found {}", p.size),
             ));
         }
-        self.share("population.female_share", p.female_share)?;
-        if p.age_shares.is_empty() || p.age_shares.len() > 10 {
-            return Err(self.err(
-                "population.age_shares",
-                format!(
-                    "expected 1 to 10 shares (ages 0–9, 10–19, ..., 90–99), found {}",
-                    p.age_shares.len()
-                ),
-            ));
-        }
-        self.shares_sum_to_one("population.age_shares", &p.age_shares)?;
+        self.age_structure(&p.age_structure)?;
         self.shares_sum_to_one("population.skill_shares", &p.skill_shares)?;
         self.shares_sum_to_one("population.young_skill_shares", &p.young_skill_shares)?;
         self.share("population.participation_rate", p.participation_rate)?;
@@ -182,6 +176,64 @@ impl Checker<'_> {
             0.0,
             0.9,
         )
+    }
+
+    /// A census table of residents by sex and age band: bands of 1 to 20
+    /// years that end before the oldest age the store of people covers, as
+    /// many for women as for men, counts or shares that are finite, not
+    /// negative, and not all zero.
+    fn age_structure(&self, a: &AgeStructure) -> Result<()> {
+        let path = "population.age_structure";
+        if !(1..=20).contains(&a.band_years) {
+            return Err(self.err(
+                &format!("{path}.band_years"),
+                format!("expected 1 to 20 years, found {}", a.band_years),
+            ));
+        }
+        let most = (MAX_INITIAL_AGE / a.band_years) as usize;
+        if a.male.is_empty() || a.male.len() > most {
+            return Err(self.err(
+                &format!("{path}.male"),
+                format!(
+                    "expected 1 to {most} bands of {} years (ages below {MAX_INITIAL_AGE}), found {}",
+                    a.band_years,
+                    a.male.len()
+                ),
+            ));
+        }
+        if a.female.len() != a.male.len() {
+            return Err(self.err(
+                &format!("{path}.female"),
+                format!(
+                    "expected as many bands as `male` ({}), found {}",
+                    a.male.len(),
+                    a.female.len()
+                ),
+            ));
+        }
+        for (sex, values) in [("male", &a.male), ("female", &a.female)] {
+            if let Some((i, x)) = values
+                .iter()
+                .enumerate()
+                .find(|(_, x)| !x.is_finite() || **x < 0.0)
+            {
+                return Err(self.err(
+                    &format!("{path}.{sex}"),
+                    format!(
+                        "expected counts or shares of 0 or more, found {x} at position {}",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        let total: f64 = a.male.iter().chain(&a.female).sum();
+        if !(total > 0.0 && total.is_finite()) {
+            return Err(self.err(
+                path,
+                format!("expected some residents in `male` or `female`, found a total of {total}"),
+            ));
+        }
+        Ok(())
     }
 
     fn demography(&self, spec: &ScenarioSpec) -> Result<()> {
@@ -369,6 +421,7 @@ impl Checker<'_> {
             5.0,
         )?;
         self.shares_sum_to_one("migration.newcomer_skill_shares", &g.newcomer_skill_shares)?;
+        self.share("migration.female_share", g.female_share)?;
         self.share(
             "migration.background_arrival_rate",
             g.background_arrival_rate,
