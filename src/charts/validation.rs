@@ -29,11 +29,7 @@ impl ValidationChart {
         let pct = |x: Option<f64>| x.map(|v| 100.0 * v);
         let rows = comparisons
             .iter()
-            .filter(|c| {
-                ["_change", "_rate", "_share"]
-                    .iter()
-                    .any(|s| c.indicator.ends_with(s))
-            })
+            .filter(|c| c.unit == "share")
             .filter_map(|c| {
                 let model = c.model?.map(|v| 100.0 * v);
                 let date = if c.base_date.is_empty() {

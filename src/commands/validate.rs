@@ -67,6 +67,9 @@ pub struct Comparison {
     pub folder: String,
     /// Indicator.
     pub indicator: String,
+    /// Its unit: the metric's (`share`, `per 1,000/year`, `persons`...), and
+    /// `share` for a change.
+    pub unit: String,
     /// Base date of a change, if any.
     pub base_date: String,
     /// Date.
@@ -330,6 +333,7 @@ fn compare(
         scenario: o.scenario.clone(),
         folder: folder.to_string(),
         indicator: o.indicator.to_string(),
+        unit: String::new(),
         base_date: o.base_date.map(|d| d.to_string()).unwrap_or_default(),
         date: o.date.to_string(),
         observed: o.value,
@@ -342,6 +346,16 @@ fn compare(
         status: String::new(),
         source: o.source.clone(),
         note: o.note.clone(),
+    };
+    let unit = Metric::columns(&s.params)
+        .into_iter()
+        .find(|d| d.name == o.indicator.metric)
+        .map(|d| d.unit)
+        .unwrap_or_default();
+    c.unit = if o.indicator.change {
+        "share".into()
+    } else {
+        unit.clone()
     };
     let start = s.params.horizon.start;
     let end = start.plus(s.params.horizon.months as i32);
@@ -357,9 +371,7 @@ fn compare(
     // A rate per year of events (births, deaths, moves) is compared over the
     // twelve months that end at the date, as yearbooks report it: the mean of
     // the monthly rows, each of which is already a rate per year.
-    let annual = Metric::columns(&s.params)
-        .iter()
-        .any(|d| d.name == o.indicator.metric && d.unit == "per 1,000/year");
+    let annual = unit == PER_1000_A_YEAR;
     let year: Vec<String> = (0..12).rev().map(|k| o.date.plus(-k).to_string()).collect();
     if annual && o.date.plus(-11) <= start {
         c.status = format!(
@@ -489,21 +501,24 @@ fn write_csv(path: &Path, rows: &[Comparison]) -> Result<(), Error> {
     w.flush().map_err(|e| Error::io("writing", path, e))
 }
 
-/// A share as a percentage with one decimal, or the value as it is.
-fn shown(indicator: &str, x: f64) -> String {
-    if indicator.ends_with("_change")
-        || indicator.ends_with("_rate")
-        || indicator.ends_with("_share")
-    {
-        format!("{:.1} %", 100.0 * x)
-    } else {
-        format!("{x:.0}")
+/// Unit of the metrics that count events per 1,000 residents and year.
+const PER_1000_A_YEAR: &str = "per 1,000/year";
+
+/// A figure in its unit: a share (or a change) as a percentage with one
+/// decimal, a rate per 1,000 a year in per mille, a ratio with two decimals,
+/// a count as a whole number.
+fn shown(unit: &str, x: f64) -> String {
+    match unit {
+        "share" => format!("{:.1} %", 100.0 * x),
+        PER_1000_A_YEAR => format!("{x:.1} ‰"),
+        "ratio" | "index" => format!("{x:.2}"),
+        _ => format!("{x:.0}"),
     }
 }
 
 /// The observed figure as a reader would say it.
 pub fn observed_text(c: &Comparison) -> String {
-    let s = |x: f64| shown(&c.indicator, x);
+    let s = |x: f64| shown(&c.unit, x);
     match (c.observed, c.low, c.high) {
         (Some(v), _, _) => s(v),
         (None, Some(l), Some(h)) => format!("{} to {}", s(l), s(h)),
@@ -515,7 +530,7 @@ pub fn observed_text(c: &Comparison) -> String {
 
 /// The model's median and band as a reader would say it.
 pub fn model_text(c: &Comparison) -> String {
-    let s = |x: f64| shown(&c.indicator, x);
+    let s = |x: f64| shown(&c.unit, x);
     c.model
         .map(|[lo, mid, hi]| format!("{} ({} to {})", s(mid), s(lo), s(hi)))
         .unwrap_or_else(|| c.status.clone())

@@ -13,7 +13,7 @@ use rand_distr::{Distribution, Normal};
 
 use super::City;
 use super::people::{NO_SECTOR, Newcomer, Person, PoolLayout, Status, traits};
-use super::sample::{categorical, monthly, poisson};
+use super::sample::{Cumulative, categorical, monthly, poisson};
 
 /// Longest unemployment (years) that keeps raising the out-migration hazard.
 const UNEMPLOYMENT_EFFECT_CAP_YEARS: f64 = 5.0;
@@ -238,13 +238,14 @@ impl City {
         let background = self.trials(residents, background);
         let seekers = self.trials(residents, seekers);
         let youngest_retirement = self.retirement_age(true).min(self.retirement_age(false));
-        let seeker_ages = (
+        let seeker_ages = self.arrival_ages((
             NEWCOMER_MIN_AGE,
             youngest_retirement.saturating_sub(1).max(NEWCOMER_MIN_AGE),
-        );
+        ));
+        let background_ages = self.arrival_ages(BACKGROUND_ARRIVAL_AGES);
         let mut parents = 0;
         for _ in 0..background {
-            let birth = self.arrival_birth(BACKGROUND_ARRIVAL_AGES);
+            let birth = self.arrival_birth(&background_ages);
             let female = self.rng.random::<f64>() < self.p.migration.female_share;
             let shares = if self.t - birth >= 12 * 25 {
                 self.p.population.skill_shares
@@ -266,7 +267,7 @@ impl City {
             self.add_arrival(birth, female, skill, status);
         }
         for _ in 0..seekers {
-            let birth = self.arrival_birth(seeker_ages);
+            let birth = self.arrival_birth(&seeker_ages);
             let female = self.rng.random::<f64>() < self.p.migration.female_share;
             let skill = categorical(&mut self.rng, &self.p.migration.newcomer_skill_shares);
             parents += in_parent_ages(self.t, birth) as u64;
@@ -280,12 +281,21 @@ impl City {
 
     /// A month of birth for an arrival aged `ages` (inclusive), with the
     /// Rogers–Castro profile as the distribution of ages.
-    fn arrival_birth(&mut self, ages: (u32, u32)) -> i32 {
-        let (lo, hi) = (ages.0 as usize, (ages.1 as usize).max(ages.0 as usize));
-        let hi = hi.min(self.sched.migration.len() - 1);
-        let lo = lo.min(hi);
-        let age = lo + categorical(&mut self.rng, &self.sched.migration[lo..=hi]);
+    fn arrival_birth(&mut self, ages: &ArrivalAges) -> i32 {
+        let age = ages.youngest + ages.weights.draw(&mut self.rng) as u32;
         self.t - 12 * age as i32 - self.rng.random_range(0..12)
+    }
+
+    /// The distribution of the ages (inclusive) of arrivals: the Rogers–Castro
+    /// profile over those ages.
+    fn arrival_ages(&self, ages: (u32, u32)) -> ArrivalAges {
+        let last = self.sched.migration.len() - 1;
+        let hi = (ages.1.max(ages.0) as usize).min(last);
+        let lo = (ages.0 as usize).min(hi);
+        ArrivalAges {
+            youngest: lo as u32,
+            weights: Cumulative::new(&self.sched.migration[lo..=hi]),
+        }
     }
 
     /// Adds an arrival from the hinterland, without a job in the city yet.
@@ -320,6 +330,12 @@ impl City {
         self.flows.in_migrants += children;
         self.ledger.newcomers += children;
     }
+}
+
+/// Ages of arrivals, ready to draw from.
+struct ArrivalAges {
+    youngest: u32,
+    weights: Cumulative,
 }
 
 /// Whether someone born in month `birth` is of parenting age at month `t`.

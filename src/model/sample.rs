@@ -72,6 +72,37 @@ pub fn categorical<R: Rng + ?Sized>(rng: &mut R, weights: &[f64]) -> usize {
     weights.iter().rposition(|&w| w > 0.0).unwrap_or(0)
 }
 
+/// A discrete distribution prepared for many draws: the running sums of its
+/// weights, searched by bisection. A draw uses one uniform, like
+/// [`categorical`], and lands in the same category up to rounding.
+#[derive(Clone, Debug)]
+pub struct Cumulative(Vec<f64>);
+
+impl Cumulative {
+    /// Prepares the distribution of non-negative `weights`.
+    pub fn new(weights: &[f64]) -> Self {
+        let mut sum = 0.0;
+        Cumulative(
+            weights
+                .iter()
+                .map(|&w| {
+                    sum += w;
+                    sum
+                })
+                .collect(),
+        )
+    }
+
+    /// An index drawn with probability proportional to its weight.
+    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
+        let total = self.0.last().copied().unwrap_or(0.0);
+        let u = rng.random::<f64>() * total;
+        self.0
+            .partition_point(|&c| c <= u)
+            .min(self.0.len().saturating_sub(1))
+    }
+}
+
 /// Splits `n` trials over categories with the given weights (a multinomial draw by
 /// successive binomials), writing the counts into `out`.
 pub fn multinomial<R: Rng + ?Sized>(rng: &mut R, n: u64, weights: &[f64], out: &mut [u64]) {
@@ -104,6 +135,23 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
+
+    /// A prepared distribution draws what `categorical` draws from the same
+    /// uniform, weight zero never.
+    #[test]
+    fn cumulative_draws_like_categorical() {
+        let weights = [0.0, 0.3, 1.2, 0.0, 0.05, 2.0, 0.4];
+        let table = Cumulative::new(&weights);
+        let (mut a, mut b) = (ChaCha8Rng::seed_from_u64(3), ChaCha8Rng::seed_from_u64(3));
+        let mut differ = 0;
+        for _ in 0..100_000 {
+            let (x, y) = (table.draw(&mut a), categorical(&mut b, &weights));
+            assert!(weights[x] > 0.0, "drew a zero weight: {x}");
+            differ += usize::from(x != y);
+        }
+        // Only a uniform within rounding of a boundary can land apart.
+        assert!(differ <= 1, "{differ} draws differ");
+    }
 
     #[test]
     fn thinning_matches_per_person_probability() {
