@@ -251,3 +251,30 @@ fn a_run_starts_settled() {
         "without a spin-up the first year should jump: {unsettled:?}"
     );
 }
+
+/// Pensions go to those entitled: at the start, the share of the retired who
+/// have a work record (an urban-employee pension) is the scenario's coverage,
+/// and the store's count of them agrees with a scan (`check_consistency`).
+#[test]
+fn the_share_of_retired_people_with_an_urban_pension_is_the_coverage() {
+    for coverage in [0.1, 0.46] {
+        let overrides: Vec<scenario::Override> = [
+            "population.size=20000".to_string(),
+            format!("population.pension_coverage={coverage}"),
+        ]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+        let s = scenario::load("test-city", &overrides).unwrap();
+        let city = City::new(s.params.clone(), model_rng(3));
+        city.people().check_consistency().unwrap();
+        let layout = city.people().layout();
+        let retired = city.people().group_len(layout.retired()) as f64;
+        let share = city.people().pensioners() as f64 / retired;
+        // Binomial standard error with a few thousand retired: about 0.01.
+        assert!(
+            (share - coverage).abs() < 0.04,
+            "coverage {coverage}: {share:.3} of {retired} retired have a pension"
+        );
+    }
+}

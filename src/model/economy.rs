@@ -82,8 +82,13 @@ impl City {
             .map(|(i, _)| self.sectors[i].wage_level * self.people.wage_sum(i))
             .sum();
         let e = &self.p.economy;
-        let pension = e.pension * (1.0 + e.pension_growth).powf(self.years());
-        let pensions = pension * self.count(Status::Retired) as f64;
+        // Those with a work record draw an urban-employee pension, the others a
+        // residents' pension; both grow alike.
+        let growth = (1.0 + e.pension_growth).powf(self.years());
+        let pensioners = self.people.pensioners();
+        let others = self.count(Status::Retired).saturating_sub(pensioners);
+        let pensions =
+            growth * (e.pension * pensioners as f64 + e.resident_pension * others as f64);
         // Benefits go to people who lost a job (first-time seekers have paid no
         // contributions), for their first `benefit_months` months out of work.
         let experienced = self

@@ -186,6 +186,7 @@ impl City {
             })
             .collect();
         self.restore_age_structure(band_counts, band_months);
+        self.grant_pensions();
         self.initial_residents = self.residents();
         for (s, reopening) in reopening.into_iter().enumerate() {
             let employed = self.people.group_len(self.people.layout().employed(s)) as f64;
@@ -203,6 +204,29 @@ impl City {
 }
 
 impl City {
+    /// Decides who among the retired at the start has a work record and so an
+    /// urban-employee pension: each with probability `pension_coverage`, the
+    /// share observed. (Whoever retires later has one if they ever held a job.)
+    fn grant_pensions(&mut self) {
+        let coverage = self.p.population.pension_coverage;
+        let group = self.people.layout().retired();
+        let mut retired = Vec::new();
+        let mut slots = Vec::new();
+        for pool in self.people.layout().pools_of(group) {
+            slots.clear();
+            slots.extend(0..self.people.pool(pool).len() as u32);
+            self.people.take_slots(pool, &slots, &mut retired);
+        }
+        for mut p in retired {
+            if self.rng.random::<f64>() < coverage {
+                p.add_traits(traits::WORKED);
+            } else {
+                p.remove_traits(traits::WORKED);
+            }
+            self.people.put(p, Status::Retired);
+        }
+    }
+
     /// Brings each age band of the scenario's age structure (`band_months`
     /// wide) back to the number of residents drawn for it, after the spin-up's
     /// migration has moved people in and out: removes residents of a band that

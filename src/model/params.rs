@@ -27,6 +27,9 @@ pub struct PopulationParams {
     pub participation_rate: f64,
     /// Share of the labour force unemployed at the start.
     pub initial_unemployment_rate: f64,
+    /// Share of the residents retired at the start (past the statutory age)
+    /// who have a work record and draw an urban-employee pension.
+    pub pension_coverage: f64,
 }
 
 /// The residents at the start by sex and age band (a census table): counts or
@@ -114,8 +117,12 @@ pub struct EconomyParams {
     pub local_income_elasticity: f64,
     /// Elasticity of public-sector labour demand to the resident population.
     pub public_population_elasticity: f64,
-    /// Mean monthly pension at the start (yuan).
+    /// Mean monthly urban-employee pension at the start (yuan), for retired
+    /// people with a work record.
     pub pension: f64,
+    /// Monthly residents' pension at the start (yuan), for retired people
+    /// without one.
+    pub resident_pension: f64,
     /// Annual growth of pensions.
     pub pension_growth: f64,
     /// Monthly unemployment benefit (yuan).

@@ -381,6 +381,11 @@ impl Person {
         self.traits |= flags;
     }
 
+    /// Clears trait flags.
+    pub fn remove_traits(&mut self, flags: u8) {
+        self.traits &= !flags;
+    }
+
     /// Sets and clears mark bits.
     pub fn set_marks(&mut self, set: u8, clear: u8) {
         let (set, clear) = (set & marks::FLAGS, clear & marks::FLAGS);
@@ -481,6 +486,9 @@ pub struct People {
     /// job]`.
     spells: [Vec<u32>; 2],
     wage_sums: Vec<f64>,
+    /// Retired residents with a work record (the `WORKED` flag): those who
+    /// draw an urban-employee pension.
+    pensioners: u64,
     /// The displaced workers by status, kept like the tally.
     displaced: DisplacedTally,
     /// Resident course graduates by the month of their placement check:
@@ -558,6 +566,7 @@ impl People {
             },
             spells: std::array::from_fn(|_| vec![0; births]),
             wage_sums: vec![0.0; sectors],
+            pensioners: 0,
             displaced: DisplacedTally::new(sectors, births),
             placement: vec![[0; 2]; months as usize + 1],
             ranks: Vec::new(),
@@ -624,6 +633,12 @@ impl People {
         self.wage_sums[sector]
     }
 
+    /// Retired residents with a work record, who draw an urban-employee
+    /// pension (the other retired draw a residents' pension).
+    pub fn pensioners(&self) -> u64 {
+        self.pensioners
+    }
+
     /// Adds a person.
     pub fn add(&mut self, p: Newcomer) {
         let traits = (p.female as u8) | ((p.skill as u8) << traits::SKILL_SHIFT) | p.flags;
@@ -674,6 +689,7 @@ impl People {
                 self.spells[worked][Tally::index(p.since())] += 1
             }
             Status::Employed => self.wage_sums[p.sector as usize] += p.wage_factor as f64,
+            Status::Retired => self.pensioners += (p.traits & traits::WORKED != 0) as u64,
             _ => {}
         }
         if p.traits & traits::RETRAINED != 0
@@ -700,6 +716,7 @@ impl People {
                 self.spells[worked][Tally::index(p.since())] -= 1
             }
             Status::Employed => self.wage_sums[p.sector as usize] -= p.wage_factor as f64,
+            Status::Retired => self.pensioners -= (p.traits & traits::WORKED != 0) as u64,
             _ => {}
         }
         if p.traits & traits::RETRAINED != 0
@@ -848,6 +865,12 @@ impl People {
         }
         if scan.placement != self.placement {
             return Err("the placement tally disagrees with a scan".into());
+        }
+        if scan.pensioners != self.pensioners {
+            return Err(format!(
+                "{} pensioners counted, a scan finds {}",
+                self.pensioners, scan.pensioners
+            ));
         }
         for (s, (&sum, &direct)) in self.wage_sums.iter().zip(&scan.wage_sums).enumerate() {
             if (direct - sum).abs() > 1e-3 * (1.0 + direct.abs()) {

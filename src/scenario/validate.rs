@@ -167,6 +167,7 @@ impl Checker<'_> {
             ));
         }
         self.age_structure(&p.age_structure)?;
+        self.share("population.pension_coverage", p.pension_coverage)?;
         self.shares_sum_to_one("population.skill_shares", &p.skill_shares)?;
         self.shares_sum_to_one("population.young_skill_shares", &p.young_skill_shares)?;
         self.share("population.participation_rate", p.participation_rate)?;
@@ -346,6 +347,7 @@ impl Checker<'_> {
             3.0,
         )?;
         self.range("economy.pension", e.pension, 0.0, 1e6)?;
+        self.range("economy.resident_pension", e.resident_pension, 0.0, 1e6)?;
         self.range("economy.pension_growth", e.pension_growth, -0.5, 0.5)?;
         self.range(
             "economy.unemployment_benefit",
