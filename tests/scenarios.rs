@@ -186,3 +186,53 @@ fn age_structures_are_the_census_tables_they_cite() {
         );
     }
 }
+
+/// Calibrated is declared, and what it was fitted to is on record: every
+/// parameter whose source says `calibrated` names how it was found, and the
+/// shipped observations hold a `fit` row for a scenario that takes that very
+/// value (the same file and line), so the validation never counts it as
+/// evidence.
+#[test]
+fn every_calibrated_value_has_its_fit_observation() {
+    use boomtown::observations::{Observations, Use};
+    let shipped = Observations::shipped().unwrap();
+    let fitted: Vec<(String, String)> = shipped
+        .rows
+        .iter()
+        .filter(|o| o.purpose == Use::Fit)
+        .flat_map(|o| {
+            explain(&load(&o.scenario, 1000))
+                .into_iter()
+                .filter(|r| r.kind == Kind::Calibrated)
+                .map(|r| (r.parameter, r.set_in.to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut calibrated = 0;
+    for named in builtin_names() {
+        let name = named.name;
+        for r in explain(&load(&name, 1000)) {
+            if r.kind != Kind::Calibrated {
+                continue;
+            }
+            calibrated += 1;
+            assert!(
+                r.source.contains("chosen") && !r.source.contains("assumption"),
+                "{name}: {}: a calibrated source says what was chosen and how: {}",
+                r.parameter,
+                r.source
+            );
+            let at = (r.parameter.clone(), r.set_in.to_string());
+            assert!(
+                fitted.contains(&at),
+                "{name}: {} (set in {}) is calibrated, but no `fit` observation covers a scenario with that value",
+                r.parameter,
+                r.set_in
+            );
+        }
+    }
+    assert!(
+        calibrated > 0,
+        "the shipped scenarios calibrate their fertility"
+    );
+}
