@@ -792,3 +792,31 @@ fn a_name_given_with_set_names_the_scenario() {
         stderr(&o)
     );
 }
+
+/// A scenario written for an older boomtown, with keys since replaced, is
+/// told what replaced each one, not just that the key is unknown.
+#[test]
+fn replaced_keys_say_what_replaced_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, expect) in [
+        (
+            "[population]\nage_shares = [0.5, 0.5]\n",
+            "replaced by `[population.age_structure]`",
+        ),
+        (
+            "[population]\nfemale_share = 0.5\n",
+            "`migration.female_share`",
+        ),
+        (
+            "[migration]\nnewcomer_children = 0.3\n",
+            "renamed `migration.children_per_mover`",
+        ),
+    ] {
+        let path = dir.path().join("old.toml");
+        std::fs::write(&path, format!("extends = \"test-city\"\n{text}")).unwrap();
+        let o = boomtown(dir.path(), &["check", "old.toml"]);
+        assert_eq!(o.status.code(), Some(2));
+        let err = stderr(&o);
+        assert!(err.contains("line 3") && err.contains(expect), "{err}");
+    }
+}

@@ -535,6 +535,22 @@ fn check_override_target(merged: &Merged, path: &str, arg: &str) -> Result<(), S
     Ok(())
 }
 
+/// Keys that older scenario files may still use, and what replaced them.
+const RENAMED: &[(&str, &str)] = &[
+    (
+        "population.age_shares",
+        "replaced by `[population.age_structure]`: `band_years` and the `male` and `female` counts or shares of a census table",
+    ),
+    (
+        "population.female_share",
+        "moved: the sex of the residents at the start comes from `population.age_structure`, and the share of women among arrivals is `migration.female_share`",
+    ),
+    (
+        "migration.newcomer_children",
+        "renamed `migration.children_per_mover`: children under 15 who come or leave with each mover aged 20-49",
+    ),
+];
+
 /// Turns a serde error into one naming the file, line and key.
 fn serde_error(
     merged: &Merged,
@@ -552,9 +568,12 @@ fn serde_error(
             source::join(&path, &field)
         };
         let expected = expected_fields(&message);
-        let hint = closest(&field, expected.iter().map(String::as_str))
-            .map(|c| format!(" (did you mean `{c}`?)"))
-            .unwrap_or_default();
+        let hint = match RENAMED.iter().find(|(old, _)| *old == full) {
+            Some((_, now)) => format!(" ({now})"),
+            None => closest(&field, expected.iter().map(String::as_str))
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default(),
+        };
         let valid = if expected.is_empty() {
             String::new()
         } else {
