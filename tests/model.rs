@@ -278,3 +278,41 @@ fn the_share_of_retired_people_with_an_urban_pension_is_the_coverage() {
         );
     }
 }
+
+/// Discouraged workers: when the mine closes, some of the long-term
+/// unemployed stop looking and leave the labour force, and some of them look
+/// again later; without that exit, the unemployment rate peaks higher.
+#[test]
+fn long_term_unemployed_can_give_up_and_look_again() {
+    let peak_and_flows = |rate: &str| {
+        let o: Vec<scenario::Override> = [format!("labour.discouragement_rate={rate}")]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        let s = scenario::load(fixtures().join("depleting.toml").to_str().unwrap(), &o).unwrap();
+        let (mut peak, mut exits, mut returns) = (0.0, 0.0, 0.0);
+        for seed in 1..=4u64 {
+            let snaps = simulate(&s, seed);
+            peak += series(&s, &snaps, "unemployment_rate")
+                .into_iter()
+                .fold(0.0, f64::max)
+                / 4.0;
+            exits += series(&s, &snaps, "labour_force_exits").iter().sum::<f64>();
+            returns += series(&s, &snaps, "labour_force_returns")
+                .iter()
+                .sum::<f64>();
+        }
+        (peak, exits, returns)
+    };
+    let (with, exits, returns) = peak_and_flows("0.05");
+    let (without, none, _) = peak_and_flows("0.0");
+    assert!(
+        exits > 0.0 && returns > 0.0,
+        "{exits} exits, {returns} returns"
+    );
+    assert_eq!(none, 0.0);
+    assert!(
+        with < without,
+        "peak unemployment {with:.3} with discouragement, {without:.3} without"
+    );
+}

@@ -116,7 +116,9 @@ fn policy_variants_act_through_their_mechanisms() {
             / 3.0
     };
     let p0 = peak(&base);
-    for (variant, lower) in [("hegang-cluster", 0.02), ("hegang-early-retirement", 0.01)] {
+    // Discouraged workers leave the labour force, which lowers every peak and
+    // the gaps between them; a point is still well above the noise of three seeds.
+    for (variant, lower) in [("hegang-cluster", 0.01), ("hegang-early-retirement", 0.01)] {
         let p = peak(&load(variant, 8000));
         assert!(
             p < p0 - lower,

@@ -48,6 +48,7 @@ fn the_displaced_cohort_is_accounted_for_at_every_date() {
         "employed",
         "unemployed",
         "in_training",
+        "inactive",
         "retired",
         "left",
         "died",

@@ -171,6 +171,7 @@ impl City {
             }
             self.adjust_jobs();
             self.match_unemployed();
+            self.discouragement();
             self.in_migration();
             self.arrivals();
             self.out_migration();

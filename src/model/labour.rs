@@ -6,8 +6,9 @@
 //! distance and the time out of work.
 
 use super::City;
+use super::metrics::LONG_TERM_MONTHS;
 use super::params::SKILLS;
-use super::people::{NO_SECTOR, Person, Status, traits};
+use super::people::{DISCOURAGED_NO_SECTOR, NO_SECTOR, Person, Status, traits};
 use super::sample::{binomial, multinomial};
 
 impl City {
@@ -176,6 +177,50 @@ impl City {
         for (j, h) in hires.into_iter().enumerate() {
             self.sectors[j].vacancies -= h;
             self.flows.hires += h;
+        }
+    }
+
+    /// Moves between unemployment and discouragement: people unemployed for 12
+    /// months or more stop looking with probability `discouragement_rate` a
+    /// month and leave the labour force; discouraged workers look again with
+    /// probability `reentry_rate`. The spell keeps its start (`since`) through
+    /// both moves: time out of work is counted from the job loss, for the wage
+    /// penalty, the benefit and the long-term share.
+    pub(super) fn discouragement(&mut self) {
+        let t = self.t;
+        let (leave, rejoin) = (
+            self.p.labour.discouragement_rate,
+            self.p.labour.reentry_rate,
+        );
+        let long_term = |p: &Person| t - p.since() >= LONG_TERM_MONTHS;
+        let layout = self.people.layout();
+        // The discouraged who look again are drawn first, so that nobody both
+        // leaves and comes back in the same month.
+        if rejoin > 0.0 {
+            self.thin(layout.discouraged(), |_, _, _| rejoin, |_, _| rejoin);
+            for mut p in std::mem::take(&mut self.chosen) {
+                if p.sector() == DISCOURAGED_NO_SECTOR {
+                    p.set_sector(NO_SECTOR);
+                }
+                self.people.put(p, Status::Unemployed);
+                self.flows.labour_force_returns += 1;
+            }
+        }
+        if leave > 0.0 {
+            for (_, _, group) in self.unemployed_groups() {
+                self.thin(
+                    group,
+                    |_, _, _| leave,
+                    |p, _| if long_term(p) { leave } else { 0.0 },
+                );
+                for mut p in std::mem::take(&mut self.chosen) {
+                    if p.sector() == NO_SECTOR {
+                        p.set_sector(DISCOURAGED_NO_SECTOR);
+                    }
+                    self.people.put(p, Status::Inactive);
+                    self.flows.labour_force_exits += 1;
+                }
+            }
         }
     }
 

@@ -68,6 +68,12 @@ pub enum Metric {
     InTraining,
     /// Working-age residents outside the labour force.
     Inactive,
+    /// Of those, discouraged workers (left after a long spell, may look again).
+    Discouraged,
+    /// Long-term unemployed who stopped looking during the interval.
+    LabourForceExits,
+    /// Discouraged workers who looked for work again during the interval.
+    LabourForceReturns,
     /// Residents below working age.
     Children,
     /// Open vacancies, all sectors.
@@ -104,10 +110,11 @@ pub enum Metric {
 }
 
 /// The statuses the displaced cohort is reported in, with their column suffix.
-pub const DISPLACED_STATUSES: [(Status, &str); 6] = [
+pub const DISPLACED_STATUSES: [(Status, &str); 7] = [
     (Status::Employed, "employed"),
     (Status::Unemployed, "unemployed"),
     (Status::Training, "in_training"),
+    (Status::Inactive, "inactive"),
     (Status::Retired, "retired"),
     (Status::Left, "left"),
     (Status::Dead, "died"),
@@ -160,6 +167,9 @@ impl Metric {
             EmployedPerResident,
             InTraining,
             Inactive,
+            Discouraged,
+            LabourForceExits,
+            LabourForceReturns,
             Children,
             Vacancies,
             Separations,
@@ -334,7 +344,26 @@ impl Metric {
                 "inactive".into(),
                 "persons".into(),
                 true,
-                "working-age residents outside the labour force".into(),
+                "working-age residents outside the labour force (discouraged workers included)"
+                    .into(),
+            ),
+            Discouraged => (
+                "discouraged".into(),
+                "persons".into(),
+                true,
+                "inactive residents who stopped looking after a long spell of unemployment and may look again".into(),
+            ),
+            LabourForceExits => (
+                "labour_force_exits".into(),
+                "persons".into(),
+                true,
+                "long-term unemployed who stopped looking since the previous row".into(),
+            ),
+            LabourForceReturns => (
+                "labour_force_returns".into(),
+                "persons".into(),
+                true,
+                "discouraged workers who looked for work again since the previous row".into(),
             ),
             Children => (
                 "children".into(),
@@ -564,7 +593,12 @@ impl City {
                 Metric::ShareAged65Plus => ratio(sum(aged_65, &residents) as f64, resident_count),
                 Metric::EmployedPerResident => ratio(employed as f64, resident_count),
                 Metric::InTraining => self.count(Status::Training) as f64,
-                Metric::Inactive => self.people.group_len(PoolLayout::INACTIVE) as f64,
+                Metric::Inactive => self.count(Status::Inactive) as f64,
+                Metric::Discouraged => {
+                    self.people.group_len(self.people.layout().discouraged()) as f64
+                }
+                Metric::LabourForceExits => f.labour_force_exits as f64,
+                Metric::LabourForceReturns => f.labour_force_returns as f64,
                 Metric::Children => self.people.group_len(PoolLayout::CHILD) as f64,
                 Metric::Vacancies => self.sectors.iter().map(|s| s.vacancies).sum::<u64>() as f64,
                 Metric::Separations => f.separations as f64,

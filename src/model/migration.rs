@@ -96,8 +96,11 @@ impl City {
             if self.people.group_len(group) == 0 {
                 continue;
             }
-            let unemployed = unemployed_groups.contains(&group);
-            let (ceiling, extra) = if unemployed {
+            // The jobless: the unemployed, and discouraged workers who stopped
+            // looking but would take a job, as the unemployed would.
+            let jobless =
+                unemployed_groups.contains(&group) || group == self.people.layout().discouraged();
+            let (ceiling, extra) = if jobless {
                 (
                     multiplier * (1.0 + effect * UNEMPLOYMENT_EFFECT_CAP_YEARS),
                     returning,
@@ -351,8 +354,9 @@ fn is_parent_age(p: &Person, t: i32) -> bool {
 }
 
 /// Monthly hazard of leaving: the age profile times the pull of the outside,
-/// raised for the unemployed by the length of their spell; arrivals who have
-/// not found a job in the city also return with `returning`. Children under 15
+/// raised for the jobless (the unemployed and discouraged workers) by the time
+/// since they lost their job; arrivals who have not found a job in the city
+/// also return with `returning`. Children under 15
 /// leave only with a parent.
 fn leaving_hazard(
     p: &Person,
@@ -367,7 +371,8 @@ fn leaving_hazard(
         return 0.0;
     }
     let mut h = base * profile;
-    if p.status() == Status::Unemployed {
+    let discouraged = p.status() == Status::Inactive && p.sector() != NO_SECTOR;
+    if p.status() == Status::Unemployed || discouraged {
         let years = (t - p.since()) as f64 / 12.0;
         h *= multiplier * (1.0 + effect * years.min(UNEMPLOYMENT_EFFECT_CAP_YEARS));
         if p.has(traits::NEWCOMER) && !p.has(traits::WORKED) {

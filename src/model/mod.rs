@@ -71,6 +71,10 @@ struct Flows {
     retirements: u64,
     early_retirements: u64,
     training_starts: u64,
+    /// Long-term unemployed who stopped looking, and discouraged workers who
+    /// looked again.
+    labour_force_exits: u64,
+    labour_force_returns: u64,
 }
 
 /// One simulated city.
@@ -178,6 +182,7 @@ impl City {
         self.adjust_jobs();
         self.retraining_intake();
         self.match_unemployed();
+        self.discouragement();
         self.in_migration();
         self.arrivals();
         self.out_migration();
@@ -202,7 +207,7 @@ impl City {
         let l = self.people.layout();
         let groups = match status {
             Status::Child => vec![people::PoolLayout::CHILD],
-            Status::Inactive => vec![people::PoolLayout::INACTIVE],
+            Status::Inactive => vec![people::PoolLayout::INACTIVE, l.discouraged()],
             Status::Retired => vec![l.retired()],
             Status::Employed => (0..self.sectors.len()).map(|s| l.employed(s)).collect(),
             Status::Training => (0..self.sectors.len()).map(|s| l.training(s)).collect(),

@@ -107,6 +107,11 @@ pub struct LabourParams {
     pub wage_penalty_max_years: f64,
     /// Wage factor of a first job, relative to an experienced worker of the same skill.
     pub entrant_wage_factor: f64,
+    /// Monthly probability that someone unemployed for 12 months or more stops
+    /// looking and leaves the labour force (a discouraged worker).
+    pub discouragement_rate: f64,
+    /// Monthly probability that a discouraged worker looks for work again.
+    pub reentry_rate: f64,
 }
 
 /// Household income outside wages, and how local demand follows income.

@@ -65,6 +65,13 @@ impl Status {
 /// Sector value of someone who never held a job.
 pub const NO_SECTOR: u8 = u8::MAX;
 
+/// Sector value of a discouraged worker (out of the labour force after a long
+/// spell of unemployment, and who may look again) who never held a job. A
+/// discouraged worker who did keeps their last sector; the inactive who never
+/// looked for work have [`NO_SECTOR`]. So, for the inactive, the sector says
+/// which group they are in.
+pub const DISCOURAGED_NO_SECTOR: u8 = u8::MAX - 1;
+
 /// Bits of the `traits` byte.
 pub mod traits {
     /// Set for women.
@@ -129,7 +136,7 @@ pub struct Handle {
 /// The groups people are pooled by (status, with sector and skill where they
 /// matter), each split into one pool per birth year. Groups are laid out as:
 /// child, inactive, employed by sector, in training by target sector,
-/// unemployed by (last sector or none, skill), retired.
+/// unemployed by (last sector or none, skill), retired, discouraged.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolLayout {
     sectors: usize,
@@ -152,7 +159,7 @@ impl PoolLayout {
 
     /// Number of groups.
     pub fn groups(&self) -> usize {
-        self.retired() + 1
+        self.discouraged() + 1
     }
 
     /// Number of birth cohorts (pools per group).
@@ -191,17 +198,26 @@ impl PoolLayout {
         2 + 2 * self.sectors + (self.sectors + 1) * SKILLS
     }
 
-    /// Groups of people of working age: employed, in training, unemployed and
-    /// inactive.
+    /// Group of discouraged workers: inactive people who left the labour
+    /// force after a long spell of unemployment and may look for work again.
+    pub fn discouraged(&self) -> usize {
+        self.retired() + 1
+    }
+
+    /// Groups of people of working age: employed, in training, unemployed,
+    /// inactive and discouraged.
     pub fn working_age(&self) -> impl Iterator<Item = usize> + use<> {
-        std::iter::once(Self::INACTIVE).chain(2..self.retired())
+        std::iter::once(Self::INACTIVE)
+            .chain(2..self.retired())
+            .chain([self.discouraged()])
     }
 
     /// The group a person of this status, sector and skill belongs to.
     pub fn group_of(&self, status: Status, sector: u8, skill: usize) -> Option<usize> {
         match status {
             Status::Child => Some(Self::CHILD),
-            Status::Inactive => Some(Self::INACTIVE),
+            Status::Inactive if sector == NO_SECTOR => Some(Self::INACTIVE),
+            Status::Inactive => Some(self.discouraged()),
             Status::Retired => Some(self.retired()),
             Status::Employed => Some(self.employed(sector as usize)),
             Status::Training => Some(self.training(sector as usize)),

@@ -329,7 +329,9 @@ impl Checker<'_> {
             l.entrant_wage_factor,
             0.05,
             2.0,
-        )
+        )?;
+        self.share("labour.discouragement_rate", l.discouragement_rate)?;
+        self.share("labour.reentry_rate", l.reentry_rate)
     }
 
     fn economy(&self, spec: &ScenarioSpec) -> Result<()> {
