@@ -181,24 +181,21 @@ impl City {
         // of each sector's demand at the start.
         let reopening: Vec<f64> = (0..self.sectors.len())
             .map(|s| {
-                let employed = self.people.group_len(self.people.layout().employed(s)) as f64;
                 let state = &self.sectors[s];
-                (state.target - employed - state.vacancies as f64).max(0.0)
+                (state.target - self.employed_in(s) as f64 - state.vacancies as f64).max(0.0)
             })
             .collect();
         self.restore_age_structure(band_counts, band_months);
         self.grant_pensions();
         self.initial_residents = self.residents();
-        for (s, reopening) in reopening.into_iter().enumerate() {
-            let employed = self.people.group_len(self.people.layout().employed(s)) as f64;
-            let state = &mut self.sectors[s];
-            state.target = employed + state.vacancies as f64 + reopening;
+        let jobs: Vec<u64> = (0..self.sectors.len())
+            .map(|s| self.employed_in(s))
+            .collect();
+        for ((state, &employed), reopening) in self.sectors.iter_mut().zip(&jobs).zip(reopening) {
+            state.target = employed as f64 + state.vacancies as f64 + reopening;
             state.base_jobs = state.target.max(1.0);
         }
         self.flows = Flows::default();
-        let jobs = (0..self.sectors.len())
-            .map(|s| self.people.group_len(self.people.layout().employed(s)))
-            .collect();
         self.tracker = Tracker::new(self.p.horizon.months, jobs);
         self.ledger = Ledger::default();
     }

@@ -579,9 +579,7 @@ impl City {
                 Metric::Deaths => f.deaths as f64,
                 Metric::Retirees => self.count(Status::Retired) as f64,
                 Metric::MeanWage => self.mean_wage(),
-                Metric::EmployedIn(s) => {
-                    self.people.group_len(self.people.layout().employed(s)) as f64
-                }
+                Metric::EmployedIn(s) => self.employed_in(s) as f64,
                 Metric::PopulationIndex => {
                     100.0 * ratio(resident_count, self.initial_residents() as f64)
                 }

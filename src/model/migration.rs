@@ -44,7 +44,7 @@ impl City {
         let (mut bill, mut workers) = (0.0, 0u64);
         for s in 0..self.sectors.len() {
             bill += self.sectors[s].wage_level * self.people.wage_sum(s);
-            workers += self.people.group_len(self.people.layout().employed(s));
+            workers += self.employed_in(s);
         }
         if workers == 0 {
             0.0
@@ -117,9 +117,7 @@ impl City {
                         t,
                         sched.migration(p.age(t)),
                         base,
-                        returning,
-                        multiplier,
-                        effect,
+                        jobless.then_some((multiplier, effect, returning)),
                     )
                 },
             );
@@ -353,26 +351,23 @@ fn is_parent_age(p: &Person, t: i32) -> bool {
     !matches!(p.status(), Status::Child | Status::Retired) && in_parent_ages(t, p.birth())
 }
 
-/// Monthly hazard of leaving: the age profile times the pull of the outside,
-/// raised for the jobless (the unemployed and discouraged workers) by the time
-/// since they lost their job; arrivals who have not found a job in the city
-/// also return with `returning`. Children under 15
-/// leave only with a parent.
+/// Monthly hazard of leaving: the age profile times the pull of the outside.
+/// For the jobless (a person of the unemployed or discouraged groups, given as
+/// `(multiplier, effect, returning)`) it is raised by the time since they lost
+/// their job, and arrivals who have not found a job in the city also return
+/// with `returning`. Children under 15 leave only with a parent.
 fn leaving_hazard(
     p: &Person,
     t: i32,
     profile: f64,
     base: f64,
-    returning: f64,
-    multiplier: f64,
-    effect: f64,
+    jobless: Option<(f64, f64, f64)>,
 ) -> f64 {
     if p.status() == Status::Child && t - p.birth() < NEWCOMER_CHILD_MONTHS {
         return 0.0;
     }
     let mut h = base * profile;
-    let discouraged = p.status() == Status::Inactive && p.sector() != NO_SECTOR;
-    if p.status() == Status::Unemployed || discouraged {
+    if let Some((multiplier, effect, returning)) = jobless {
         let years = (t - p.since()) as f64 / 12.0;
         h *= multiplier * (1.0 + effect * years.min(UNEMPLOYMENT_EFFECT_CAP_YEARS));
         if p.has(traits::NEWCOMER) && !p.has(traits::WORKED) {

@@ -310,6 +310,11 @@ impl City {
         sample::binomial(&mut self.rng, n, p)
     }
 
+    /// Residents employed in a sector now.
+    fn employed_in(&self, sector: usize) -> u64 {
+        self.people.group_len(self.people.layout().employed(sector))
+    }
+
     /// Statutory retirement age (years) of a person.
     fn retirement_age(&self, female: bool) -> u32 {
         if female {

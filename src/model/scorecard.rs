@@ -364,7 +364,7 @@ impl City {
         let tr = &self.tracker;
         let (mut lost, mut attrition) = (0, 0);
         for (s, &start) in tr.jobs_at_start.iter().enumerate() {
-            let now = self.people.group_len(self.people.layout().employed(s));
+            let now = self.employed_in(s);
             let fall = start.saturating_sub(now);
             lost += fall;
             attrition += fall.saturating_sub(tr.laid_off[s]);
@@ -501,7 +501,7 @@ impl City {
     pub(super) fn resource_jobs(&self) -> u64 {
         (0..self.sectors.len())
             .filter(|&s| self.p.sectors[s].kind == SectorKind::Extractive)
-            .map(|s| self.people.group_len(self.people.layout().employed(s)))
+            .map(|s| self.employed_in(s))
             .sum()
     }
 
@@ -532,7 +532,7 @@ impl City {
                 as usize,
         );
         let employed: f64 = (0..self.sectors.len())
-            .map(|s| self.people.group_len(self.people.layout().employed(s)) as f64)
+            .map(|s| self.employed_in(s) as f64)
             .sum();
         let extractive = self.resource_jobs() as f64;
         let working = self.people.tally().by_age(
