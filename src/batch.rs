@@ -135,14 +135,22 @@ impl Plan {
     /// Draws and validates the parameters of every job this plan runs, so that an
     /// invalid draw is reported before anything is simulated or written.
     pub fn prepare(&self, scenario: &Scenario) -> Result<Vec<Job>, ScenarioError> {
+        let hypercube = scenario.latin_hypercube(self.seed, self.replicates);
         self.job_range()
             .map(|i| {
                 let id = self.job(i);
-                scenario.job(
-                    id.configuration,
-                    id.replicate,
-                    replicate_seed(self.seed, id.replicate),
-                )
+                match &hypercube {
+                    Some(points) => scenario.job_at_quantiles(
+                        id.configuration,
+                        id.replicate,
+                        &points[id.replicate as usize],
+                    ),
+                    None => scenario.job(
+                        id.configuration,
+                        id.replicate,
+                        replicate_seed(self.seed, id.replicate),
+                    ),
+                }
             })
             .collect()
     }

@@ -54,6 +54,9 @@ pub enum Command {
     /// Run the city scenarios and set them against the observed data that ship
     /// with boomtown (or a file of your own): validation.csv, a chart and a report.
     Validate(ValidateArgs),
+    /// Which of a scenario's uncertain parameters drive which outputs: Morris
+    /// screening or Sobol indices over the scenario's distributions.
+    Sensitivity(SensitivityArgs),
     /// Combine the output folders of the shards of one batch.
     Merge {
         /// The shards' output folders, in any order.
@@ -93,6 +96,71 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Override a key in every scenario, e.g. `--set population.size=20000` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<Override>,
+    /// Replace an existing output of other settings (only ever a boomtown output).
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors (no progress bar).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Designs of `boomtown run --design`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DesignChoice {
+    /// Each replicate draws each uncertain parameter independently.
+    Independent,
+    /// The replicates form a Latin hypercube (`simulation.design = "latin_hypercube"`).
+    Lhs,
+}
+
+/// Methods of `boomtown sensitivity`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SensitivityMethod {
+    /// Morris elementary effects (mu*, sigma): screening, r (k + 1) runs.
+    Morris,
+    /// Sobol first-order and total indices (Saltelli design): N (k + 2) runs.
+    Sobol,
+}
+
+/// Options of `boomtown sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario name or path; its distributions define the parameters studied.
+    pub scenario: OsString,
+    /// The analysis.
+    #[arg(long, value_enum)]
+    pub method: SensitivityMethod,
+    /// Base samples (sobol: N, a power of two is best) or trajectories (morris: r)
+    /// [default: 256 for sobol, 20 for morris].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub samples: Option<u32>,
+    /// Grid levels of the Morris design (an even number).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=100))]
+    pub levels: u32,
+    /// Output to analyse (repeatable): `METRIC:STAT` with a column of
+    /// timeseries.csv and STAT one of end, peak, min, mean, change or a date
+    /// YYYY-MM, or a scorecard indicator [default: population:change,
+    /// unemployment_rate:peak, youth_unemployment_rate:peak, earnings_loss_years].
+    #[arg(long = "output", value_name = "OUTPUT")]
+    pub outputs: Vec<String>,
+    /// Runs of each design point, averaged, with the same seeds at every point.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replicates: u32,
+    /// Master seed of the design and the runs (default: the scenario's `simulation.seed`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+    /// Bootstrap resamples for the intervals.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100000))]
+    pub resamples: u32,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Output folder (default: `output/<scenario name>-<method>`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override a scenario key, e.g. `--set population.size=20000` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<Override>,
     /// Replace an existing output of other settings (only ever a boomtown output).
@@ -170,9 +238,15 @@ pub struct RunArgs {
     /// Master seed (default: the scenario's `simulation.seed`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     pub seed: Option<u64>,
-    /// Replicates per configuration (default: the scenario's `simulation.replicates`).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Replicates per configuration (default: the scenario's `simulation.replicates`);
+    /// `--samples` is the same, the usual word for a Latin hypercube.
+    #[arg(long, visible_alias = "samples", value_parser = clap::value_parser!(u32).range(1..))]
     pub replicates: Option<u32>,
+    /// How replicates choose the scenario's uncertain parameters: independent
+    /// draws, or a Latin hypercube over all of them (default: the scenario's
+    /// `simulation.design`).
+    #[arg(long, value_enum)]
+    pub design: Option<DesignChoice>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,

@@ -24,3 +24,4 @@ pub mod observations;
 pub mod output;
 pub mod report;
 pub mod scenario;
+pub mod sensitivity;

@@ -11,7 +11,8 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use boomtown::cli::{
-    BatchArgs, Cli, Command, CompareArgs, Format, LessonArgs, RunArgs, ValidateArgs,
+    BatchArgs, Cli, Command, CompareArgs, DesignChoice, Format, LessonArgs, RunArgs,
+    SensitivityArgs, SensitivityMethod, ValidateArgs,
 };
 use boomtown::commands::run::{Progress, RunOptions};
 use boomtown::error::Error;
@@ -116,6 +117,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
         Command::Compare(args) => compare(args, None).map(|_| ()),
         Command::Lesson(args) => lesson(args),
         Command::Validate(args) => validate(args),
+        Command::Sensitivity(args) => sensitivity(args),
         Command::Merge {
             dirs,
             out,
@@ -250,8 +252,21 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn run(args: RunArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> {
-    let overrides: Vec<scenario::Override> =
-        args.overrides.into_iter().chain(args.sweeps).collect();
+    let design = args.design.map(|d| {
+        let value = match d {
+            DesignChoice::Independent => "independent",
+            DesignChoice::Lhs => "latin_hypercube",
+        };
+        format!("simulation.design={value}")
+            .parse::<scenario::Override>()
+            .expect("a design override parses")
+    });
+    let overrides: Vec<scenario::Override> = args
+        .overrides
+        .into_iter()
+        .chain(args.sweeps)
+        .chain(design)
+        .collect();
     let scenario = scenario::load_os(&args.scenario, &overrides)?;
     let opts = RunOptions {
         seed: args.seed.unwrap_or(scenario.seed),
@@ -364,6 +379,65 @@ fn validate(args: ValidateArgs) -> Result<(), Error> {
     Ok(())
 }
 
+fn sensitivity(args: SensitivityArgs) -> Result<(), Error> {
+    use boomtown::commands::sensitivity::{self as sa, Method, OutputSpec};
+    let scenario = scenario::load_os(&args.scenario, &args.overrides)?;
+    let method = match args.method {
+        SensitivityMethod::Morris => Method::Morris,
+        SensitivityMethod::Sobol => Method::Sobol,
+    };
+    let outputs = if args.outputs.is_empty() {
+        sa::default_outputs()
+    } else {
+        args.outputs
+            .iter()
+            .map(|o| {
+                o.parse::<OutputSpec>()
+                    .map_err(|e| Error::Usage(format!("--output {o}: {e}")))
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let samples = args.samples.map_or(
+        match method {
+            Method::Sobol => 256,
+            Method::Morris => 20,
+        },
+        |s| s as usize,
+    );
+    let name = match method {
+        Method::Sobol => "sobol",
+        Method::Morris => "morris",
+    };
+    let opts = sa::SensitivityOptions {
+        method,
+        samples,
+        levels: args.levels as usize,
+        replicates: args.replicates,
+        outputs,
+        seed: args.seed.unwrap_or(scenario.seed),
+        threads: threads(args.threads),
+        resamples: args.resamples as usize,
+        out: args
+            .out
+            .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-{name}", scenario.name))),
+        force: args.force,
+        command: command_line(),
+    };
+    install_stop_handler(args.quiet);
+    let bar = progress_bar(args.quiet);
+    let report = sa::sensitivity(&scenario, &opts, &STOP, &|event| advance(&bar, event));
+    bar.finish_and_clear();
+    let report = report?;
+    if !args.quiet {
+        emit(&format!(
+            "boomtown: {} runs; sensitivity written to {}\n",
+            report.runs,
+            report.out.display()
+        ))?;
+    }
+    Ok(())
+}
+
 /// Lists the lessons, or runs one and opens its report.
 fn lesson(args: LessonArgs) -> Result<(), Error> {
     let LessonArgs {
@@ -407,6 +481,7 @@ fn lesson(args: LessonArgs) -> Result<(), Error> {
                 scenario: lesson.scenarios[0].clone().into(),
                 seed: args.seed,
                 replicates: args.replicates,
+                design: None,
                 threads: args.threads,
                 shard: None,
                 out: Some(out),

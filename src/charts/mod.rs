@@ -5,6 +5,7 @@
 
 pub mod data;
 pub mod draw;
+pub mod sensitivity;
 pub mod validation;
 
 use std::path::Path;

@@ -89,7 +89,6 @@ pub fn compare(
         lesson: opts.lesson.clone(),
     };
     write_compare(&staged.path(""), &compared, &batch, &charts)?;
-    let finished = SystemTime::now();
     let files: Vec<String> = ["manifest.json", "comparison.csv", REPORT]
         .into_iter()
         .map(String::from)
@@ -105,13 +104,9 @@ pub fn compare(
         "seed": opts.seed,
         "replicates": opts.replicates,
         "threads": opts.threads,
-        "started": humantime::format_rfc3339_seconds(started).to_string(),
-        "finished": humantime::format_rfc3339_seconds(finished).to_string(),
-        "elapsed_seconds": finished.duration_since(started).map(|d| d.as_secs_f64()).unwrap_or(0.0),
         "files": files,
     });
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
-    staged.write("manifest.json", text.as_bytes())?;
+    staged.write_manifest(manifest, started)?;
     staged.commit()
 }
 

@@ -7,4 +7,5 @@
 pub mod compare;
 pub mod merge;
 pub mod run;
+pub mod sensitivity;
 pub mod validate;

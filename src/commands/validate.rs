@@ -203,7 +203,6 @@ pub fn validate(
     let chart = crate::charts::validation::ValidationChart::new(&rows);
     let files = crate::charts::save(&chart, &staged.path("charts"), "validation")?;
     crate::report::write_validation(&staged.path(""), &rows, &verdict, opts.replicates)?;
-    let finished = SystemTime::now();
     let listed: Vec<String> = [
         "manifest.json",
         "observations.csv",
@@ -227,13 +226,9 @@ pub fn validate(
         "seeds": scenarios.iter().map(seed_of).collect::<Vec<_>>(),
         "replicates": opts.replicates,
         "threads": opts.threads,
-        "started": humantime::format_rfc3339_seconds(started).to_string(),
-        "finished": humantime::format_rfc3339_seconds(finished).to_string(),
-        "elapsed_seconds": finished.duration_since(started).map(|d| d.as_secs_f64()).unwrap_or(0.0),
         "files": listed,
     });
-    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
-    staged.write("manifest.json", text.as_bytes())?;
+    staged.write_manifest(manifest, started)?;
     let out = staged.commit()?;
     Ok(ValidationReport { out, rows, verdict })
 }

@@ -37,6 +37,10 @@ fn environment() -> Environment<'static> {
         ("compare.html", include_str!("templates/compare.html")),
         ("lesson.html", include_str!("templates/lesson.html")),
         ("validation.html", include_str!("templates/validation.html")),
+        (
+            "sensitivity.html",
+            include_str!("templates/sensitivity.html"),
+        ),
     ] {
         env.add_template(name, text)
             .expect("the built-in templates parse");
@@ -819,4 +823,49 @@ pub fn write_validation(
         version: env!("CARGO_PKG_VERSION"),
     };
     render("validation.html", ctx, &dir.join(REPORT))
+}
+
+/// Writes the report of a sensitivity analysis: what was done, and for each
+/// output its drivers in words beside its chart (`charts/<stem>.svg`, inlined).
+pub fn write_sensitivity(
+    dir: &Path,
+    scenario: &str,
+    method: &str,
+    outputs: &[(String, Vec<String>, String)],
+) -> Result<(), Error> {
+    #[derive(Serialize)]
+    struct OutputView {
+        name: String,
+        lines: Vec<String>,
+        chart: String,
+    }
+    #[derive(Serialize)]
+    struct Ctx {
+        scenario: String,
+        method: String,
+        outputs: Vec<OutputView>,
+        version: &'static str,
+    }
+    let outputs = outputs
+        .iter()
+        .map(|(name, lines, chart)| {
+            let path = dir.join(chart);
+            let svg = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
+            Ok(OutputView {
+                name: name.clone(),
+                lines: lines.clone(),
+                chart: format!(
+                    "data:image/svg+xml;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(svg)
+                ),
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let ctx = Ctx {
+        scenario: scenario.to_string(),
+        method: method.to_string(),
+        outputs,
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    render("sensitivity.html", ctx, &dir.join(REPORT))
 }

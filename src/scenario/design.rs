@@ -295,6 +295,84 @@ impl Dist {
     }
 }
 
+impl Dist {
+    /// The value at quantile `u` (in `[0, 1]`) of this parameter's
+    /// distribution truncated to `min..=max`: `u` is first mapped to
+    /// `F(min) + u (F(max) − F(min))`, so that a design spread evenly over the
+    /// unit interval is spread over the truncated distribution the way
+    /// replicates' draws are. Used by designs (Latin hypercube, sensitivity)
+    /// that choose the points instead of drawing them.
+    pub fn quantile(&self, u: f64) -> Result<Value, String> {
+        use statrs::distribution::{
+            Beta as BetaQ, ContinuousCDF, LogNormal as LogNormalQ, Normal as NormalQ,
+            Triangular as TriangularQ, Uniform as UniformQ,
+        };
+        if !(0.0..=1.0).contains(&u) {
+            return Err(format!("a quantile must be in [0, 1], found {u}"));
+        }
+        let (scale, shift, cdf): (f64, f64, Box<dyn ContinuousCDF<f64, f64>>) = match &self.shape {
+            Shape::Choice { values, weights } => {
+                let total: f64 = weights.iter().sum();
+                let mut acc = 0.0;
+                for (v, w) in values.iter().zip(weights) {
+                    acc += w / total;
+                    if u < acc {
+                        return Ok(v.clone());
+                    }
+                }
+                return Ok(values.last().cloned().unwrap_or(Value::Float(f64::NAN)));
+            }
+            Shape::Normal { mean, sd } => (
+                1.0,
+                0.0,
+                Box::new(NormalQ::new(*mean, *sd).map_err(|e| e.to_string())?),
+            ),
+            Shape::LogNormal { median, sigma } => (
+                1.0,
+                0.0,
+                Box::new(LogNormalQ::new(median.ln(), *sigma).map_err(|e| e.to_string())?),
+            ),
+            Shape::Uniform { low, high } => (
+                1.0,
+                0.0,
+                Box::new(UniformQ::new(*low, *high).map_err(|e| e.to_string())?),
+            ),
+            Shape::Triangular { low, mode, high } => (
+                1.0,
+                0.0,
+                Box::new(TriangularQ::new(*low, *high, *mode).map_err(|e| e.to_string())?),
+            ),
+            Shape::Beta {
+                alpha,
+                beta,
+                low,
+                high,
+            } => (
+                high - low,
+                *low,
+                Box::new(BetaQ::new(*alpha, *beta).map_err(|e| e.to_string())?),
+            ),
+        };
+        // Bounds in the unscaled distribution's terms.
+        let unscaled = |x: f64| (x - shift) / scale;
+        let lo = self.min.map_or(0.0, |m| cdf.cdf(unscaled(m)));
+        let hi = self.max.map_or(1.0, |m| cdf.cdf(unscaled(m)));
+        if hi <= lo {
+            return Err("min..max leaves no probability to draw from".into());
+        }
+        // An unbounded tail has no quantile 0 or 1: stop a hair inside.
+        let q = (lo + u * (hi - lo)).clamp(1e-12, 1.0 - 1e-12);
+        let x = shift + scale * cdf.inverse_cdf(q);
+        let x = if self.round { x.round() } else { x };
+        let x = match (self.min, self.max) {
+            (Some(m), _) if x < m => m,
+            (_, Some(m)) if x > m => m,
+            _ => x,
+        };
+        Ok(self.number(x))
+    }
+}
+
 /// Keys a distribution table may have, by `dist`.
 fn dist_keys(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {

@@ -35,6 +35,8 @@ pub struct Scenario {
     pub seed: u64,
     /// Number of replicates.
     pub replicates: u32,
+    /// How replicates choose their uncertain parameters.
+    pub sampling: spec::Sampling,
     /// The merged table, with the origin of every value.
     pub merged: Merged,
 }
@@ -328,6 +330,7 @@ fn load_merged(
             .to_string(),
         seed: spec.simulation.seed,
         replicates: spec.simulation.replicates,
+        sampling: spec.simulation.design,
         params,
         design,
         merged,
@@ -391,12 +394,7 @@ impl Scenario {
                 drawn: Vec::new(),
             });
         }
-        let top = self
-            .merged
-            .chain
-            .last()
-            .map(|f| f.label.clone())
-            .unwrap_or_default();
+        let top = self.top_label();
         let drawn = self
             .design
             .sample(seed, replicate as u64)
@@ -405,7 +403,85 @@ impl Scenario {
                 key: None,
                 message,
             })?;
-        let (_, params) = build(&self.merged, &top, &swept, &drawn).map_err(|mut e| {
+        self.job_with(configuration, replicate, drawn, &top)
+    }
+
+    /// The label of the scenario's own file (the last of its `extends` chain).
+    fn top_label(&self) -> String {
+        self.merged
+            .chain
+            .last()
+            .map(|f| f.label.clone())
+            .unwrap_or_default()
+    }
+
+    /// The unit-hypercube points of a batch of `replicates` under a Latin
+    /// hypercube design (one row per replicate, one column per uncertain
+    /// parameter), drawn from the master seed alone, so that every shard of
+    /// the batch sees the same design; `None` when replicates draw
+    /// independently or nothing is uncertain.
+    pub fn latin_hypercube(&self, seed: u64, replicates: u32) -> Option<Vec<Vec<f64>>> {
+        use rand::SeedableRng;
+        if self.sampling != spec::Sampling::LatinHypercube || self.design.dists.is_empty() {
+            return None;
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x1a71_4c0b_e5a3_d001);
+        Some(crate::sensitivity::sampling::latin_hypercube(
+            replicates as usize,
+            self.design.dists.len(),
+            &mut rng,
+        ))
+    }
+
+    /// The parameters of a configuration with the uncertain parameters at the
+    /// quantiles `u` of their distributions (one per distribution), for
+    /// replicate (or design point) `replicate`.
+    pub fn job_at_quantiles(
+        &self,
+        configuration: usize,
+        replicate: u32,
+        u: &[f64],
+    ) -> Result<Job, ScenarioError> {
+        let values = self
+            .design
+            .dists
+            .iter()
+            .zip(u)
+            .map(|(d, &x)| {
+                d.quantile(x)
+                    .map(|v| (d.path.clone(), v))
+                    .map_err(|message| ScenarioError {
+                        origin: self.merged.origin(&d.path),
+                        key: Some(d.path.clone()),
+                        message,
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.job_at(configuration, replicate, values)
+    }
+
+    /// The parameters of a configuration with the uncertain parameters set to
+    /// the given values (one per distribution, as a design chose them), for a
+    /// design point `point`.
+    pub fn job_at(
+        &self,
+        configuration: usize,
+        point: u32,
+        values: Vec<(String, Value)>,
+    ) -> Result<Job, ScenarioError> {
+        let top = self.top_label();
+        self.job_with(configuration, point, values, &top)
+    }
+
+    fn job_with(
+        &self,
+        configuration: usize,
+        replicate: u32,
+        drawn: Vec<(String, Value)>,
+        top: &str,
+    ) -> Result<Job, ScenarioError> {
+        let swept = self.design.configuration(configuration);
+        let (_, params) = build(&self.merged, top, &swept, &drawn).map_err(|mut e| {
             let values: Vec<String> = drawn.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             e.message = format!(
                 "{} (replicate {replicate} drew {})",

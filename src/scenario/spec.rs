@@ -60,6 +60,21 @@ pub struct SimulationSpec {
     pub report_every_months: u32,
     /// Years of labour-market history simulated before the start, not reported.
     pub spin_up_years: u32,
+    /// How the replicates' uncertain parameters are chosen.
+    pub design: Sampling,
+}
+
+/// How the replicates of a batch choose their uncertain parameters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sampling {
+    /// Each replicate draws each parameter independently.
+    #[default]
+    Independent,
+    /// The replicates together form a Latin hypercube: each parameter's
+    /// distribution is cut into as many equally likely strata as there are
+    /// replicates, and every stratum is used once.
+    LatinHypercube,
 }
 
 /// `[sectors.NAME]`.

@@ -358,6 +358,28 @@ impl Staged {
         std::fs::write(&path, bytes).map_err(|e| Error::io("writing", &path, e))
     }
 
+    /// Writes `manifest.json`: the given fields, then when the work started and
+    /// finished and the seconds it took.
+    pub fn write_manifest(
+        &self,
+        mut manifest: Value,
+        started: std::time::SystemTime,
+    ) -> Result<(), Error> {
+        let finished = std::time::SystemTime::now();
+        if let Value::Object(fields) = &mut manifest {
+            let stamp = |t| Value::from(humantime::format_rfc3339_seconds(t).to_string());
+            fields.insert("started".into(), stamp(started));
+            fields.insert("finished".into(), stamp(finished));
+            let seconds = finished
+                .duration_since(started)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0);
+            fields.insert("elapsed_seconds".into(), Value::from(seconds));
+        }
+        let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
+        self.write("manifest.json", text.as_bytes())
+    }
+
     /// Marks the staged folder as a finished output and puts it in place: a new
     /// folder is renamed into place; an existing output (checked again now) is
     /// exchanged with it atomically and then removed. Stale staging folders of
