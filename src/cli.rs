@@ -57,6 +57,9 @@ pub enum Command {
     /// Which of a scenario's uncertain parameters drive which outputs: Morris
     /// screening or Sobol indices over the scenario's distributions.
     Sensitivity(SensitivityArgs),
+    /// Fit a scenario's uncertain parameters to observed figures by approximate
+    /// Bayesian computation (ABC-SMC); writes the posterior and a calibrated scenario.
+    Calibrate(CalibrateArgs),
     /// Combine the output folders of the shards of one batch.
     Merge {
         /// The shards' output folders, in any order.
@@ -96,6 +99,47 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Override a key in every scenario, e.g. `--set population.size=20000` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<Override>,
+    /// Replace an existing output of other settings (only ever a boomtown output).
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors (no progress bar).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Options of `boomtown calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenario name or path; its distributions are the priors.
+    pub scenario: OsString,
+    /// Observations file in the format of `seeds/observations.csv`; its rows
+    /// that name the scenario are the data.
+    #[arg(long, required = true)]
+    pub observations: PathBuf,
+    /// Particles per generation.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100000))]
+    pub particles: u32,
+    /// Most generations after the draws from the priors.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub generations: u32,
+    /// Quantile of a generation's distances that sets the next tolerance.
+    #[arg(long, default_value_t = 0.5)]
+    pub quantile: f64,
+    /// Stop when fewer candidates than this share come within tolerance.
+    #[arg(long, default_value_t = 0.02)]
+    pub min_acceptance: f64,
+    /// Master seed (default: the scenario's `simulation.seed`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Output folder (default: `output/<scenario name>-calibration`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override a scenario key, e.g. `--set population.size=20000` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<Override>,
     /// Replace an existing output of other settings (only ever a boomtown output).

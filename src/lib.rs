@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+pub mod calibration;
 pub mod charts;
 pub mod cli;
 pub mod commands;

@@ -11,7 +11,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use boomtown::cli::{
-    BatchArgs, Cli, Command, CompareArgs, DesignChoice, Format, LessonArgs, RunArgs,
+    BatchArgs, CalibrateArgs, Cli, Command, CompareArgs, DesignChoice, Format, LessonArgs, RunArgs,
     SensitivityArgs, SensitivityMethod, ValidateArgs,
 };
 use boomtown::commands::run::{Progress, RunOptions};
@@ -118,6 +118,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
         Command::Lesson(args) => lesson(args),
         Command::Validate(args) => validate(args),
         Command::Sensitivity(args) => sensitivity(args),
+        Command::Calibrate(args) => calibrate(args),
         Command::Merge {
             dirs,
             out,
@@ -373,6 +374,48 @@ fn validate(args: ValidateArgs) -> Result<(), Error> {
         emit(&format!(
             "boomtown: {}\nboomtown: validation written to {}\n",
             boomtown::commands::validate::verdict_text(&report.verdict),
+            report.out.display()
+        ))?;
+    }
+    Ok(())
+}
+
+fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
+    use boomtown::commands::calibrate as cal;
+    let Some(reference) = args.scenario.to_str().map(str::to_string) else {
+        return Err(Error::Usage(format!(
+            "the scenario path {} is not valid Unicode; rename it",
+            args.scenario.to_string_lossy()
+        )));
+    };
+    let scenario = scenario::load(&reference, &args.overrides)?;
+    let opts = cal::CalibrateOptions {
+        reference,
+        overrides: args.overrides,
+        observations: args.observations,
+        particles: args.particles as usize,
+        generations: args.generations as usize,
+        quantile: args.quantile,
+        min_acceptance: args.min_acceptance,
+        seed: args.seed.unwrap_or(scenario.seed),
+        threads: threads(args.threads),
+        out: args.out.unwrap_or_else(|| {
+            PathBuf::from("output").join(format!("{}-calibration", scenario.name))
+        }),
+        force: args.force,
+        command: command_line(),
+    };
+    install_stop_handler(args.quiet);
+    let bar = progress_bar(args.quiet);
+    let report = cal::calibrate(&opts, &STOP, &|event| advance(&bar, event));
+    bar.finish_and_clear();
+    let report = report?;
+    if !args.quiet {
+        let runs: usize = report.generations.iter().map(|g| g.proposed).sum();
+        emit(&format!(
+            "boomtown: {} generations, {runs} runs ({}); calibration written to {}\n",
+            report.generations.len() - 1,
+            report.stopped,
             report.out.display()
         ))?;
     }

@@ -152,6 +152,63 @@ impl Observation {
     pub fn has_bounds(&self) -> bool {
         self.low.is_some() || self.high.is_some()
     }
+
+    /// The model's figure for this observation in one run, where `at(date)`
+    /// is the metric's value in the monthly row of a date. A rate per year of
+    /// events (`annual`: births, deaths, moves) is the mean of the twelve
+    /// monthly rows that end at the date, as yearbooks report it; a change is
+    /// the value at the date over the value at the base date (else the start)
+    /// less one. Not a number when a row is missing.
+    pub fn model_value(
+        &self,
+        annual: bool,
+        start: YearMonth,
+        at: impl Fn(YearMonth) -> Option<f64>,
+    ) -> f64 {
+        if self.indicator.change {
+            let base = self.base_date.unwrap_or(start);
+            return match (at(self.date), at(base)) {
+                (Some(x), Some(b)) if b != 0.0 => x / b - 1.0,
+                _ => f64::NAN,
+            };
+        }
+        if annual {
+            let months: Vec<f64> = (0..12).filter_map(|k| at(self.date.plus(-k))).collect();
+            return if months.len() == 12 {
+                months.iter().sum::<f64>() / 12.0
+            } else {
+                f64::NAN
+            };
+        }
+        at(self.date).unwrap_or(f64::NAN)
+    }
+
+    /// How far a model figure is from this observation, in units of the
+    /// observation's own precision: for a value with a tolerance (`low`,
+    /// `high`), the error over the tolerance's half-width; for a value alone,
+    /// the relative error; for a range, 0 inside and the distance to the
+    /// nearer end over the half-width outside; for a bound, 0 on its right
+    /// side and the relative shortfall otherwise.
+    pub fn discrepancy(&self, x: f64) -> f64 {
+        let relative = |target: f64| if target != 0.0 { target.abs() } else { 1.0 };
+        match (self.value, self.low, self.high) {
+            (Some(v), Some(l), Some(h)) if h > l => (x - v) / ((h - l) / 2.0),
+            (Some(v), _, _) => (x - v) / relative(v),
+            (None, Some(l), Some(h)) => {
+                let half = ((h - l) / 2.0).max(f64::MIN_POSITIVE);
+                if x < l {
+                    (l - x) / half
+                } else if x > h {
+                    (x - h) / half
+                } else {
+                    0.0
+                }
+            }
+            (None, Some(l), None) => ((l - x) / relative(l)).max(0.0),
+            (None, None, Some(h)) => ((x - h) / relative(h)).max(0.0),
+            (None, None, None) => f64::NAN,
+        }
+    }
 }
 
 /// Observations read from a file, in file order.

@@ -3,6 +3,7 @@
 //! (DejaVu Sans, licence in `src/charts/fonts/`), so charts render the same on a
 //! machine with no fonts installed.
 
+pub mod calibration;
 pub mod data;
 pub mod draw;
 pub mod sensitivity;

@@ -12,7 +12,7 @@ use crate::charts::{Context, data::read_summaries, draw_compare};
 use crate::commands::run::{Progress, RunOptions, run};
 use crate::error::Error;
 use crate::indicators::{city_indicators, write_comparison};
-use crate::output::folder::{Lock, OutputPath, Staged, check_replaceable};
+use crate::output::folder::{OutputPath, begin};
 use crate::report::{Batch, Compared, REPORT, write_compare};
 use crate::scenario::Scenario;
 
@@ -38,9 +38,7 @@ pub fn compare(
         "seed": opts.seed,
         "replicates": opts.replicates,
     });
-    check_replaceable(&out, &identity, opts.replace())?;
-    let _lock = Lock::acquire(&out)?;
-    let staged = Staged::new(&out, &identity, opts.replace())?;
+    let (_lock, staged) = begin(&out, &identity, opts.force)?;
     let mut loaded = Vec::new();
     let mut table = Vec::new();
     for (scenario, name) in scenarios.iter().zip(&names) {

@@ -4,6 +4,7 @@
 //! scenarios against observed data). They sit above the model, the batch runner
 //! and the output writers, and below `main`, which parses arguments and prints.
 
+pub mod calibrate;
 pub mod compare;
 pub mod merge;
 pub mod run;

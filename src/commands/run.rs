@@ -48,11 +48,7 @@ pub struct RunOptions {
 impl RunOptions {
     /// What an existing output (or interrupted batch) of other settings may undergo.
     pub fn replace(&self) -> Replace {
-        if self.force {
-            Replace::AnyOutput
-        } else {
-            Replace::SameBatch
-        }
+        Replace::forced(self.force)
     }
 }
 

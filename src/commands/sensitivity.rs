@@ -20,7 +20,7 @@ use crate::batch::{JobId, replicate_seed, simulate};
 use crate::error::Error;
 use crate::model::metrics::Metric;
 use crate::model::scorecard::SCORECARD;
-use crate::output::folder::{Lock, OutputPath, Replace, Staged, check_replaceable};
+use crate::output::folder::{OutputPath, begin};
 use crate::scenario::{Scenario, closest};
 use crate::sensitivity::{morris, sampling::Saltelli, sobol};
 
@@ -284,14 +284,7 @@ pub fn sensitivity(
         "levels": opts.levels,
         "outputs": opts.outputs.iter().map(ToString::to_string).collect::<Vec<_>>(),
     });
-    let replace = if opts.force {
-        Replace::AnyOutput
-    } else {
-        Replace::SameBatch
-    };
-    check_replaceable(&out, &identity, replace)?;
-    let _lock = Lock::acquire(&out)?;
-    let staged = Staged::new(&out, &identity, replace)?;
+    let (_lock, staged) = begin(&out, &identity, opts.force)?;
 
     let runs = points.len() * opts.replicates as usize;
     progress(Progress::Start {

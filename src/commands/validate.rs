@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::model::metrics::Metric;
 use crate::observations::{Observation, Observations, Use};
 use crate::output::CsvFile;
-use crate::output::folder::{Lock, OutputPath, Replace, Staged, check_replaceable};
+use crate::output::folder::{OutputPath, begin};
 use crate::output::summary::Accumulator;
 use crate::scenario::{self, Override, Scenario};
 
@@ -157,14 +157,7 @@ pub fn validate(
         "observations": crate::output::assemble::sha256_hex(text.as_bytes()),
         "replicates": opts.replicates,
     });
-    let replace = if opts.force {
-        Replace::AnyOutput
-    } else {
-        Replace::SameBatch
-    };
-    check_replaceable(&out, &identity, replace)?;
-    let _lock = Lock::acquire(&out)?;
-    let staged = Staged::new(&out, &identity, replace)?;
+    let (_lock, staged) = begin(&out, &identity, opts.force)?;
     let mut rows = Vec::new();
     for ((scenario, name), folder) in scenarios.iter().zip(&names).zip(&folders) {
         let sub = staged.path(folder);
@@ -267,9 +260,23 @@ fn prepare(
             )));
         }
     }
+    Ok(scenario::load(
+        name,
+        &observed_run(&base, observations.of(name), overrides)?,
+    )?)
+}
+
+/// The overrides that make a scenario's run fit for comparison with
+/// observations: monthly rows, and a horizon that reaches the last
+/// observation (unless `--set simulation.years` says otherwise), then the
+/// user's own.
+pub(crate) fn observed_run<'a>(
+    base: &Scenario,
+    observations: impl Iterator<Item = &'a Observation>,
+    overrides: &[Override],
+) -> Result<Vec<Override>, Error> {
     let start = base.params.horizon.start;
     let last = observations
-        .of(name)
         .map(|o| o.date.months_since(start))
         .max()
         .unwrap_or(0);
@@ -280,7 +287,7 @@ fn prepare(
     }
     all.extend(overrides.iter().cloned());
     all.push(internal("simulation.report_every_months=1")?);
-    Ok(scenario::load(name, &all)?)
+    Ok(all)
 }
 
 fn internal(arg: &str) -> Result<Override, Error> {
@@ -367,7 +374,6 @@ fn compare(
     // twelve months that end at the date, as yearbooks report it: the mean of
     // the monthly rows, each of which is already a rate per year.
     let annual = unit == PER_1000_A_YEAR;
-    let year: Vec<String> = (0..12).rev().map(|k| o.date.plus(-k).to_string()).collect();
     if annual && o.date.plus(-11) <= start {
         c.status = format!(
             "not compared: the twelve months before {} are not all inside the run",
@@ -375,26 +381,11 @@ fn compare(
         );
         return c;
     }
-    let base = o.base_date.unwrap_or(start).to_string();
-    let date = o.date.to_string();
     let mut acc = Accumulator::default();
     for by_date in series.values() {
-        let at = |d: &str| by_date.get(d).map(|v| v[m]);
-        let x = if annual && !o.indicator.change {
-            let months: Vec<f64> = year.iter().filter_map(|d| at(d)).collect();
-            if months.len() == year.len() {
-                months.iter().sum::<f64>() / months.len() as f64
-            } else {
-                f64::NAN
-            }
-        } else if o.indicator.change {
-            match (at(&date), at(&base)) {
-                (Some(x), Some(b)) if b != 0.0 => x / b - 1.0,
-                _ => f64::NAN,
-            }
-        } else {
-            at(&date).unwrap_or(f64::NAN)
-        };
+        let x = o.model_value(annual && !o.indicator.change, start, |d| {
+            by_date.get(&d.to_string()).map(|v| v[m])
+        });
         if x.is_finite() {
             acc.push(x);
         }
@@ -497,7 +488,7 @@ fn write_csv(path: &Path, rows: &[Comparison]) -> Result<(), Error> {
 }
 
 /// Unit of the metrics that count events per 1,000 residents and year.
-const PER_1000_A_YEAR: &str = "per 1,000/year";
+pub(crate) const PER_1000_A_YEAR: &str = "per 1,000/year";
 
 /// A figure in its unit: a share (or a change) as a percentage with one
 /// decimal, a rate per 1,000 a year in per mille, a ratio with two decimals,

@@ -41,6 +41,7 @@ fn environment() -> Environment<'static> {
             "sensitivity.html",
             include_str!("templates/sensitivity.html"),
         ),
+        ("markdown.html", include_str!("templates/markdown.html")),
     ] {
         env.add_template(name, text)
             .expect("the built-in templates parse");
@@ -868,4 +869,48 @@ pub fn write_sensitivity(
         version: env!("CARGO_PKG_VERSION"),
     };
     render("sensitivity.html", ctx, &dir.join(REPORT))
+}
+
+/// Writes a report page from Markdown (the findings of a command) with its
+/// charts (SVG files of the folder, inlined) after the text.
+pub fn write_markdown_report(
+    dir: &Path,
+    title: &str,
+    markdown: &str,
+    charts: &[&str],
+) -> Result<(), Error> {
+    #[derive(Serialize)]
+    struct Ctx {
+        title: String,
+        body: String,
+        charts: Vec<String>,
+        version: &'static str,
+    }
+    use pulldown_cmark::{Event, Options, Parser, html};
+    // Raw HTML in the text (which quotes file names and ids from the user) is
+    // shown as text, not interpreted.
+    let events = Parser::new_ext(markdown, Options::ENABLE_TABLES).map(|e| match e {
+        Event::Html(t) | Event::InlineHtml(t) => Event::Text(t),
+        other => other,
+    });
+    let mut body = String::new();
+    html::push_html(&mut body, events);
+    let charts = charts
+        .iter()
+        .map(|c| {
+            let path = dir.join(c);
+            let svg = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
+            Ok(format!(
+                "data:image/svg+xml;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(svg)
+            ))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let ctx = Ctx {
+        title: title.to_string(),
+        body,
+        charts,
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    render("markdown.html", ctx, &dir.join(REPORT))
 }

@@ -163,6 +163,28 @@ pub enum Replace {
     AnyOutput,
 }
 
+impl Replace {
+    /// What `--force` allows.
+    pub fn forced(force: bool) -> Replace {
+        if force {
+            Replace::AnyOutput
+        } else {
+            Replace::SameBatch
+        }
+    }
+}
+
+/// What every command that writes one folder starts with: checks that `target`
+/// may be written (before anything is locked), locks it, and stages the new
+/// folder beside it. The lock is held as long as the returned [`Lock`] lives.
+pub fn begin(target: &OutputPath, identity: &Value, force: bool) -> Result<(Lock, Staged), Error> {
+    let replace = Replace::forced(force);
+    check_replaceable(target, identity, replace)?;
+    let lock = Lock::acquire(target)?;
+    let staged = Staged::new(target, identity, replace)?;
+    Ok((lock, staged))
+}
+
 /// Fails, as bad input, if `target` cannot be written: its parent cannot be
 /// created or written in, or it exists and is not a folder boomtown may replace
 /// (see the module documentation).
