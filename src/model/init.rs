@@ -136,6 +136,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         chosen: Vec::new(),
         slots: Vec::new(),
         hazards: Vec::new(),
+        thin_pools: Vec::new(),
         reference: false,
         p,
     };

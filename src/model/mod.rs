@@ -102,6 +102,8 @@ pub struct City {
     /// Scratch: positions selected in a pool, and their hazards.
     slots: Vec<u32>,
     hazards: Vec<f64>,
+    /// Scratch: the non-empty pools of a group being thinned, with their bounds.
+    thin_pools: Vec<(usize, f64)>,
     /// Whether the monthly step draws every event person by person (the reference
     /// mode, see [`City::reference`]).
     reference: bool,
@@ -224,13 +226,18 @@ impl City {
 
     /// Thinning over a group: selects each member independently with their
     /// `hazard`, takes the selected out of their pools and leaves them in
-    /// `self.chosen`. In each birth cohort's pool, members become candidates
-    /// with probability `bound(schedules, youngest, oldest)` (the bound of the hazard over
-    /// the ages the cohort has this month), found by walking the pool with
-    /// geometric gaps so that the cost is proportional to the candidates, not
-    /// the pool; each candidate is kept with probability `hazard / bound`. Every
-    /// member ends up chosen with probability `hazard` exactly. The hazard
-    /// receives a record and the age schedules.
+    /// `self.chosen`. Members become candidates with probability
+    /// `bound(schedules, youngest, oldest)` (the bound of the hazard over the
+    /// ages a birth cohort has this month), found by walking with geometric
+    /// gaps so that the cost is proportional to the candidates, not the
+    /// members; each candidate is kept with probability `hazard / bound`.
+    /// Every member ends up chosen with probability `hazard` exactly, whatever
+    /// the bound, so the walk can take either of two forms, whichever draws
+    /// fewer gaps: pool by pool with each cohort's own bound (large cities:
+    /// many members per pool, and a tight bound), or once over the whole group
+    /// with the largest of them (small cities: a gap per pool would cost more
+    /// than the few extra candidates). The hazard receives a record and the
+    /// age schedules.
     ///
     /// In reference mode the bound is ignored and every member rolls a die with
     /// their own hazard.
@@ -244,11 +251,14 @@ impl City {
             return self.thin_each(group, hazard);
         }
         self.chosen.clear();
-        let mut slots = std::mem::take(&mut self.slots);
-        let mut hazards = std::mem::take(&mut self.hazards);
+        // The non-empty pools and their bounds, and the expected number of
+        // gaps drawn by each walk.
+        let mut pools = std::mem::take(&mut self.thin_pools);
+        pools.clear();
+        let (mut per_pool, mut members, mut top) = (0.0, 0usize, 0.0_f64);
         for pool in self.people.layout().pools_of(group) {
-            let members = self.people.pool(pool);
-            if members.is_empty() {
+            let n = self.people.pool(pool).len();
+            if n == 0 {
                 continue;
             }
             let (lo, hi) = self.cohort_ages(pool);
@@ -256,33 +266,94 @@ impl City {
             if b <= 0.0 {
                 continue;
             }
+            per_pool += 1.0 + n as f64 * b;
+            members += n;
+            top = top.max(b);
+            pools.push((pool, b));
+        }
+        if 1.0 + members as f64 * top < per_pool {
+            self.thin_group(&pools, top, &hazard);
+        } else {
+            for &(pool, b) in &pools {
+                self.thin_pool(pool, b, &hazard);
+            }
+        }
+        self.thin_pools = pools;
+    }
+
+    /// Candidates of one pool with probability `b` each, kept with
+    /// `hazard / b`.
+    fn thin_pool(&mut self, pool: usize, b: f64, hazard: &impl Fn(&Person, &Schedules) -> f64) {
+        let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
+        let members = self.people.pool(pool);
+        let mut i = sample::geometric(&mut self.rng, b);
+        while i < members.len() {
+            slots.push(i as u32);
+            i = i
+                .saturating_add(1)
+                .saturating_add(sample::geometric(&mut self.rng, b));
+        }
+        self.keep_and_take(pool, b, &mut slots, hazard);
+        self.slots = slots;
+    }
+
+    /// Candidates over the members of several pools taken one after the other,
+    /// with probability `top` each, kept with `hazard / top`.
+    fn thin_group(
+        &mut self,
+        pools: &[(usize, f64)],
+        top: f64,
+        hazard: &impl Fn(&Person, &Schedules) -> f64,
+    ) {
+        let mut slots = std::mem::take(&mut self.slots);
+        let mut next = sample::geometric(&mut self.rng, top);
+        let mut offset = 0usize;
+        for &(pool, _) in pools {
+            let n = self.people.pool(pool).len();
             slots.clear();
-            let mut i = sample::geometric(&mut self.rng, b);
-            while i < members.len() {
-                slots.push(i as u32);
-                i = i
+            while next < offset + n {
+                slots.push((next - offset) as u32);
+                next = next
                     .saturating_add(1)
-                    .saturating_add(sample::geometric(&mut self.rng, b));
+                    .saturating_add(sample::geometric(&mut self.rng, top));
             }
-            // The candidates' hazards first, then the draws: the records are
-            // independent loads whose cache misses overlap.
-            hazards.clear();
-            hazards.extend(
-                slots
-                    .iter()
-                    .map(|&i| hazard(&members[i as usize], &self.sched)),
-            );
-            let mut kept = 0;
-            for j in 0..slots.len() {
-                if sample::accept(&mut self.rng, hazards[j], b) {
-                    slots[kept] = slots[j];
-                    kept += 1;
-                }
+            offset += n;
+            if !slots.is_empty() {
+                self.keep_and_take(pool, top, &mut slots, hazard);
             }
-            slots.truncate(kept);
-            self.people.take_slots(pool, &slots, &mut self.chosen);
         }
         self.slots = slots;
+    }
+
+    /// Keeps each candidate slot of a pool with probability `hazard / b` and
+    /// takes the kept out of the pool into `self.chosen`.
+    fn keep_and_take(
+        &mut self,
+        pool: usize,
+        b: f64,
+        slots: &mut Vec<u32>,
+        hazard: &impl Fn(&Person, &Schedules) -> f64,
+    ) {
+        let members = self.people.pool(pool);
+        // The candidates' hazards first, then the draws: the records are
+        // independent loads whose cache misses overlap.
+        let mut hazards = std::mem::take(&mut self.hazards);
+        hazards.clear();
+        hazards.extend(
+            slots
+                .iter()
+                .map(|&i| hazard(&members[i as usize], &self.sched)),
+        );
+        let mut kept = 0;
+        for j in 0..slots.len() {
+            if sample::accept(&mut self.rng, hazards[j], b) {
+                slots[kept] = slots[j];
+                kept += 1;
+            }
+        }
+        slots.truncate(kept);
+        self.people.take_slots(pool, slots, &mut self.chosen);
         self.hazards = hazards;
     }
 
