@@ -87,13 +87,13 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub observations: Option<PathBuf>,
     /// Master seed, the same for every scenario (default: each scenario's own).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
     pub seed: Option<u64>,
     /// Replicates of each scenario.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 10, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub replicates: u32,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
     /// Output folder (default: `output/validation`).
     #[arg(long)]
@@ -119,22 +119,22 @@ pub struct CalibrateArgs {
     #[arg(long, required = true)]
     pub observations: PathBuf,
     /// Particles per generation.
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100000))]
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=100000))]
     pub particles: u32,
     /// Most generations after the draws from the priors.
-    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=100))]
+    #[arg(long, default_value_t = 6, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub generations: u32,
     /// Quantile of a generation's distances that sets the next tolerance.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub quantile: f64,
     /// Stop when fewer candidates than this share come within tolerance.
-    #[arg(long, default_value_t = 0.02)]
+    #[arg(long, default_value_t = 0.02, allow_negative_numbers = true)]
     pub min_acceptance: f64,
     /// Master seed (default: the scenario's `simulation.seed`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
     /// Output folder (default: `output/<scenario name>-calibration`).
     #[arg(long)]
@@ -178,10 +178,10 @@ pub struct SensitivityArgs {
     pub method: SensitivityMethod,
     /// Base samples (sobol: N, a power of two is best) or trajectories (morris: r)
     /// [default: 256 for sobol, 20 for morris].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=65536))]
     pub samples: Option<u32>,
     /// Grid levels of the Morris design (an even number).
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=100))]
+    #[arg(long, default_value_t = 4, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(2..=100))]
     pub levels: u32,
     /// Output to analyse (repeatable): `METRIC:STAT` with a column of
     /// timeseries.csv and STAT one of end, peak, min, mean, change or a date
@@ -190,16 +190,16 @@ pub struct SensitivityArgs {
     #[arg(long = "output", value_name = "OUTPUT")]
     pub outputs: Vec<String>,
     /// Runs of each design point, averaged, with the same seeds at every point.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub replicates: u32,
     /// Master seed of the design and the runs (default: the scenario's `simulation.seed`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
     pub seed: Option<u64>,
     /// Bootstrap resamples for the intervals.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100000))]
+    #[arg(long, default_value_t = 1000, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=100000))]
     pub resamples: u32,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
     /// Output folder (default: `output/<scenario name>-<method>`).
     #[arg(long)]
@@ -239,13 +239,13 @@ pub struct CompareArgs {
 #[derive(Debug, Args)]
 pub struct BatchArgs {
     /// Master seed, the same for every scenario (default: the first scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
     pub seed: Option<u64>,
     /// Replicates of each scenario (default: the first scenario's `simulation.replicates`).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub replicates: Option<u32>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
     /// Output folder (default: `output/compare-A-vs-B`, or `output/lesson-N`).
     #[arg(long)]
@@ -280,11 +280,11 @@ pub struct RunArgs {
     /// Scenario name (see `boomtown list`) or path to a .toml file.
     pub scenario: OsString,
     /// Master seed (default: the scenario's `simulation.seed`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
     pub seed: Option<u64>,
     /// Replicates per configuration (default: the scenario's `simulation.replicates`);
     /// `--samples` is the same, the usual word for a Latin hypercube.
-    #[arg(long, visible_alias = "samples", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, visible_alias = "samples", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
     pub replicates: Option<u32>,
     /// How replicates choose the scenario's uncertain parameters: independent
     /// draws, or a Latin hypercube over all of them (default: the scenario's
@@ -292,7 +292,7 @@ pub struct RunArgs {
     #[arg(long, value_enum)]
     pub design: Option<DesignChoice>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
     /// Run only the K-th of N slices of the batch (for job arrays), e.g. `--shard 3/10`.
     #[arg(long, value_name = "K/N")]
@@ -372,4 +372,17 @@ fn os_string(bytes: &[u8]) -> std::ffi::OsString {
 #[cfg(not(unix))]
 fn os_string(bytes: &[u8]) -> std::ffi::OsString {
     String::from_utf8_lossy(bytes).into_owned().into()
+}
+
+/// A master seed: a whole number from 0 to `i64::MAX` (the range TOML can hold,
+/// so that `scenario.toml` reproduces the batch), with the range in the message
+/// for anything else, negative numbers included.
+fn seed(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<i128>() {
+        Ok(n) if (0..=i64::MAX as i128).contains(&n) => Ok(n as u64),
+        _ => Err(format!(
+            "expected a whole number from 0 to {}, found `{text}`",
+            i64::MAX
+        )),
+    }
 }

@@ -473,6 +473,62 @@ fn bad_arguments_give_exit_2() {
     }
 }
 
+/// A negative number where a count or a seed is expected gets the range that
+/// is allowed, not the parser's tip about values that start with a dash.
+#[test]
+fn negative_numbers_are_told_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, expected) in [
+        (
+            vec!["run", "test-city", "--replicates", "-1"],
+            "-1 is not in 1..",
+        ),
+        (
+            vec!["run", "test-city", "--samples", "-1"],
+            "-1 is not in 1..",
+        ),
+        (
+            vec!["run", "test-city", "--seed", "-3"],
+            "expected a whole number from 0 to",
+        ),
+        (
+            vec!["run", "test-city", "--threads", "-2"],
+            "-2 is not in 1..=1024",
+        ),
+        (
+            vec![
+                "sensitivity",
+                "test-city",
+                "--method",
+                "morris",
+                "--samples",
+                "-4",
+            ],
+            "-4 is not in 1..",
+        ),
+        (
+            vec![
+                "calibrate",
+                "test-city",
+                "--observations",
+                "x.csv",
+                "--particles",
+                "-5",
+            ],
+            "-5 is not in 1..",
+        ),
+    ] {
+        let o = boomtown(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("tip: to pass"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
 #[test]
 fn check_reports_every_bad_file_before_printing() {
     let dir = tempfile::tempdir().unwrap();
