@@ -50,6 +50,9 @@ pub struct Row {
     pub parameter: String,
     /// Value, as TOML text.
     pub value: String,
+    /// Value as plain text: a string without its TOML quotes, anything else
+    /// as TOML writes it (for CSV, where quoting is the file's business).
+    pub plain: String,
     /// Where the value was set.
     pub set_in: Origin,
     /// Kind of source.
@@ -102,6 +105,10 @@ pub fn explain(s: &Scenario) -> Vec<Row> {
         rows.push(Row {
             parameter: path.to_string(),
             value: value.to_string(),
+            plain: match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            },
             set_in,
             kind,
             facts: cited(&source, &known).into_iter().cloned().collect(),

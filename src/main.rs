@@ -204,7 +204,7 @@ fn explain(
             for r in &rows {
                 w.write_record([
                     r.parameter.as_str(),
-                    r.value.as_str(),
+                    r.plain.as_str(),
                     &r.set_in.to_string(),
                     r.kind.name(),
                     r.source.as_str(),

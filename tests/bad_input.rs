@@ -876,3 +876,55 @@ fn replaced_keys_say_what_replaced_them() {
         assert!(err.contains("line 3") && err.contains(expect), "{err}");
     }
 }
+
+/// A city size below 1 is told the same range whether it is 0 or negative, and
+/// a distribution whose draw leaves a parameter's range is told how to truncate
+/// it.
+#[test]
+fn out_of_range_values_say_the_range_and_the_remedy() {
+    let dir = tempfile::tempdir().unwrap();
+    for size in ["0", "-5"] {
+        let o = boomtown(
+            dir.path(),
+            &[
+                "check",
+                "test-city",
+                "--set",
+                &format!("population.size={size}"),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains(&format!("expected 1 to 50000000 residents, found {size}")),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let o = boomtown(
+        dir.path(),
+        &[
+            "run",
+            "test-city",
+            "--set",
+            "labour.search_probability={dist=\"normal\",mean=0.9,sd=0.3}",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("`min` and `max`"), "{}", stderr(&o));
+    assert!(!dir.path().join("output").exists());
+}
+
+/// `explain --format csv` gives text values as text, without TOML's quotes.
+#[test]
+fn explain_csv_values_are_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown(dir.path(), &["explain", "test-city", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = common::stdout(&o);
+    let start = out
+        .lines()
+        .find(|l| l.starts_with("simulation.start,"))
+        .unwrap();
+    assert!(start.starts_with("simulation.start,2010-01,"), "{start}");
+}

@@ -483,10 +483,20 @@ impl Scenario {
         let swept = self.design.configuration(configuration);
         let (_, params) = build(&self.merged, top, &swept, &drawn).map_err(|mut e| {
             let values: Vec<String> = drawn.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            let drawn_here = e
+                .key
+                .as_deref()
+                .is_some_and(|k| drawn.iter().any(|(d, _)| d == k));
             e.message = format!(
-                "{} (replicate {replicate} drew {})",
+                "{} (replicate {replicate} drew {}){}",
                 e.message,
-                values.join(", ")
+                values.join(", "),
+                if drawn_here {
+                    "; keep the draws inside the valid range with the distribution's `min` and \
+                     `max` (they truncate it), or narrow it"
+                } else {
+                    ""
+                }
             );
             e
         })?;
@@ -672,6 +682,16 @@ fn serde_error(
             },
             key: Some(full),
             message: "is missing: this key has no default and must be set".into(),
+        };
+    }
+    // A negative city size fails as a type (a size is unsigned) before its
+    // range is checked: say the range, as for any other size out of it.
+    if path == "population.size" && message.contains("integer `-") {
+        let found = message.split('`').nth(1).unwrap_or_default();
+        return ScenarioError {
+            origin: merged.origin(&path),
+            key: Some(path),
+            message: validate::population_size_range(found),
         };
     }
     ScenarioError {

@@ -163,7 +163,7 @@ impl Checker<'_> {
         if p.size == 0 || p.size > MAX_POPULATION {
             return Err(self.err(
                 "population.size",
-                format!("expected 1 to {MAX_POPULATION} residents, found {}", p.size),
+                population_size_range(&p.size.to_string()),
             ));
         }
         self.age_structure(&p.age_structure)?;
@@ -854,4 +854,9 @@ pub fn lookup<'a>(table: &'a toml::Table, path: &str) -> Option<&'a Value> {
         v = v.as_table()?.get(p)?;
     }
     Some(v)
+}
+
+/// What a city size out of range is told.
+pub(crate) fn population_size_range(found: &str) -> String {
+    format!("expected 1 to {MAX_POPULATION} residents, found {found}")
 }
