@@ -174,11 +174,11 @@ pub fn tally(rows: &[Row]) -> BTreeMap<&'static str, usize> {
     counts
 }
 
-/// The facts of a row, as `id = value unit (article)`.
+/// The facts of a row, as `id = value unit (article title, kind; file)`.
 pub fn facts_text(row: &Row) -> String {
     row.facts
         .iter()
-        .map(|f| format!("{} = {} {} ({})", f.id, f.value, f.unit, f.article))
+        .map(|f| format!("{} = {} {} ({})", f.id, f.value, f.unit, f.article_label()))
         .collect::<Vec<_>>()
         .join("; ")
 }

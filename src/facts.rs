@@ -25,6 +25,43 @@ pub struct Fact {
     pub context: String,
 }
 
+/// The source articles (`seeds/articles.csv`), built into the binary.
+pub const ARTICLES_CSV: &str = include_str!("../seeds/articles.csv");
+
+/// A source article: what a reader needs to find and weigh it.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct Article {
+    /// File name in the seed folder.
+    pub file: String,
+    /// Its title (or, for an untitled text, a description in brackets).
+    pub title: String,
+    /// What kind of text it is (a feature, a blog post, ...), and whether it is
+    /// signed and dated.
+    pub kind: String,
+    /// What it is about.
+    pub about: String,
+}
+
+/// All articles by file name.
+pub fn articles() -> BTreeMap<String, Article> {
+    csv::Reader::from_reader(ARTICLES_CSV.as_bytes())
+        .deserialize::<Article>()
+        .filter_map(Result::ok)
+        .map(|a| (a.file.clone(), a))
+        .collect()
+}
+
+impl Fact {
+    /// The article the fact comes from, as a reader can follow it: its title
+    /// and kind, then the file name.
+    pub fn article_label(&self) -> String {
+        match articles().get(&self.article) {
+            Some(a) => format!("\u{201c}{}\u{201d}, {}; {}", a.title, a.kind, a.file),
+            None => self.article.clone(),
+        }
+    }
+}
+
 /// All facts by id.
 pub fn facts() -> BTreeMap<String, Fact> {
     csv::Reader::from_reader(FACTS_CSV.as_bytes())
@@ -62,6 +99,15 @@ mod tests {
             assert!(
                 !f.value.is_empty() && !f.article.is_empty() && !f.context.is_empty(),
                 "{f:?}"
+            );
+        }
+        let titled = articles();
+        for f in all.values() {
+            assert!(
+                titled.contains_key(&f.article),
+                "{}: article {} has no title in seeds/articles.csv",
+                f.id,
+                f.article
             );
         }
         let cited = cited(

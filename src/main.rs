@@ -233,7 +233,12 @@ fn explain(
                     let _ = writeln!(
                         t,
                         "{:width$}      fact {} = {} {} [{}] ({})",
-                        "", f.id, f.value, f.unit, f.article, f.context
+                        "",
+                        f.id,
+                        f.value,
+                        f.unit,
+                        f.article_label(),
+                        f.context
                     );
                 }
             }

@@ -289,7 +289,9 @@ fn explain_lists_every_parameter_with_its_source() {
     assert_eq!(&start[3], "fact");
     assert!(
         start[5].contains(
-            "baotou-rare-earth-reserve-base-designation = 2013 year (002_b6182a3581e03390.txt)"
+            "baotou-rare-earth-reserve-base-designation = 2013 year (\u{201c}Resource-Rich Cities: \
+             Riding the New Energy Wave\u{201d}, web article written for search engines, unsigned \
+             and undated; 002_b6182a3581e03390.txt)"
         ),
         "{:?}",
         start
