@@ -42,13 +42,16 @@ pub struct Article {
     pub about: String,
 }
 
-/// All articles by file name.
-pub fn articles() -> BTreeMap<String, Article> {
-    csv::Reader::from_reader(ARTICLES_CSV.as_bytes())
-        .deserialize::<Article>()
-        .filter_map(Result::ok)
-        .map(|a| (a.file.clone(), a))
-        .collect()
+/// All articles by file name (read once).
+pub fn articles() -> &'static BTreeMap<String, Article> {
+    static ARTICLES: std::sync::OnceLock<BTreeMap<String, Article>> = std::sync::OnceLock::new();
+    ARTICLES.get_or_init(|| {
+        csv::Reader::from_reader(ARTICLES_CSV.as_bytes())
+            .deserialize::<Article>()
+            .filter_map(Result::ok)
+            .map(|a| (a.file.clone(), a))
+            .collect()
+    })
 }
 
 impl Fact {

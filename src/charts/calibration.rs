@@ -5,11 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::draw::{Chart, DrawResult, FONT, PALETTE};
-
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
-}
+use super::draw::{Chart, DrawResult, FONT, PALETTE, err};
 
 /// Bins of each histogram.
 const BINS: usize = 20;

@@ -78,7 +78,8 @@ fn font(size: u32) -> FontDesc<'static> {
     (FONT, size).into_font()
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
+/// A drawing error as the text a [`DrawResult`] carries.
+pub(super) fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 

@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::draw::{Chart, DrawResult, FONT, PALETTE};
+use super::draw::{Chart, DrawResult, FONT, PALETTE, err};
 use crate::commands::validate::Comparison;
 
 /// A row of the chart.
@@ -50,10 +50,6 @@ impl ValidationChart {
             .collect();
         ValidationChart { rows }
     }
-}
-
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
 }
 
 impl Chart for ValidationChart {

@@ -18,7 +18,7 @@ use serde_json::json;
 use toml::{Table, Value};
 
 use super::run::Progress;
-use super::validate::{PER_1000_A_YEAR, observed_run};
+use super::validate::{PER_1000_A_YEAR, observed_run, unknown_indicator};
 use crate::batch::{JobId, replicate_seed, simulate};
 use crate::calibration::{Population, normalise, tolerance, weighted_quantile};
 use crate::error::Error;
@@ -121,15 +121,7 @@ pub fn calibrate(
     let mut readers = Vec::new();
     for o in &rows {
         let Some(c) = columns.iter().position(|d| d.name == o.indicator.metric) else {
-            return Err(Error::Observations(observations.error(
-                o,
-                "indicator",
-                format!(
-                    "`{}` is not a column of timeseries.csv (see docs/outputs.md), nor such a \
-                     column with `_change`",
-                    o.indicator
-                ),
-            )));
+            return Err(unknown_indicator(&observations, o));
         };
         let annual = columns[c].unit == PER_1000_A_YEAR && !o.indicator.change;
         let first = if annual { o.date.plus(-11) } else { o.date };

@@ -249,21 +249,26 @@ fn prepare(
             .iter()
             .any(|c| c.name == o.indicator.metric);
         if !known {
-            return Err(Error::Observations(observations.error(
-                o,
-                "indicator",
-                format!(
-                    "`{}` is not a column of timeseries.csv (see docs/outputs.md), nor such a \
-                     column with `_change`",
-                    o.indicator
-                ),
-            )));
+            return Err(unknown_indicator(observations, o));
         }
     }
     Ok(scenario::load(
         name,
         &observed_run(&base, observations.of(name), overrides)?,
     )?)
+}
+
+/// An observation whose indicator is not a column of the scenario's runs.
+pub(crate) fn unknown_indicator(observations: &Observations, o: &Observation) -> Error {
+    Error::Observations(observations.error(
+        o,
+        "indicator",
+        format!(
+            "`{}` is not a column of timeseries.csv (see docs/outputs.md), nor such a column \
+             with `_change`",
+            o.indicator
+        ),
+    ))
 }
 
 /// The overrides that make a scenario's run fit for comparison with

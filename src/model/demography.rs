@@ -125,7 +125,8 @@ impl City {
                 let birth = t - 12 * age as i32;
                 for &group in &groups {
                     let pool = l.pool(group, l.cohort(birth));
-                    let mut slots = Vec::new();
+                    let mut slots = std::mem::take(&mut self.slots);
+                    slots.clear();
                     for (i, p) in self.people.pool(pool).iter().enumerate() {
                         let due =
                             p.birth() == birth && p.female() == female && p.sector() as usize == s;
@@ -134,6 +135,7 @@ impl City {
                         }
                     }
                     self.people.take_slots(pool, &slots, &mut retiring);
+                    self.slots = slots;
                 }
             }
         }
