@@ -47,3 +47,25 @@ fn replicate(size: u64) -> u64 {
     }
     city.residents()
 }
+
+/// What the live app (`boomtown serve`) does when a lever moves: the default
+/// teaching run of hegang-like (20,000 residents, 8 replicates, 30 years) on
+/// the machine's threads, summarised for the page. The app's target is about a
+/// second.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn live_teaching_run() -> usize {
+    use boomtown::commands::serve::live;
+    let s = scenario("hegang-like", 20_000, 30);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let outcome = live::simulate(
+        &s,
+        1,
+        8,
+        threads,
+        &live::Progress::default(),
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .expect("runs")
+    .expect("not stopped");
+    outcome.dates.len()
+}

@@ -187,6 +187,35 @@ pub fn population_limit(initial: u64) -> u64 {
 
 /// Simulates one job; fails if the city outgrows [`population_limit`].
 pub fn simulate(job: &Job, id: JobId, seed: u64) -> Result<JobResult, Error> {
+    let result = simulate_watched(job, id, seed, &Watch::NONE)?;
+    Ok(result.expect("a job that nothing stops runs to its end"))
+}
+
+/// What watches a job month by month: a flag that abandons it, and a callback
+/// told of every simulated month (for progress within a long replicate).
+pub struct Watch<'a> {
+    /// Raised to abandon the job at the end of the current month.
+    pub stop: Option<&'a AtomicBool>,
+    /// Called after every simulated month.
+    pub month: Option<&'a (dyn Fn() + Sync)>,
+}
+
+impl Watch<'_> {
+    /// Nothing watches: the job runs to its end.
+    pub const NONE: Watch<'static> = Watch {
+        stop: None,
+        month: None,
+    };
+}
+
+/// [`simulate`], watched: `Ok(None)` when the job was abandoned because the
+/// stop flag was raised.
+pub fn simulate_watched(
+    job: &Job,
+    id: JobId,
+    seed: u64,
+    watch: &Watch<'_>,
+) -> Result<Option<JobResult>, Error> {
     let started = Instant::now();
     let mut city = City::new(job.params.clone(), model_rng(seed));
     let limit = population_limit(city.initial_residents());
@@ -194,8 +223,14 @@ pub fn simulate(job: &Job, id: JobId, seed: u64) -> Result<JobResult, Error> {
     let mut person_months = 0;
     let every = job.params.horizon.report_every as i32;
     while !city.finished() {
+        if watch.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            return Ok(None);
+        }
         person_months += city.residents();
         city.step();
+        if let Some(month) = watch.month {
+            month();
+        }
         if city.residents() > limit {
             return Err(Error::Runaway(format!(
                 "replicate {} of configuration {}: the city grew from {} to {} residents by month {} \
@@ -215,14 +250,14 @@ pub fn simulate(job: &Job, id: JobId, seed: u64) -> Result<JobResult, Error> {
             snapshots.push(city.snapshot());
         }
     }
-    Ok(JobResult {
+    Ok(Some(JobResult {
         id,
         seed,
         scorecard: city.scorecard(),
         snapshots,
         person_months,
         seconds: started.elapsed().as_secs_f64(),
-    })
+    }))
 }
 
 /// Runs jobs on `threads` threads, handing each result to `done` as it finishes

@@ -78,6 +78,26 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Start the live classroom: a local web app in which a class picks a
+    /// scenario or a lesson, moves its levers and watches the city re-run.
+    Serve(ServeArgs),
+}
+
+/// Options of `boomtown serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (default: a free one, printed at start).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Do not open the app in the browser.
+    #[arg(long)]
+    pub no_open: bool,
+    /// Worker threads of each run (default: all cores). Results do not depend on it.
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Runs simulated at the same time (for several tabs or students); more wait their turn.
+    #[arg(long, default_value_t = 2, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub runs_at_once: u32,
 }
 
 /// Options of `boomtown validate`.

@@ -3,7 +3,8 @@
 //! The crate is layered: [`scenario`] reads and validates scenario files into
 //! [`model::params::Params`]; [`model`] is the simulation core (no I/O); [`batch`]
 //! runs replicates in parallel; [`output`] writes the files; [`charts`] and
-//! [`report`] draw on them; [`commands`] (run, compare, merge, validate) drive
+//! [`report`] draw on them; [`commands`] (run, compare, merge, validate,
+//! sensitivity, calibrate, serve) drive
 //! batches from scenario to output folder; [`cli`] is the command line.
 
 #![warn(missing_docs)]

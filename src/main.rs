@@ -119,6 +119,7 @@ fn dispatch(command: Command) -> Result<(), Error> {
         Command::Validate(args) => validate(args),
         Command::Sensitivity(args) => sensitivity(args),
         Command::Calibrate(args) => calibrate(args),
+        Command::Serve(args) => serve(args),
         Command::Merge {
             dirs,
             out,
@@ -564,6 +565,25 @@ fn lesson(args: LessonArgs) -> Result<(), Error> {
         emit(&format!("boomtown: {verb} {}{tail}\n", report.display()))?;
     }
     Ok(())
+}
+
+/// Serves the live app until Ctrl-C, printing its address (and opening it in
+/// the browser when at a terminal, unless `--no-open`).
+fn serve(args: boomtown::cli::ServeArgs) -> Result<(), Error> {
+    let opts = boomtown::commands::serve::ServeOptions {
+        port: args.port,
+        threads: threads(args.threads),
+        runs_at_once: args.runs_at_once as usize,
+    };
+    boomtown::commands::serve::serve(&opts, |address| {
+        let url = format!("http://{address}/");
+        let _ = emit(&format!(
+            "boomtown serve: the app is at {url} (Ctrl-C to stop)\n"
+        ));
+        if !args.no_open && std::io::stdout().is_terminal() {
+            let _ = open::that_detached(&url);
+        }
+    })
 }
 
 fn threads(requested: Option<u32>) -> usize {

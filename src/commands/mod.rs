@@ -1,7 +1,8 @@
 //! The commands that drive batches, one module each: `run` (a batch from
 //! scenario to output folder), `compare` (several scenarios side by side),
-//! `merge` (the shards of a batch into one folder) and `validate` (the city
-//! scenarios against observed data). They sit above the model, the batch runner
+//! `merge` (the shards of a batch into one folder), `validate` (the city
+//! scenarios against observed data), `sensitivity`, `calibrate`, and `serve`
+//! (the live web app). They sit above the model, the batch runner
 //! and the output writers, and below `main`, which parses arguments and prints.
 
 pub mod calibrate;
@@ -9,4 +10,5 @@ pub mod compare;
 pub mod merge;
 pub mod run;
 pub mod sensitivity;
+pub mod serve;
 pub mod validate;
