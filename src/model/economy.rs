@@ -21,6 +21,14 @@ impl City {
         m.outside_wage * (1.0 + m.outside_wage_growth).powf(self.years())
     }
 
+    /// Hinterland wage of the current month (see [`MigrationParams::hinterland_wage`]).
+    ///
+    /// [`MigrationParams::hinterland_wage`]: super::params::MigrationParams::hinterland_wage
+    pub(super) fn hinterland_wage(&self) -> f64 {
+        let m = &self.p.migration;
+        m.hinterland_wage * (1.0 + m.hinterland_wage_growth).powf(self.years())
+    }
+
     /// Base wages of the current month.
     pub(super) fn update_wages(&mut self) {
         let years = self.years();

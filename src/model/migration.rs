@@ -57,6 +57,18 @@ impl City {
     /// weighted by the chance of having a job (Harris & Todaro 1970), bounded to
     /// `[1/4, 4]` so that a city with no jobs left gives a finite pull.
     fn outside_advantage(&self) -> f64 {
+        self.advantage_of(self.outside_wage())
+    }
+
+    /// The same ratio for a job seeker of the hinterland: the income given up
+    /// to come (the hinterland wage) against the city's expected income.
+    fn hinterland_advantage(&self) -> f64 {
+        self.advantage_of(self.hinterland_wage())
+    }
+
+    /// Ratio of an expected income elsewhere (`wage` with the outside's chance
+    /// of a job) to the city's expected income, bounded to `[1/4, 4]`.
+    fn advantage_of(&self, wage: f64) -> f64 {
         let m = &self.p.migration;
         let employed = self.count(Status::Employed) as f64;
         let labour_force = employed + self.unemployed_total() as f64;
@@ -66,9 +78,9 @@ impl City {
             0.0
         };
         let local = self.mean_wage() * local_employment;
-        let outside = self.outside_wage() * (1.0 - m.outside_unemployment_rate);
+        let elsewhere = wage * (1.0 - m.outside_unemployment_rate);
         let ratio = if local > 0.0 {
-            outside / local
+            elsewhere / local
         } else {
             MAX_PULL_RATIO
         };
@@ -266,7 +278,7 @@ impl City {
         let m = &self.p.migration;
         let residents = self.residents();
         let background = monthly(m.background_arrival_rate);
-        let attraction = (1.0 / self.outside_advantage()).powf(m.wage_gap_elasticity);
+        let attraction = (1.0 / self.hinterland_advantage()).powf(m.wage_gap_elasticity);
         let seekers = (monthly(m.job_seeker_arrival_rate) * attraction).min(1.0);
         let background = self.trials(residents, background);
         let seekers = self.trials(residents, seekers);

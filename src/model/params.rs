@@ -176,6 +176,12 @@ pub struct MigrationParams {
     pub outside_wage: f64,
     /// Annual growth of the outside wage.
     pub outside_wage_growth: f64,
+    /// Monthly income a job seeker from the hinterland (the rural rest of the
+    /// province and the country) gives up to come, at the start (yuan): what
+    /// the city's expected income is set against for arrivals.
+    pub hinterland_wage: f64,
+    /// Annual growth of the hinterland wage.
+    pub hinterland_wage_growth: f64,
     /// Monthly probability that a vacancy left unfilled by local hiring is filled by
     /// a newcomer, at wage parity with the outside.
     pub fill_rate: f64,

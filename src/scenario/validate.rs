@@ -425,6 +425,13 @@ impl Checker<'_> {
             -0.5,
             0.5,
         )?;
+        self.range("migration.hinterland_wage", g.hinterland_wage, 1.0, 1e7)?;
+        self.range(
+            "migration.hinterland_wage_growth",
+            g.hinterland_wage_growth,
+            -0.5,
+            0.5,
+        )?;
         self.share("migration.fill_rate", g.fill_rate)?;
         self.range(
             "migration.fill_wage_elasticity",
