@@ -272,17 +272,27 @@ fn draw_markers<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Height of one line of a note, in pixels.
+const NOTE_LINE: u32 = 21;
+
+/// The space to leave under a chart for its note (one line per `\n`).
+fn note_space(note: &str) -> u32 {
+    28 + NOTE_LINE * (note.lines().count().max(1) as u32 - 1)
+}
+
 fn draw_note<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, note: &str) -> DrawResult {
-    if note.is_empty() {
-        return Ok(());
-    }
     let (_, h) = root.dim_in_pixel();
-    root.draw(&Text::new(
-        note.to_string(),
-        (16, h as i32 - 26),
-        font(16).color(&RGBColor(90, 90, 90)),
-    ))
-    .map_err(err)
+    let lines: Vec<&str> = note.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let up = (lines.len() - 1 - i) as i32 * NOTE_LINE as i32;
+        root.draw(&Text::new(
+            line.to_string(),
+            (16, h as i32 - 26 - up),
+            font(16).color(&RGBColor(90, 90, 90)),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
 }
 
 impl Chart for FanChart {
@@ -320,7 +330,7 @@ impl Chart for FanChart {
             .filter(|(_, y)| y.is_finite())
             .collect();
         let (corner, y1) = legend_place(&outer, (x0, x1), (y0, y1), self.series.len());
-        let area = root.margin(0, 28, 0, 0);
+        let area = root.margin(0, note_space(&self.note), 0, 0);
         let mut chart = time_axes(&area, &self.title, &self.y_desc, (x0, x1), (y0, y1))?;
         draw_markers(&mut chart, &self.markers, (x0, x1), (y0, y1))?;
         for s in &self.series {
@@ -401,7 +411,7 @@ impl Chart for StackedChart {
             .zip(tops.last().cloned().unwrap_or_default())
             .collect();
         let (corner, hi) = legend_place(&total, (x0, x1), (0.0, hi), self.layers.len());
-        let area = root.margin(0, 28, 0, 0);
+        let area = root.margin(0, note_space(&self.note), 0, 0);
         let mut chart = time_axes(&area, &self.title, &self.y_desc, (x0, x1), (0.0, hi))?;
         for (i, layer) in self.layers.iter().enumerate() {
             let years: Vec<f64> = layer.bands.iter().map(|b| b.year).collect();
@@ -445,7 +455,7 @@ pub struct PyramidChart {
 impl Chart for PyramidChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         root.fill(&WHITE).map_err(err)?;
-        let body = root.margin(0, 28, 0, 0);
+        let body = root.margin(0, note_space(&self.note), 0, 0);
         let (top, rest) = body.split_vertically(50);
         top.titled(&self.title, font(31)).map_err(err)?;
         let max = self
