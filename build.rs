@@ -2,6 +2,11 @@
 //! facts change: all are built into the binary (`include_dir!` and
 //! `include_str!`), and stable Rust does not track files included by a
 //! procedural macro.
+//!
+//! Also sets `cfg(browser_test)` when the browser test can run (Chromium at
+//! `$BOOMTOWN_CHROMIUM` or `/usr/bin/chromium`) or must (`$CI` is set): without
+//! it the test runner lists that test as ignored, with the reason, rather than
+//! passing a test that did nothing.
 
 fn main() {
     println!("cargo:rerun-if-changed=scenarios");
@@ -9,4 +14,13 @@ fn main() {
     println!("cargo:rerun-if-changed=src/report/templates");
     println!("cargo:rerun-if-changed=seeds/facts.csv");
     println!("cargo:rerun-if-changed=src/charts/fonts");
+    println!("cargo:rustc-check-cfg=cfg(browser_test)");
+    println!("cargo:rerun-if-env-changed=BOOMTOWN_CHROMIUM");
+    println!("cargo:rerun-if-env-changed=CI");
+    let chromium = std::env::var_os("BOOMTOWN_CHROMIUM")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "/usr/bin/chromium".into());
+    if chromium.is_file() || std::env::var_os("CI").is_some() {
+        println!("cargo:rustc-cfg=browser_test");
+    }
 }
