@@ -247,9 +247,18 @@ pub enum Format {
 /// Options of `boomtown compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Two or more scenario names or paths.
+    /// Two or more scenario names or paths (with `--from`, output folders of
+    /// `boomtown run`).
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<OsString>,
+    /// Compare finished runs instead of running: the arguments are the output
+    /// folders of earlier `boomtown run`s (same seed and replicates), and nothing
+    /// is run again.
+    #[arg(long, conflicts_with_all = ["seed", "replicates", "overrides", "threads"])]
+    pub from: bool,
+    /// Write the data files and reports only, no charts.
+    #[arg(long)]
+    pub no_charts: bool,
     /// Options shared with `boomtown lesson`.
     #[command(flatten)]
     pub batch: BatchArgs,

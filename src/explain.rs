@@ -182,3 +182,31 @@ pub fn facts_text(row: &Row) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+/// The parameters whose values differ between scenarios, in the order they first
+/// appear, each with its row in every scenario (`None` where a scenario has no
+/// such parameter). This is what a comparison reports as "what made them differ",
+/// and what a lesson's claim about its pair is checked against.
+pub fn differences(scenarios: &[&Scenario]) -> Vec<(String, Vec<Option<Row>>)> {
+    let tables: Vec<Vec<Row>> = scenarios.iter().map(|s| explain(s)).collect();
+    let mut order: Vec<String> = Vec::new();
+    for t in &tables {
+        for r in t {
+            if !order.contains(&r.parameter) {
+                order.push(r.parameter.clone());
+            }
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|path| {
+            let rows: Vec<Option<Row>> = tables
+                .iter()
+                .map(|t| t.iter().find(|r| r.parameter == path).cloned())
+                .collect();
+            let value = |r: &Option<Row>| r.as_ref().map(|r| r.value.clone());
+            let differ = rows.iter().any(|r| value(r) != value(&rows[0]));
+            differ.then_some((path, rows))
+        })
+        .collect()
+}

@@ -24,12 +24,12 @@ pub struct Indicator {
 pub const CITY_INDICATORS: [Indicator; 11] = [
     Indicator {
         name: "population_change",
-        unit: "share",
+        unit: "relative change",
         description: "population at the end relative to the start, minus 1",
     },
     Indicator {
         name: "employment_change",
-        unit: "share",
+        unit: "relative change",
         description: "employment at the end relative to the start, minus 1",
     },
     Indicator {
@@ -74,7 +74,7 @@ pub const CITY_INDICATORS: [Indicator; 11] = [
     },
     Indicator {
         name: "mean_wage_change",
-        unit: "share",
+        unit: "relative change",
         description: "mean wage of the employed at the end relative to the start, minus 1",
     },
 ];
@@ -166,28 +166,72 @@ pub fn city_indicators(path: &Path) -> Result<Vec<Accumulator>, Error> {
     Ok(acc)
 }
 
+/// One scenario's rows of `comparison.csv`: its folder name, its city
+/// indicators, and its scorecard summary as `indicators_summary.csv` holds it.
+pub struct ComparedRun {
+    /// Folder name of the scenario in the comparison.
+    pub name: String,
+    /// The city indicators, in the order of [`CITY_INDICATORS`].
+    pub city: Vec<Accumulator>,
+    /// The scorecard, one row per indicator (first configuration).
+    pub scorecard: Vec<ScorecardStat>,
+}
+
+/// An indicator of the scorecard summarised over replicates, as text: the
+/// fields of its `comparison.csv` row after `scenario`.
+pub type ScorecardStat = Vec<String>;
+
+/// The columns of `comparison.csv`.
+const COMPARISON_COLUMNS: [&str; 10] = [
+    "scenario",
+    "indicator",
+    "group",
+    "unit",
+    "mean",
+    "sd",
+    "p05",
+    "p50",
+    "p95",
+    "replicates",
+];
+
+/// Reads the first configuration of a run's `indicators_summary.csv`, as the
+/// fields of `comparison.csv` after `scenario` (same names in both files).
+pub fn scorecard_summary(path: &Path) -> Result<Vec<ScorecardStat>, Error> {
+    let mut file = CsvFile::open(path)?;
+    let idx: Vec<usize> = COMPARISON_COLUMNS[1..]
+        .iter()
+        .map(|c| file.column(c))
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    for record in file.first_configuration_rows() {
+        let record = record?;
+        out.push(
+            idx.iter()
+                .map(|&i| record.get(i).unwrap_or_default().to_string())
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// The `group` of the city indicators in `comparison.csv`, which come from the
+/// time series rather than the scorecard.
+pub const TRAJECTORY: &str = "trajectory";
+
 /// Writes `comparison.csv`: one row per scenario and indicator, with the mean,
-/// standard deviation and 5th, 50th and 95th percentiles over replicates.
-pub fn write_comparison(path: &Path, rows: &[(String, Vec<Accumulator>)]) -> Result<(), Error> {
+/// standard deviation and 5th, 50th and 95th percentiles over replicates: first
+/// the city's trajectory (group `trajectory`), then the just-transition
+/// scorecard (groups `displaced_workers`, `city`, `public_cost`).
+pub fn write_comparison(path: &Path, rows: &[ComparedRun]) -> Result<(), Error> {
     let csv_err = |source| Error::Csv {
         path: path.to_path_buf(),
         source,
     };
     let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
-    w.write_record([
-        "scenario",
-        "indicator",
-        "unit",
-        "mean",
-        "sd",
-        "p05",
-        "p50",
-        "p95",
-        "replicates",
-    ])
-    .map_err(csv_err)?;
-    for (scenario, accs) in rows {
-        for (ind, acc) in CITY_INDICATORS.iter().zip(accs) {
+    w.write_record(COMPARISON_COLUMNS).map_err(csv_err)?;
+    for run in rows {
+        for (ind, acc) in CITY_INDICATORS.iter().zip(&run.city) {
             let Some(Stats {
                 mean,
                 sd,
@@ -197,8 +241,9 @@ pub fn write_comparison(path: &Path, rows: &[(String, Vec<Accumulator>)]) -> Res
                 continue;
             };
             w.write_record([
-                scenario.clone(),
+                run.name.clone(),
                 ind.name.to_string(),
+                TRAJECTORY.to_string(),
                 ind.unit.to_string(),
                 format!("{mean}"),
                 format!("{sd}"),
@@ -208,6 +253,10 @@ pub fn write_comparison(path: &Path, rows: &[(String, Vec<Accumulator>)]) -> Res
                 acc.count().to_string(),
             ])
             .map_err(csv_err)?;
+        }
+        for fields in &run.scorecard {
+            let row = std::iter::once(&run.name).chain(fields);
+            w.write_record(row).map_err(csv_err)?;
         }
     }
     w.flush().map_err(|e| Error::io("writing", path, e))

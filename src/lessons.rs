@@ -1,6 +1,7 @@
 //! Guided lessons (`lessons/`): each a Markdown page with its question, the exact
 //! command, what to look at and questions for discussion, and a short TOML front
-//! matter (between `+++` lines) naming the scenarios it runs. They are built into
+//! matter (between `+++` lines) naming the scenarios it runs and what they
+//! differ in (`differ`, checked against the scenarios by a test). They are built into
 //! the binary, so `boomtown lesson N` works from any folder.
 
 use include_dir::{Dir, include_dir};
@@ -16,6 +17,8 @@ static LESSONS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/lessons");
 struct FrontMatter {
     title: String,
     scenarios: Vec<String>,
+    #[serde(default)]
+    differ: Vec<String>,
 }
 
 /// A lesson.
@@ -29,6 +32,11 @@ pub struct Lesson {
     pub title: String,
     /// The scenarios it runs: one is a run, more are a comparison.
     pub scenarios: Vec<String>,
+    /// What the lesson claims its scenarios differ in: parameter paths or their
+    /// prefixes (`policies.retraining` covers every key of that policy). A test
+    /// holds the claim to the scenarios: every parameter that differs falls under
+    /// one of them, and each of them covers at least one that differs.
+    pub differ: Vec<String>,
     /// The Markdown text after the front matter.
     pub text: String,
     /// The items under "What to look at", as plain text.
@@ -114,6 +122,7 @@ fn parse(file: &str, text: &str) -> Result<Lesson, Error> {
         file: file.to_string(),
         title: fm.title,
         scenarios: fm.scenarios,
+        differ: fm.differ,
         question: body
             .lines()
             .skip_while(|l| !l.starts_with("**The question.**"))

@@ -313,8 +313,13 @@ fn run(args: RunArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> {
 fn compare(args: CompareArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> {
     let CompareArgs {
         scenarios,
+        from,
+        no_charts,
         batch: args,
     } = args;
+    if from {
+        return compare_folders(&scenarios, no_charts, args);
+    }
     let scenarios = scenarios
         .iter()
         .map(|s| scenario::load_os(s, &args.overrides))
@@ -330,7 +335,7 @@ fn compare(args: CompareArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> 
             .unwrap_or_else(|| boomtown::commands::compare::default_out(&scenarios)),
         resume: false,
         force: args.force,
-        charts: true,
+        charts: !no_charts,
         command: command_line(),
         lesson,
     };
@@ -348,6 +353,45 @@ fn compare(args: CompareArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> 
             scenarios.len(),
             opts.replicates,
             opts.seed,
+            written.display()
+        ))?;
+    }
+    Ok(written)
+}
+
+/// Compares the outputs of earlier runs (`compare --from`), running nothing.
+fn compare_folders(
+    dirs: &[std::ffi::OsString],
+    no_charts: bool,
+    args: BatchArgs,
+) -> Result<PathBuf, Error> {
+    let dirs: Vec<PathBuf> = dirs.iter().map(PathBuf::from).collect();
+    let names: Vec<String> = dirs
+        .iter()
+        .map(|d| {
+            d.file_name()
+                .map_or_else(|| "run".into(), |n| n.to_string_lossy().into_owned())
+        })
+        .collect();
+    let opts = RunOptions {
+        seed: 0,
+        replicates: 0,
+        threads: 1,
+        shard: None,
+        out: args.out.unwrap_or_else(|| {
+            PathBuf::from("output").join(format!("compare-{}", names.join("-vs-")))
+        }),
+        resume: false,
+        force: args.force,
+        charts: !no_charts,
+        command: command_line(),
+        lesson: None,
+    };
+    let written = boomtown::commands::compare::compare_folders(&dirs, &opts)?;
+    if !args.quiet {
+        emit(&format!(
+            "boomtown: compared {} runs in {}\n",
+            dirs.len(),
             written.display()
         ))?;
     }
@@ -547,6 +591,8 @@ fn lesson(args: LessonArgs) -> Result<(), Error> {
         compare(
             CompareArgs {
                 scenarios: lesson.scenarios.iter().map(Into::into).collect(),
+                from: false,
+                no_charts: false,
                 batch: BatchArgs {
                     out: Some(out),
                     ..args

@@ -72,6 +72,7 @@ fn a_run_draws_every_chart() {
         "youth_unemployment_rate",
         "long_term_unemployment_share",
         "out_migration_rate",
+        "net_migration_rate",
         "mean_wage",
         "employment_by_sector",
         "displaced_workers",
@@ -122,6 +123,7 @@ fn compare_overlays_scenarios_and_tabulates_indicators() {
         "unemployment_rate",
         "youth_unemployment_rate",
         "out_migration_rate",
+        "net_migration_rate",
     ] {
         check_chart(&out.join("charts"), stem);
         let svg = std::fs::read_to_string(out.join(format!("charts/{stem}.svg"))).unwrap();
@@ -144,6 +146,7 @@ fn compare_overlays_scenarios_and_tabulates_indicators() {
         [
             "scenario",
             "indicator",
+            "group",
             "unit",
             "mean",
             "sd",
@@ -156,12 +159,139 @@ fn compare_overlays_scenarios_and_tabulates_indicators() {
     let get = |s: &str, i: &str| -> f64 {
         rows.iter()
             .find(|r| r[0] == s && r[1] == i)
-            .unwrap_or_else(|| panic!("{s} {i}"))[6]
+            .unwrap_or_else(|| panic!("{s} {i}"))[7]
             .parse()
             .unwrap()
     };
     assert!(get("depleting", "peak_unemployment_rate") > get("growing", "peak_unemployment_rate"));
     assert!(get("depleting", "population_change") < get("growing", "population_change"));
+    // The displaced workers' scorecard is there too, as each run summarised it.
+    for sub in ["depleting", "growing"] {
+        for def in boomtown::model::scorecard::SCORECARD {
+            let row = rows
+                .iter()
+                .find(|r| r[0] == sub && r[1] == def.name)
+                .unwrap_or_else(|| panic!("{sub}: no {} in comparison.csv", def.name));
+            assert_eq!(row[2], def.group.name());
+        }
+    }
+    assert!(get("depleting", "displaced_workers") > 0.0);
+}
+
+/// `compare --from` compares finished runs without running them again, and gives
+/// the same comparison as running them; it refuses a folder boomtown did not
+/// write, and one whose data changed.
+#[test]
+fn compare_from_reuses_run_folders_and_refuses_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        common::fixtures().join("depleting.toml"),
+        common::fixtures().join("growing.toml"),
+    );
+    let common_args = [
+        "--replicates",
+        "2",
+        "--quiet",
+        "--set",
+        "simulation.years=4",
+    ];
+    let mut args = vec![
+        "compare",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        "ran",
+    ];
+    args.extend(common_args);
+    args.push("--no-charts");
+    let o = boomtown(dir.path(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !dir.path().join("ran/charts").exists(),
+        "--no-charts drew charts"
+    );
+    assert!(!dir.path().join("ran/depleting/charts").exists());
+    let o = boomtown(
+        dir.path(),
+        &[
+            "compare",
+            "--from",
+            "ran/depleting",
+            "ran/growing",
+            "--out",
+            "reused",
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(dir.path().join("ran/comparison.csv")).unwrap(),
+        std::fs::read(dir.path().join("reused/comparison.csv")).unwrap(),
+        "the comparison of the finished runs differs from the one that ran them"
+    );
+    check_chart(&dir.path().join("reused/charts"), "net_migration_rate");
+    let report = std::fs::read_to_string(dir.path().join("reused/report.html")).unwrap();
+    // It links each run's own report where it is (the HTML may escape `/`).
+    let report = report.replace("&#x2f;", "/");
+    assert!(
+        report.contains("ran/depleting/report.html"),
+        "no link to the run's report"
+    );
+    // Not boomtown's: refused, naming the folder, exit 2.
+    std::fs::create_dir_all(dir.path().join("mine")).unwrap();
+    std::fs::write(dir.path().join("mine/manifest.json"), "{}").unwrap();
+    let o = boomtown(
+        dir.path(),
+        &[
+            "compare",
+            "--from",
+            "mine",
+            "ran/growing",
+            "--out",
+            "x",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("mine") && stderr(&o).contains("not written by boomtown"),
+        "{}",
+        stderr(&o)
+    );
+    // A comparison is not a run.
+    let o = boomtown(
+        dir.path(),
+        &[
+            "compare",
+            "--from",
+            "ran",
+            "ran/growing",
+            "--out",
+            "x",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Data changed since the run: refused.
+    let summary = dir.path().join("ran/growing/summary.csv");
+    let mut text = std::fs::read_to_string(&summary).unwrap();
+    text.push('\n');
+    std::fs::write(&summary, text).unwrap();
+    let o = boomtown(
+        dir.path(),
+        &[
+            "compare",
+            "--from",
+            "ran/depleting",
+            "ran/growing",
+            "--out",
+            "x",
+            "--quiet",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("summary.csv"), "{}", stderr(&o));
+    assert!(!dir.path().join("x").exists());
 }
 
 #[test]

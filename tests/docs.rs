@@ -42,6 +42,7 @@ fn every_output_column_is_documented() {
             t.experiments_header(),
             t.summary_header(),
             t.indicators_header(),
+            t.indicators_summary_header(),
         ];
         for name in names.iter().chain(headers.iter().flatten()) {
             // Per-sector columns are documented by their pattern.
@@ -64,6 +65,7 @@ fn every_output_column_is_documented() {
         "summary.csv",
         "experiments.csv",
         "indicators.csv",
+        "indicators_summary.csv",
         "report.html",
     ] {
         assert!(

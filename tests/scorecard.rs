@@ -126,7 +126,7 @@ fn policies_move_the_scorecard_through_their_mechanisms() {
 }
 
 #[test]
-fn indicators_csv_holds_replicate_and_summary_rows() {
+fn indicators_csv_holds_replicate_rows_and_the_summary_its_own_file() {
     let dir = tempfile::tempdir().unwrap();
     run_ok(
         dir.path(),
@@ -150,30 +150,50 @@ fn indicators_csv_holds_replicate_and_summary_rows() {
             "group",
             "unit",
             "replicate",
-            "statistic",
             "value"
         ]
     );
-    let per_replicate: Vec<&Vec<String>> = rows.iter().filter(|r| r[5] == "value").collect();
-    assert_eq!(per_replicate.len(), 3 * SCORECARD.len());
+    // One grain: every row is one replicate's value, `replicate` a whole number.
+    assert_eq!(rows.len(), 3 * SCORECARD.len());
+    assert!(rows.iter().all(|r| r[4].parse::<u32>().is_ok()));
+    let (header, summary) = read_csv(&dir.path().join("r/indicators_summary.csv"));
+    assert_eq!(
+        header,
+        [
+            "scenario",
+            "indicator",
+            "group",
+            "unit",
+            "replicates",
+            "mean",
+            "sd",
+            "p05",
+            "p25",
+            "p50",
+            "p75",
+            "p95"
+        ]
+    );
+    assert_eq!(summary.len(), SCORECARD.len());
     for def in SCORECARD {
-        let values: Vec<f64> = per_replicate
+        let values: Vec<f64> = rows
             .iter()
-            .filter(|r| r[1] == def.name && !r[6].is_empty())
-            .map(|r| r[6].parse().unwrap())
+            .filter(|r| r[1] == def.name && !r[5].is_empty())
+            .map(|r| r[5].parse().unwrap())
             .collect();
-        let stat = |name: &str| {
-            rows.iter()
-                .find(|r| r[1] == def.name && r[5] == name && r[4].is_empty())
-                .map(|r| r[6].clone())
-                .unwrap_or_else(|| panic!("no {name} row for {}", def.name))
-        };
-        assert_eq!(stat("n"), values.len().to_string(), "{}", def.name);
+        let row = summary
+            .iter()
+            .find(|r| r[1] == def.name)
+            .unwrap_or_else(|| panic!("no summary of {}", def.name));
+        assert_eq!(row[3], def.unit, "{}", def.name);
+        assert_eq!(row[4], values.len().to_string(), "{}", def.name);
         if !values.is_empty() {
             let mut sorted = values.clone();
             sorted.sort_by(f64::total_cmp);
-            let p50: f64 = stat("p50").parse().unwrap();
+            let p50: f64 = row[9].parse().unwrap();
             assert_eq!(p50, sorted[sorted.len() / 2], "{}", def.name);
+        } else {
+            assert!(row[5..].iter().all(String::is_empty), "{}", def.name);
         }
     }
 }

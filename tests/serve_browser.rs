@@ -5,29 +5,18 @@
 //! type and phone sizes are saved under `target/serve-screenshots/`.
 //!
 //! Chromium is found at `$BOOMTOWN_CHROMIUM`, else `/usr/bin/chromium`; without
-//! it the test is reported as ignored (see `build.rs`), and under `CI` it fails.
+//! it the test is reported as ignored, with the reason (see `build.rs`), and
+//! under `CI` it fails.
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use headless_chrome::Tab;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-use headless_chrome::{Browser, LaunchOptions, Tab};
 
 use common::server::Server;
-
-fn chromium() -> PathBuf {
-    let path = std::env::var_os("BOOMTOWN_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    assert!(
-        path.is_file(),
-        "Chromium not found at {} (install the `chromium` package or set BOOMTOWN_CHROMIUM)",
-        path.display()
-    );
-    path
-}
 
 fn js(tab: &Tab, script: &str) -> serde_json::Value {
     tab.evaluate(script, false)
@@ -88,34 +77,13 @@ fn screenshot(tab: &Tab, path: &Path) {
 
 #[test]
 #[cfg_attr(
-    not(boomtown_chromium),
-    ignore = "no Chromium: install the `chromium` package or set BOOMTOWN_CHROMIUM, then rebuild the tests"
+    not(browser_test),
+    ignore = "no Chromium at $BOOMTOWN_CHROMIUM or /usr/bin/chromium when the tests were built; install the `chromium` package or set BOOMTOWN_CHROMIUM"
 )]
 fn a_class_moves_a_lever_pins_a_run_and_sees_errors_in_the_app() {
     let server = Server::start(&["--threads", "2"]);
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join("serve-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let profile = tempfile::tempdir().unwrap();
-    let browser = Browser::new(LaunchOptions {
-        path: Some(chromium()),
-        headless: true,
-        sandbox: false,
-        window_size: Some((1280, 720)),
-        user_data_dir: Some(profile.path().to_path_buf()),
-        args: vec![
-            std::ffi::OsStr::new("--disable-gpu"),
-            std::ffi::OsStr::new("--disable-background-networking"),
-            std::ffi::OsStr::new("--disable-component-update"),
-            std::ffi::OsStr::new("--disable-sync"),
-            std::ffi::OsStr::new("--no-first-run"),
-        ],
-        idle_browser_timeout: Duration::from_secs(180),
-        ..Default::default()
-    })
-    .expect("Chromium starts");
+    let shots = common::browser::screenshot_folder("serve-screenshots");
+    let (browser, _profile) = common::browser::launch((1280, 720));
     let tab = browser.new_tab().expect("a tab");
     tab.set_default_timeout(Duration::from_secs(60));
     tab.navigate_to(&server.at("/#scenario=hegang-like"))

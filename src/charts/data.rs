@@ -44,6 +44,13 @@ pub fn year_of(date: &str) -> f64 {
     y.parse::<f64>().unwrap_or(0.0) + (m.parse::<f64>().unwrap_or(1.0) - 1.0) / 12.0
 }
 
+/// A swept key as a legend shows it: without its section and with spaces
+/// (`policies.retraining.seats_per_10000` → `retraining seats per 10000`).
+pub fn key_label(key: &str) -> String {
+    let rest = key.split_once('.').map_or(key, |(_, rest)| rest);
+    rest.replace(['.', '_'], " ")
+}
+
 /// Reads `summary.csv`.
 pub fn read_summaries(path: &Path) -> Result<Summaries, Error> {
     let mut file = CsvFile::open(path)?;
@@ -61,7 +68,13 @@ pub fn read_summaries(path: &Path) -> Result<Summaries, Error> {
         if let Some(i) = configuration {
             // The configuration's swept values, `key = value`, for legends.
             let label: Vec<String> = (i + 1..metric)
-                .map(|k| format!("{} = {}", header[k], record.get(k).unwrap_or_default()))
+                .map(|k| {
+                    format!(
+                        "{} = {}",
+                        key_label(&header[k]),
+                        record.get(k).unwrap_or_default()
+                    )
+                })
                 .collect();
             out.configurations
                 .entry(c)

@@ -171,13 +171,14 @@ fn draw_legend<'a, DB: DrawingBackend + 'a>(
 /// Where the legend goes so that it does not hide the data: the upper corner on
 /// whose side the data stay lower, with the vertical axis raised until the
 /// legend's box (about `entries` lines high and a third of the width wide) fits
-/// above them. Returns the corner and the top of the axis.
+/// above them. Returns the corner, the top of the axis, and the box's height
+/// as a share of the plot's.
 fn legend_place(
     points: &[(f64, f64)],
     (x0, x1): (f64, f64),
     (y0, y1): (f64, f64),
     entries: usize,
-) -> (SeriesLabelPosition, f64) {
+) -> (SeriesLabelPosition, f64, f64) {
     // The plotting area is about 520 pixels high; a legend line takes about 24.
     let height = ((entries as f64 * 24.0 + 16.0) / 520.0).min(0.6);
     let width = (x1 - x0) * 0.35;
@@ -196,7 +197,35 @@ fn legend_place(
         (SeriesLabelPosition::UpperRight, right)
     };
     let top = y0 + (under - y0) / (1.0 - height);
-    (corner, y1.max(top))
+    (corner, y1.max(top), height)
+}
+
+/// Where the legend's box is, so that marker labels keep out of it: its corner
+/// and its height as a share of the plot's.
+#[derive(Clone, Copy)]
+struct LegendBox {
+    left: bool,
+    height: f64,
+}
+
+impl LegendBox {
+    fn new(corner: &SeriesLabelPosition, height: f64) -> Self {
+        LegendBox {
+            left: matches!(corner, SeriesLabelPosition::UpperLeft),
+            height,
+        }
+    }
+
+    /// Whether a label starting at `x` (its text about a quarter of the plot
+    /// wide) would run under the box (a third of the plot wide).
+    fn covers(&self, x: f64, (x0, x1): (f64, f64)) -> bool {
+        let width = x1 - x0;
+        if self.left {
+            x < x0 + 0.36 * width
+        } else {
+            x + 0.25 * width > x1 - 0.36 * width
+        }
+    }
 }
 
 /// A fan chart: for each series its median line and the bands holding the middle
@@ -234,6 +263,7 @@ fn year_range<'a>(bands: impl Iterator<Item = &'a Band>) -> (f64, f64) {
 fn draw_markers<DB: DrawingBackend>(
     chart: &mut TimeChart<'_, DB>,
     markers: &[Marker],
+    legend: LegendBox,
     (x0, x1): (f64, f64),
     (y0, y1): (f64, f64),
 ) -> DrawResult {
@@ -259,7 +289,13 @@ fn draw_markers<DB: DrawingBackend>(
                 grey.stroke_width(1),
             ))
             .map_err(err)?;
-        let y = y1 - (y1 - y0) * (0.04 + 0.055 * (k % 4) as f64);
+        // Labels under the legend's box would be hidden: start below it.
+        let below = if legend.covers(a, (x0, x1)) {
+            legend.height + 0.01
+        } else {
+            0.0
+        };
+        let y = y1 - (y1 - y0) * (below + 0.04 + 0.055 * (k % 4) as f64);
         let x = a + (x1 - x0) * 0.004;
         chart
             .draw_series(std::iter::once(Text::new(
@@ -272,17 +308,27 @@ fn draw_markers<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Height of one line of a note, in pixels.
+const NOTE_LINE: u32 = 21;
+
+/// The space to leave under a chart for its note (one line per `\n`).
+fn note_space(note: &str) -> u32 {
+    28 + NOTE_LINE * (note.lines().count().max(1) as u32 - 1)
+}
+
 fn draw_note<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, note: &str) -> DrawResult {
-    if note.is_empty() {
-        return Ok(());
-    }
     let (_, h) = root.dim_in_pixel();
-    root.draw(&Text::new(
-        note.to_string(),
-        (16, h as i32 - 26),
-        font(16).color(&RGBColor(90, 90, 90)),
-    ))
-    .map_err(err)
+    let lines: Vec<&str> = note.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let up = (lines.len() - 1 - i) as i32 * NOTE_LINE as i32;
+        root.draw(&Text::new(
+            line.to_string(),
+            (16, h as i32 - 26 - up),
+            font(16).color(&RGBColor(90, 90, 90)),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
 }
 
 impl Chart for FanChart {
@@ -319,10 +365,11 @@ impl Chart for FanChart {
             .map(|b| (b.year, scale.apply(b.q[4])))
             .filter(|(_, y)| y.is_finite())
             .collect();
-        let (corner, y1) = legend_place(&outer, (x0, x1), (y0, y1), self.series.len());
-        let area = root.margin(0, 28, 0, 0);
+        let (corner, y1, height) = legend_place(&outer, (x0, x1), (y0, y1), self.series.len());
+        let legend = LegendBox::new(&corner, height);
+        let area = root.margin(0, note_space(&self.note), 0, 0);
         let mut chart = time_axes(&area, &self.title, &self.y_desc, (x0, x1), (y0, y1))?;
-        draw_markers(&mut chart, &self.markers, (x0, x1), (y0, y1))?;
+        draw_markers(&mut chart, &self.markers, legend, (x0, x1), (y0, y1))?;
         for s in &self.series {
             let pts = |i: usize| -> Vec<(f64, f64)> {
                 s.bands
@@ -400,8 +447,9 @@ impl Chart for StackedChart {
             .into_iter()
             .zip(tops.last().cloned().unwrap_or_default())
             .collect();
-        let (corner, hi) = legend_place(&total, (x0, x1), (0.0, hi), self.layers.len());
-        let area = root.margin(0, 28, 0, 0);
+        let (corner, hi, height) = legend_place(&total, (x0, x1), (0.0, hi), self.layers.len());
+        let legend = LegendBox::new(&corner, height);
+        let area = root.margin(0, note_space(&self.note), 0, 0);
         let mut chart = time_axes(&area, &self.title, &self.y_desc, (x0, x1), (0.0, hi))?;
         for (i, layer) in self.layers.iter().enumerate() {
             let years: Vec<f64> = layer.bands.iter().map(|b| b.year).collect();
@@ -423,7 +471,7 @@ impl Chart for StackedChart {
                     Rectangle::new([(x, y - 6), (x + 18, y + 6)], color.filled())
                 });
         }
-        draw_markers(&mut chart, &self.markers, (x0, x1), (0.0, hi))?;
+        draw_markers(&mut chart, &self.markers, legend, (x0, x1), (0.0, hi))?;
         draw_legend(&mut chart, corner)?;
         draw_note(root, &self.note)?;
         root.present().map_err(err)
@@ -445,7 +493,7 @@ pub struct PyramidChart {
 impl Chart for PyramidChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         root.fill(&WHITE).map_err(err)?;
-        let body = root.margin(0, 28, 0, 0);
+        let body = root.margin(0, note_space(&self.note), 0, 0);
         let (top, rest) = body.split_vertically(50);
         top.titled(&self.title, font(31)).map_err(err)?;
         let max = self

@@ -6,6 +6,7 @@
 pub mod calibration;
 pub mod data;
 pub mod draw;
+pub mod notes;
 pub mod sensitivity;
 pub mod validation;
 
@@ -36,7 +37,7 @@ fn ensure_font() -> Result<(), Error> {
 }
 
 /// How each fan-charted metric is shown: metric, title, vertical axis, scale.
-const FAN_SPECS: [(&str, &str, &str, Scale); 9] = [
+const FAN_SPECS: [(&str, &str, &str, Scale); 10] = [
     ("population", "Population", "Residents", Scale::Plain),
     (
         "population_index",
@@ -69,6 +70,12 @@ const FAN_SPECS: [(&str, &str, &str, Scale); 9] = [
         Scale::Plain,
     ),
     (
+        "net_migration_rate",
+        "Net migration",
+        "Arrivals minus departures per 1,000 residents per year",
+        Scale::Plain,
+    ),
+    (
         "mean_wage",
         "Mean wage of the employed",
         "Yuan per month (start-year prices)",
@@ -89,22 +96,24 @@ const FAN_SPECS: [(&str, &str, &str, Scale); 9] = [
 ];
 
 /// The fan charts of a run.
-pub const RUN_FANS: [&str; 6] = [
+pub const RUN_FANS: [&str; 7] = [
     "population",
     "unemployment_rate",
     "youth_unemployment_rate",
     "long_term_unemployment_share",
     "out_migration_rate",
+    "net_migration_rate",
     "mean_wage",
 ];
 
 /// The overlaid charts of a comparison.
-pub const COMPARE_FANS: [&str; 8] = [
+pub const COMPARE_FANS: [&str; 9] = [
     "population_index",
     "unemployment_rate",
     "youth_unemployment_rate",
     "long_term_unemployment_share",
     "out_migration_rate",
+    "net_migration_rate",
     "mean_wage",
     "old_age_dependency_ratio",
     "employed",
@@ -131,6 +140,10 @@ pub struct Context {
     pub sectors: Vec<(String, bool, String)>,
     /// Replicates per configuration, for notes.
     pub replicates: u32,
+    /// How many parameters are drawn per replicate (their spread adds to chance).
+    pub uncertain: usize,
+    /// Why the mean wage grows, in a line (the assumed wage growth).
+    pub wage_note: String,
 }
 
 impl Context {
@@ -149,14 +162,21 @@ impl Context {
                     PolicyAction::LayoffWave { .. } => "layoff wave",
                     PolicyAction::DemandShock { .. } => "demand shock",
                 };
+                // Where spans overlap, only the years in the label tell
+                // where each one ends.
+                let years = if p.end.year() > p.start.year() {
+                    format!("{}–{}", p.start.year(), p.end.year())
+                } else {
+                    p.start.year().to_string()
+                };
                 Marker {
                     label: {
                         let name = p.name.replace('_', " ");
                         // "retraining (retraining, 2014)" says the kind twice.
                         if name == kind {
-                            format!("{name} ({})", p.start.year())
+                            format!("{name} ({years})")
                         } else {
-                            format!("{name} ({kind}, {})", p.start.year())
+                            format!("{name} ({kind}, {years})")
                         }
                     },
                     start: p.start.as_year_fraction(),
@@ -182,6 +202,8 @@ impl Context {
             markers,
             sectors,
             replicates,
+            uncertain: s.design.dists.len(),
+            wage_note: notes::wage_short(s),
         }
     }
 }
@@ -254,10 +276,15 @@ fn save_all(dir: &Path, jobs: Vec<(String, AnyChart)>) -> Result<Vec<String>, Er
     Ok(saved.into_iter().flatten().collect())
 }
 
-fn band_note(replicates: u32, markers: bool) -> String {
+/// The note under a fan chart: what the line is, whether the bands can be seen,
+/// what their spread stands for, and the markers.
+fn band_note(replicates: u32, uncertain: usize, series: &[Series], markers: bool) -> String {
+    let bands: Vec<&[data::Band]> = series.iter().map(|s| s.bands.as_slice()).collect();
     format!(
-        "Line: median of {replicates} replicate{}; shaded: middle 50 % and 90 % of replicates.{}",
+        "Line: median of {replicates} replicate{}. {}\n{}{}",
         if replicates == 1 { "" } else { "s" },
+        notes::band_sentence(replicates, notes::widest_band(&bands, true)),
+        notes::spread_sentence(uncertain),
         if markers {
             " Dashed lines and grey spans: policies and events."
         } else {
@@ -266,12 +293,26 @@ fn band_note(replicates: u32, markers: bool) -> String {
     )
 }
 
+/// Metrics counted over the interval before each row: the first row has no
+/// interval, so its zero is left off the charts rather than drawn as a fall.
+const FLOWS: [&str; 3] = [
+    "out_migration_rate",
+    "net_migration_rate",
+    "in_migration_rate",
+];
+
+/// The bands of a metric as charts show them (flows without their first row).
+fn chart_bands(metric: &str, bands: &[data::Band]) -> Vec<data::Band> {
+    let skip = usize::from(FLOWS.contains(&metric) && bands.len() > 1);
+    bands[skip..].to_vec()
+}
+
 /// Series of one metric, one per configuration.
 fn config_series(sum: &Summaries, metric: &str) -> Vec<Series> {
     sum.configurations
         .iter()
         .filter_map(|(&c, label)| {
-            let bands = sum.series.get(&(c, metric.to_string()))?.clone();
+            let bands = chart_bands(metric, sum.series.get(&(c, metric.to_string()))?);
             let label = if label.is_empty() {
                 "median".to_string()
             } else {
@@ -292,17 +333,22 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
     let out = dir.join("charts");
     std::fs::create_dir_all(&out).map_err(|e| Error::io("creating", &out, e))?;
     let sum = read_summaries(&dir.join("summary.csv"))?;
-    let note = band_note(ctx.replicates, !ctx.markers.is_empty());
+    let markers = !ctx.markers.is_empty();
     let mut jobs = Vec::new();
     for metric in RUN_FANS {
         let (title, y_desc, scale) = fan_spec(metric);
+        let series = config_series(&sum, metric);
+        let mut note = band_note(ctx.replicates, ctx.uncertain, &series, markers);
+        if metric == "mean_wage" {
+            note = format!("{note}\n{}", ctx.wage_note);
+        }
         let chart = FanChart {
             title: format!("{}: {title}", ctx.name),
             y_desc: y_desc.into(),
             scale,
-            series: config_series(&sum, metric),
+            series,
             markers: ctx.markers.clone(),
-            note: note.clone(),
+            note,
             from_zero: true,
         };
         jobs.push((metric.to_string(), AnyChart::Fan(chart)));
@@ -332,9 +378,13 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         title: format!("{}: Output by sector", ctx.name),
         y_desc: "Output (start = 1)".into(),
         scale: Scale::Plain,
+        note: format!(
+            "{}{}\nOutput per worker grows by assumption (sectors.<name>.productivity_growth): a sector's jobs fall faster than its output.",
+            band_note(ctx.replicates, ctx.uncertain, &outputs, markers),
+            sweep_note(&sum)
+        ),
         series: outputs,
         markers: ctx.markers.clone(),
-        note: format!("{note}{}", sweep_note(&sum)),
         from_zero: true,
     };
     jobs.push(("sector_output".into(), AnyChart::Fan(output_chart)));
@@ -345,6 +395,11 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         let Some(bands) = sum.series.get(&(0, format!("reserves_{name}"))) else {
             continue;
         };
+        let series = vec![Series {
+            label: name.replace('_', " "),
+            bands: bands.clone(),
+            color: PALETTE[i % PALETTE.len()],
+        }];
         let chart = FanChart {
             title: format!(
                 "{}: Remaining reserves of {}",
@@ -353,13 +408,13 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
             ),
             y_desc: format!("Reserves ({unit})"),
             scale: Scale::Plain,
-            series: vec![Series {
-                label: name.replace('_', " "),
-                bands: bands.clone(),
-                color: PALETTE[i % PALETTE.len()],
-            }],
+            note: format!(
+                "{}{}",
+                band_note(ctx.replicates, ctx.uncertain, &series, markers),
+                sweep_note(&sum)
+            ),
+            series,
             markers: ctx.markers.clone(),
-            note: format!("{note}{}", sweep_note(&sum)),
             from_zero: true,
         };
         jobs.push((format!("reserves_{name}"), AnyChart::Fan(chart)));
@@ -446,23 +501,36 @@ pub fn draw_compare(dir: &Path, scenarios: &[(Context, Summaries)]) -> Result<Ve
             .iter()
             .enumerate()
             .filter_map(|(i, (ctx, sum))| {
-                let bands = sum.series.get(&(0, metric.to_string()))?.clone();
+                let bands = chart_bands(metric, sum.series.get(&(0, metric.to_string()))?);
                 Some(Series {
                     label: ctx.name.clone(),
                     bands,
                     color: PALETTE[i % PALETTE.len()],
                 })
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let bands: Vec<&[data::Band]> = series.iter().map(|s| s.bands.as_slice()).collect();
+        let uncertain: Vec<usize> = scenarios.iter().map(|(c, _)| c.uncertain).collect();
+        let spread = if uncertain.iter().all(|&u| u == 0) {
+            notes::spread_sentence(0)
+        } else {
+            "The spread is chance plus the uncertain parameters some scenarios draw per replicate."
+                .into()
+        };
+        let mut note = format!(
+            "Lines: medians of {replicates} replicates each, same seeds. {}\n{spread}",
+            notes::band_sentence(replicates, notes::widest_band(&bands, true))
+        );
+        if metric == "mean_wage" {
+            note = format!("{note}\n{}", scenarios[0].0.wage_note);
+        }
         let chart = FanChart {
             title: format!("{title}: {}", names.join(" vs ")),
             y_desc: y_desc.into(),
             scale,
             series,
             markers: Vec::new(),
-            note: format!(
-                "Lines: medians of {replicates} replicates each, same seeds; shaded: middle 50 % and 90 % of replicates."
-            ),
+            note,
             from_zero: true,
         };
         jobs.push((metric.to_string(), AnyChart::Fan(chart)));

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::batch::{JobId, Plan, Shard, run_parallel};
 use crate::charts::{Context, draw_run};
 use crate::error::Error;
-use crate::output::assemble::{PART_FILES, assemble};
+use crate::output::assemble::{PART_FILES, SUMMARY_FILES, assemble};
 use crate::output::folder::{
     Kind, Lock, Marker, OutputPath, Replace, check_replaceable, is_whole, remove_stale_staging,
 };
@@ -412,7 +412,7 @@ pub fn manifest(scenario: &Scenario, plan: &Plan, r: &Record<'_>) -> Value {
     };
     let mut files: Vec<&str> = vec!["manifest.json", "scenario.toml"];
     files.extend(PART_FILES);
-    files.push("summary.csv");
+    files.extend(SUMMARY_FILES);
     let mut m = json!({
         "program": "boomtown",
         "version": env!("CARGO_PKG_VERSION"),

@@ -54,6 +54,10 @@ pub enum Metric {
     OutMigrationRate,
     /// In-migrants per 1,000 residents per year, over the interval.
     InMigrationRate,
+    /// In-migrants minus out-migrants per 1,000 residents per year, over the
+    /// interval: whether the city gains or loses people by migration, which
+    /// out-migration alone does not say.
+    NetMigrationRate,
     /// Births per 1,000 residents per year, over the interval (crude birth rate).
     BirthRate,
     /// Deaths per 1,000 residents per year, over the interval (crude death rate).
@@ -160,6 +164,7 @@ impl Metric {
             PopulationIndex,
             OutMigrationRate,
             InMigrationRate,
+            NetMigrationRate,
             BirthRate,
             DeathRate,
             ShareAged60Plus,
@@ -301,6 +306,13 @@ impl Metric {
                 "per 1,000/year".into(),
                 false,
                 "in-migrants since the previous row per 1,000 residents, per year".into(),
+            ),
+            NetMigrationRate => (
+                "net_migration_rate".into(),
+                "per 1,000/year".into(),
+                false,
+                "in-migrants minus out-migrants since the previous row per 1,000 residents, per year"
+                    .into(),
             ),
             BirthRate => (
                 "birth_rate".into(),
@@ -585,6 +597,9 @@ impl City {
                 }
                 Metric::OutMigrationRate => per_1000_a_year(f.out_migrants),
                 Metric::InMigrationRate => per_1000_a_year(f.in_migrants),
+                Metric::NetMigrationRate => {
+                    per_1000_a_year(f.in_migrants) - per_1000_a_year(f.out_migrants)
+                }
                 Metric::BirthRate => per_1000_a_year(f.births),
                 Metric::DeathRate => per_1000_a_year(f.deaths),
                 Metric::ShareAged60Plus => ratio(sum(old, &residents) as f64, resident_count),

@@ -176,7 +176,7 @@ pub const SCORECARD: [IndicatorDef; 29] = [
         name: "earnings_loss_share",
         label: "Share of former earnings lost",
         group: Group::Displaced,
-        unit: "fraction",
+        unit: "share",
         description: "earnings lost after displacement as a share of what the lost jobs would have paid over the same months",
         source: "Jacobson, LaLonde & Sullivan (1993), AER 83(4); Davis & von Wachter (2011), BPEA: cumulative earnings losses of displaced workers",
     },

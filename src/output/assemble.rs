@@ -73,19 +73,16 @@ pub fn assemble(
                 })?;
                 match *file {
                     "timeseries.csv" => summary.push(&record, &path)?,
-                    // A shard's own summary rows are summed up anew below.
-                    "indicators.csv" if !scorecard.push(&record, &path)? => continue,
+                    "indicators.csv" => scorecard.push(&record, &path)?,
                     _ => {}
                 }
                 w.write_record(&record).map_err(csv_err)?;
             }
         }
-        if *file == "indicators.csv" {
-            scorecard.write(&mut w).map_err(csv_err)?;
-        }
         w.flush().map_err(|e| Error::io("writing", &out, e))?;
     }
     summary.write(&staged.path("summary.csv"))?;
+    scorecard.write(&staged.path(INDICATORS_SUMMARY))?;
     let mut manifest = manifest.clone();
     manifest["checksums"] = checksums(&staged)?;
     let drawn = finish(&staged.path(""))?;
@@ -97,15 +94,22 @@ pub fn assemble(
     staged.commit()
 }
 
+/// The scorecard summarised over replicates, written beside `summary.csv`.
+pub const INDICATORS_SUMMARY: &str = "indicators_summary.csv";
+
+/// The files computed from the parts after them, in manifest order.
+pub const SUMMARY_FILES: [&str; 2] = ["summary.csv", INDICATORS_SUMMARY];
+
 /// The data files whose SHA-256 the manifest records, so that a damaged copy
 /// (a shard truncated in transfer) is recognised before it is merged.
-pub const CHECKED_FILES: [&str; 6] = [
+pub const CHECKED_FILES: [&str; 7] = [
     "scenario.toml",
     "timeseries.csv",
     "age_pyramid.csv",
     "indicators.csv",
     "experiments.csv",
     "summary.csv",
+    INDICATORS_SUMMARY,
 ];
 
 fn checksums(staged: &Staged) -> Result<serde_json::Value, Error> {
@@ -238,7 +242,7 @@ impl<'a> SummaryBuilder<'a> {
 }
 
 /// Accumulators of the scorecard per configuration and indicator, fed by the
-/// per-replicate rows of `indicators.csv`; their summary rows follow them.
+/// rows of `indicators.csv`; their summary is `indicators_summary.csv`.
 struct ScorecardSummary<'a> {
     tables: &'a Tables,
     /// Per configuration: its key columns and its indicators, in the order the
@@ -257,21 +261,17 @@ impl<'a> ScorecardSummary<'a> {
         }
     }
 
-    /// Adds a per-replicate row and returns true; returns false for a summary row
-    /// (of a shard being merged), which is left out.
-    fn push(&mut self, row: &csv::StringRecord, path: &Path) -> Result<bool, Error> {
+    /// Adds a per-replicate row.
+    fn push(&mut self, row: &csv::StringRecord, path: &Path) -> Result<(), Error> {
         let k = self.tables.key_len();
         let bad = || Error::Usage(format!("{}: malformed row: {row:?}", path.display()));
-        if row.get(k + 4) != Some("value") {
-            return Ok(false);
-        }
         let configuration: usize = if self.tables.sweeps.is_empty() {
             0
         } else {
             row.get(1).and_then(|c| c.parse().ok()).ok_or_else(bad)?
         };
         let field = |i: usize| row.get(k + i).ok_or_else(bad);
-        let (name, group, unit, value) = (field(0)?, field(1)?, field(2)?, field(5)?);
+        let (name, group, unit, value) = (field(0)?, field(1)?, field(2)?, field(4)?);
         let (_, cells) = self
             .configurations
             .entry(configuration)
@@ -291,34 +291,35 @@ impl<'a> ScorecardSummary<'a> {
         if !value.is_empty() {
             cells[i].2.push(value.parse().map_err(|_| bad())?);
         }
-        Ok(true)
+        Ok(())
     }
 
-    fn write(&self, w: &mut csv::Writer<std::fs::File>) -> csv::Result<()> {
+    /// Writes `indicators_summary.csv`: one row per configuration and
+    /// indicator; statistics of an indicator defined in no replicate are empty.
+    fn write(&self, path: &Path) -> Result<(), Error> {
+        let csv_err = |source| Error::Csv {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
+        w.write_record(self.tables.indicators_summary_header())
+            .map_err(csv_err)?;
         for (key, cells) in self.configurations.values() {
             for (name, [group, unit], acc) in cells {
-                let mut stats = vec![("n", acc.count().to_string())];
-                if let Some(s) = acc.stats() {
-                    stats.push(("mean", format!("{}", s.mean)));
-                    stats.push(("sd", format!("{}", s.sd)));
-                    for (label, q) in ["p05", "p25", "p50", "p75", "p95"].iter().zip(s.quantiles) {
-                        stats.push((label, format!("{q}")));
+                let mut row = key.clone();
+                row.extend([name.clone(), group.clone(), unit.clone()]);
+                row.push(acc.count().to_string());
+                match acc.stats() {
+                    Some(s) => {
+                        row.push(format!("{}", s.mean));
+                        row.push(format!("{}", s.sd));
+                        row.extend(s.quantiles.iter().map(|q| format!("{q}")));
                     }
+                    None => row.extend(std::iter::repeat_n(String::new(), 7)),
                 }
-                for (statistic, value) in stats {
-                    let mut row = key.clone();
-                    row.extend([
-                        name.clone(),
-                        group.clone(),
-                        unit.clone(),
-                        String::new(),
-                        statistic.to_string(),
-                        value,
-                    ]);
-                    w.write_record(&row)?;
-                }
+                w.write_record(&row).map_err(csv_err)?;
             }
         }
-        Ok(())
+        w.flush().map_err(|e| Error::io("writing", path, e))
     }
 }

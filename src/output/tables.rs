@@ -100,19 +100,32 @@ impl Tables {
         h
     }
 
-    /// Header of `indicators.csv`: per-replicate rows carry the replicate and the
-    /// statistic `value`; summary rows leave the replicate empty and name their
-    /// statistic (`n`, `mean`, `sd`, `p05` ... `p95`).
+    /// Header of `indicators.csv`: one row per replicate and indicator (its
+    /// summary over replicates is `indicators_summary.csv`, so that every row of
+    /// a file has the same grain and `replicate` is always a whole number).
     pub fn indicators_header(&self) -> Vec<String> {
+        let mut h = self.key_header();
+        h.extend(["indicator", "group", "unit", "replicate", "value"].map(String::from));
+        h
+    }
+
+    /// Header of `indicators_summary.csv`: one row per configuration and
+    /// indicator, the replicates in which it is defined and their statistics.
+    pub fn indicators_summary_header(&self) -> Vec<String> {
         let mut h = self.key_header();
         h.extend(
             [
                 "indicator",
                 "group",
                 "unit",
-                "replicate",
-                "statistic",
-                "value",
+                "replicates",
+                "mean",
+                "sd",
+                "p05",
+                "p25",
+                "p50",
+                "p75",
+                "p95",
             ]
             .map(String::from),
         );
@@ -131,7 +144,6 @@ impl Tables {
                     def.group.name().to_string(),
                     def.unit.to_string(),
                     job.replicate.to_string(),
-                    "value".to_string(),
                     if v.is_finite() {
                         format!("{v}")
                     } else {

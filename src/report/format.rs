@@ -61,7 +61,7 @@ pub fn num(x: f64) -> String {
 /// A value in its unit, as shown in tables.
 pub fn in_unit(unit: &str, x: f64) -> String {
     match unit {
-        "share" | "fraction" => pct(x),
+        "share" => pct(x),
         "persons" => num(x.round()),
         "million yuan" => format!("{} million yuan", num(x)),
         "years of prior earnings" => format!("{x:.1} years"),
@@ -75,7 +75,7 @@ pub fn range(unit: &str, lo: f64, hi: f64) -> String {
         return "–".into();
     }
     match unit {
-        "share" | "fraction" => {
+        "share" => {
             let (a, b) = (pct(lo), pct(hi));
             if a == b {
                 // Both ends round alike: one more decimal, or one value.

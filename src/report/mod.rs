@@ -72,7 +72,7 @@ fn caption(stem: &str) -> (String, String) {
     let (title, text) = match stem {
         "population" => (
             "Population",
-            "How many people live in the city. The line is the median replicate; the shaded bands hold the middle 50 % and 90 % of replicates. The spread shows chance (different random draws), plus the uncertain parameters where the scenario has any: it is not the uncertainty of the assumptions themselves.",
+            "How many people live in the city. The line is the median replicate.",
         ),
         "population_index" => (
             "Population (start = 100)",
@@ -94,6 +94,7 @@ fn caption(stem: &str) -> (String, String) {
             "Out-migration",
             "Residents leaving each year, per 1,000. Leaving is how a shrinking city ages.",
         ),
+        "net_migration_rate" => ("Net migration", crate::charts::notes::NET_MIGRATION),
         "mean_wage" => (
             "Mean wage",
             "Mean monthly wage of those in work, at start-year prices.",
@@ -133,8 +134,69 @@ fn caption(stem: &str) -> (String, String) {
     (title, text.to_string())
 }
 
-/// The SVG charts among a folder's files, embedded as `data:` URIs.
-fn charts(dir: &Path, files: &[String]) -> Result<Vec<ChartView>, Error> {
+/// The scenarios whose data a chart shows: name, scenario, summaries.
+type Shown<'a> = [(&'a str, &'a Scenario, &'a crate::charts::data::Summaries)];
+
+/// Sentences computed from the data behind a chart: what its bands show and
+/// stand for, and why a surprising line is what the assumptions make.
+fn data_caption(stem: &str, shown: &Shown<'_>, replicates: u32) -> String {
+    use crate::charts::notes;
+    let metric = stem;
+    let mut out = Vec::new();
+    let bands: Vec<&[crate::charts::data::Band]> = shown
+        .iter()
+        .flat_map(|(_, _, sum)| {
+            sum.series
+                .iter()
+                .filter(move |((c, m), _)| {
+                    m == metric
+                        || (stem == "sector_output" && m.starts_with("output_index_") && *c == 0)
+                })
+                .map(|(_, b)| b.as_slice())
+        })
+        .collect();
+    if !bands.is_empty() {
+        out.push(notes::band_sentence(
+            replicates,
+            notes::widest_band(&bands, true),
+        ));
+        let uncertain: usize = shown
+            .iter()
+            .map(|(_, s, _)| s.design.dists.len())
+            .max()
+            .unwrap_or(0);
+        out.push(notes::spread_sentence(uncertain));
+    }
+    let several = shown.len() > 1;
+    let each = |f: &dyn Fn(&Scenario, &crate::charts::data::Summaries) -> Option<String>| {
+        shown
+            .iter()
+            .filter_map(|(name, s, sum)| {
+                f(s, sum).map(|t| if several { format!("{name}: {t}") } else { t })
+            })
+            .collect::<Vec<_>>()
+    };
+    match stem {
+        "mean_wage" => out.extend(each(&notes::wage)),
+        "sector_output" => out.extend(each(&notes::output)),
+        "unemployment_rate" => {
+            let named: Vec<(&str, &crate::charts::data::Summaries)> =
+                shown.iter().map(|(n, _, sum)| (*n, *sum)).collect();
+            out.extend(notes::unemployment(&named));
+        }
+        _ => {}
+    }
+    out.join(" ")
+}
+
+/// The SVG charts among a folder's files, embedded as `data:` URIs, each with
+/// its caption: what to look for, then what the data behind it say.
+fn charts(
+    dir: &Path,
+    files: &[String],
+    shown: &Shown<'_>,
+    replicates: u32,
+) -> Result<Vec<ChartView>, Error> {
     files
         .iter()
         .filter(|f| f.starts_with("charts/") && f.ends_with(".svg"))
@@ -142,7 +204,13 @@ fn charts(dir: &Path, files: &[String]) -> Result<Vec<ChartView>, Error> {
             let path = dir.join(f);
             let bytes = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
             let stem = f.trim_start_matches("charts/").trim_end_matches(".svg");
-            let (title, caption) = caption(stem);
+            let (title, text) = caption(stem);
+            let computed = data_caption(stem, shown, replicates);
+            let caption = if computed.is_empty() {
+                text
+            } else {
+                format!("{text} {computed}")
+            };
             Ok(ChartView {
                 title,
                 caption,
@@ -179,11 +247,7 @@ const FEW_DISPLACED: f64 = 20.0;
 
 /// Whether an indicator is a share or average over the displaced workers.
 fn per_displaced_worker(d: &IndicatorDef) -> bool {
-    d.group == Group::Displaced
-        && matches!(
-            d.unit,
-            "share" | "ratio" | "fraction" | "years of prior earnings"
-        )
+    d.group == Group::Displaced && matches!(d.unit, "share" | "ratio" | "years of prior earnings")
 }
 
 /// Cluster investments a scenario gives no cost for, which the public cost
@@ -542,7 +606,12 @@ fn lesson_view(batch: &Batch) -> Option<LessonView> {
 /// the folder's files (the charts among them are embedded).
 pub fn write_run(dir: &Path, s: &Scenario, batch: &Batch, files: &[String]) -> Result<(), Error> {
     let results = RunResults::read(dir)?;
-    let charts = charts(dir, files)?;
+    let charts = charts(
+        dir,
+        files,
+        &[(&s.name, s, &results.summaries)],
+        batch.replicates,
+    )?;
     #[derive(Serialize)]
     struct Ctx<'a> {
         name: String,
@@ -585,6 +654,8 @@ pub struct Compared<'a> {
     pub scenario: &'a Scenario,
     /// Its output folder.
     pub dir: PathBuf,
+    /// The address of its report from the comparison's report.
+    pub link: String,
 }
 
 /// A parameter that differs between the compared scenarios.
@@ -596,34 +667,15 @@ struct Difference {
 }
 
 fn differences(compared: &[Compared<'_>]) -> Vec<Difference> {
-    let tables: Vec<Vec<crate::explain::Row>> =
-        compared.iter().map(|c| explain(c.scenario)).collect();
-    let mut order: Vec<String> = Vec::new();
-    for t in &tables {
-        for r in t {
-            if !order.contains(&r.parameter) {
-                order.push(r.parameter.clone());
-            }
-        }
-    }
-    order
+    let scenarios: Vec<&Scenario> = compared.iter().map(|c| c.scenario).collect();
+    crate::explain::differences(&scenarios)
         .into_iter()
-        .filter_map(|path| {
-            let values: Vec<[String; 2]> = tables
-                .iter()
-                .map(|t| {
-                    t.iter()
-                        .find(|r| r.parameter == path)
-                        .map_or([String::new(), String::new()], |r| {
-                            [r.value.clone(), r.source.clone()]
-                        })
-                })
-                .collect();
-            let differ = values.iter().any(|v| v[0] != values[0][0]);
-            differ.then_some(Difference {
-                parameter: path,
-                values,
-            })
+        .map(|(parameter, rows)| Difference {
+            parameter,
+            values: rows
+                .into_iter()
+                .map(|r| r.map_or([String::new(), String::new()], |r| [r.value, r.source]))
+                .collect(),
         })
         .collect()
 }
@@ -719,11 +771,22 @@ pub fn write_compare(
         scorecard: Vec<ScoreGroup>,
         differences: Vec<Difference>,
         charts: Vec<ChartView>,
+        /// `[name, address]` of each scenario's own report.
+        links: Vec<[String; 2]>,
+        /// Whether the runs are subfolders of the comparison (not `--from`).
+        subfolders: bool,
         seed: u64,
         replicates: u32,
         version: &'static str,
     }
     let names: Vec<String> = compared.iter().map(|c| c.name.clone()).collect();
+    let links: Vec<[String; 2]> = compared
+        .iter()
+        .map(|c| [c.name.clone(), c.link.clone()])
+        .collect();
+    let subfolders = compared
+        .iter()
+        .all(|c| c.link == format!("{}/{REPORT}", c.name));
     let differences = differences(compared);
     let ctx = Ctx {
         title: join_list(&names),
@@ -749,8 +812,19 @@ pub fn write_compare(
                 .collect::<Vec<_>>(),
         ),
         differences,
-        charts: charts(dir, files)?,
+        charts: charts(
+            dir,
+            files,
+            &compared
+                .iter()
+                .zip(&results)
+                .map(|(c, r)| (c.name.as_str(), c.scenario, &r.summaries))
+                .collect::<Vec<_>>(),
+            batch.replicates,
+        )?,
         names,
+        links,
+        subfolders,
         lesson: lesson_view(batch),
         seed: batch.seed,
         replicates: batch.replicates,

@@ -1,5 +1,5 @@
 //! The results a report is written from: the summaries (`summary.csv`) and the
-//! scorecard summary (`indicators.csv`) of an output folder, first configuration.
+//! scorecard summary (`indicators_summary.csv`) of an output folder, first configuration.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::charts::data::{Band, Summaries, read_summaries};
 use crate::error::Error;
 use crate::output::CsvFile;
+use crate::output::assemble::INDICATORS_SUMMARY;
 
 /// An indicator summarised over replicates.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -37,7 +38,7 @@ impl RunResults {
     pub fn read(dir: &Path) -> Result<Self, Error> {
         Ok(RunResults {
             summaries: read_summaries(&dir.join("summary.csv"))?,
-            indicators: read_indicator_summary(&dir.join("indicators.csv"))?,
+            indicators: read_indicator_summary(&dir.join(INDICATORS_SUMMARY))?,
         })
     }
 
@@ -74,32 +75,32 @@ impl RunResults {
     }
 }
 
-/// The summary rows of `indicators.csv` (first configuration).
+/// `indicators_summary.csv` (first configuration).
 fn read_indicator_summary(path: &Path) -> Result<BTreeMap<String, Stat>, Error> {
     let mut file = CsvFile::open(path)?;
-    let (indicator, replicate, statistic, value) = (
-        file.column("indicator")?,
-        file.column("replicate")?,
-        file.column("statistic")?,
-        file.column("value")?,
-    );
+    let [indicator, n, mean, p05, p50, p95] =
+        ["indicator", "replicates", "mean", "p05", "p50", "p95"].map(|c| file.column(c));
+    let (indicator, n, mean, p05, p50, p95) = (indicator?, n?, mean?, p05?, p50?, p95?);
     let mut out: BTreeMap<String, Stat> = BTreeMap::new();
     for record in file.first_configuration_rows() {
         let record = record?;
-        let field = |i: usize| record.get(i).unwrap_or_default();
-        if !field(replicate).is_empty() {
-            continue;
-        }
-        let x: f64 = field(value).parse().unwrap_or(f64::NAN);
-        let s = out.entry(field(indicator).to_string()).or_default();
-        match field(statistic) {
-            "n" => s.n = x as u64,
-            "mean" => s.mean = x,
-            "p05" => s.p05 = x,
-            "p50" => s.p50 = x,
-            "p95" => s.p95 = x,
-            _ => {}
-        }
+        let x = |i: usize| {
+            record
+                .get(i)
+                .unwrap_or_default()
+                .parse()
+                .unwrap_or(f64::NAN)
+        };
+        out.insert(
+            record.get(indicator).unwrap_or_default().to_string(),
+            Stat {
+                n: record.get(n).and_then(|v| v.parse().ok()).unwrap_or(0),
+                mean: x(mean),
+                p05: x(p05),
+                p50: x(p50),
+                p95: x(p95),
+            },
+        );
     }
     Ok(out)
 }

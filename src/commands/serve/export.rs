@@ -12,12 +12,13 @@ use crate::commands::run::{RunOptions, run};
 use crate::error::Error;
 
 /// The files a page may download, with their media types.
-pub const FILES: [(&str, &str); 6] = [
+pub const FILES: [(&str, &str); 7] = [
     ("report.html", "text/html; charset=utf-8"),
     ("scenario.toml", "application/toml; charset=utf-8"),
     ("timeseries.csv", "text/csv; charset=utf-8"),
     ("summary.csv", "text/csv; charset=utf-8"),
     ("indicators.csv", "text/csv; charset=utf-8"),
+    ("indicators_summary.csv", "text/csv; charset=utf-8"),
     ("age_pyramid.csv", "text/csv; charset=utf-8"),
 ];
 

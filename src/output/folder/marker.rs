@@ -238,7 +238,7 @@ pub fn only_jobs_in(dir: &Path) -> bool {
 }
 
 /// Files a folder being assembled may hold at its top level.
-const STAGED_FILES: [&str; 13] = [
+const STAGED_FILES: [&str; 14] = [
     "manifest.json",
     "scenario.toml",
     "timeseries.csv",
@@ -246,6 +246,7 @@ const STAGED_FILES: [&str; 13] = [
     "indicators.csv",
     "experiments.csv",
     "summary.csv",
+    "indicators_summary.csv",
     "report.html",
     "comparison.csv",
     "validation.csv",
