@@ -38,6 +38,19 @@ fn every_shipped_parameter_has_a_source_and_every_cited_fact_exists() {
                 n.name,
                 row.parameter
             );
+            // A source says what it rests on: "assumption" alone tells a reader
+            // of the report nothing about what was assumed.
+            let said = row
+                .source
+                .split_once(':')
+                .map_or("", |(_, text)| text.trim());
+            assert!(
+                row.kind == Kind::Definition || !said.is_empty() || !row.facts.is_empty(),
+                "{}: the source of `{}` is only `{}`; say what was assumed or where it comes from",
+                n.name,
+                row.parameter,
+                row.source
+            );
             // Every fact id a source names (a word after "fact" or "facts") exists.
             let words: Vec<&str> = row
                 .source
