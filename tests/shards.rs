@@ -133,7 +133,18 @@ fn latin_hypercube_shards_merge_into_the_single_batch() {
             &with(&args, &["--shard", &shard, "--out", &out, "--no-charts"]),
         );
     }
-    run_ok(dir.path(), &["merge", "s2", "s1", "--out", "merged"]);
+    // A slice of no job (more shards than jobs) writes a folder merge accepts.
+    run_ok(
+        dir.path(),
+        &with(
+            &args,
+            &["--shard", "1/100", "--out", "empty", "--no-charts"],
+        ),
+    );
+    run_ok(
+        dir.path(),
+        &["merge", "s2", "empty", "s1", "--out", "merged"],
+    );
     assert_same_folders(&dir.path().join("single"), &dir.path().join("merged"));
 }
 

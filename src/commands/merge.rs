@@ -71,7 +71,7 @@ fn read_shard(dir: &Path) -> Result<ShardDir, Error> {
         manifest["program"].as_str(),
     ) {
         (Some(first), Some(end), Some("boomtown"))
-            if first < end && end <= jobs["total"].as_u64().unwrap_or(0) =>
+            if first <= end && end <= jobs["total"].as_u64().unwrap_or(0) =>
         {
             Ok(ShardDir {
                 dir: dir.to_path_buf(),
@@ -102,7 +102,9 @@ pub fn merge(
         .iter()
         .map(|d| read_shard(d))
         .collect::<Result<Vec<_>, _>>()?;
-    shards.sort_by_key(|s| s.first);
+    // An empty shard (more shards than jobs) sorts before the one that starts
+    // where it is.
+    shards.sort_by_key(|s| (s.first, s.end));
     let sensitivity = shards[0].manifest["analysis"] == "sensitivity";
     check_same_work(
         &shards,
