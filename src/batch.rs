@@ -270,19 +270,31 @@ pub fn run_parallel(
     stop: &AtomicBool,
     done: impl Fn(JobResult) -> Result<(), Error> + Sync,
 ) -> Result<(), Error> {
+    run_each(jobs, threads, stop, |&(id, job)| {
+        simulate(job, id, replicate_seed(plan.seed, id.replicate)).and_then(&done)
+    })
+}
+
+/// Does `work` for every item on `threads` threads, one item per thread at a
+/// time. Items not yet started when `stop` is raised, or once one failed, are
+/// skipped; returns the first error.
+pub fn run_each<T: Sync>(
+    items: &[T],
+    threads: usize,
+    stop: &AtomicBool,
+    work: impl Fn(&T) -> Result<(), Error> + Sync,
+) -> Result<(), Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
     let failed = AtomicBool::new(false);
     pool.install(|| {
-        jobs.par_iter().with_max_len(1).try_for_each(|&(id, job)| {
+        items.par_iter().with_max_len(1).try_for_each(|item| {
             if stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed) {
                 return Ok(());
             }
-            simulate(job, id, replicate_seed(plan.seed, id.replicate))
-                .and_then(&done)
-                .inspect_err(|_| failed.store(true, Ordering::Relaxed))
+            work(item).inspect_err(|_| failed.store(true, Ordering::Relaxed))
         })
     })
 }

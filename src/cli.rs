@@ -150,24 +150,11 @@ pub struct CalibrateArgs {
     /// Stop when fewer candidates than this share come within tolerance.
     #[arg(long, default_value_t = 0.02, allow_negative_numbers = true)]
     pub min_acceptance: f64,
-    /// Master seed (default: the scenario's `simulation.seed`).
-    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub threads: Option<u32>,
-    /// Output folder (default: `output/<scenario name>-calibration`).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Override a scenario key, e.g. `--set population.size=20000` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub overrides: Vec<Override>,
-    /// Replace an existing output of other settings (only ever a boomtown output).
-    #[arg(long)]
-    pub force: bool,
-    /// Print nothing but errors (no progress bar).
-    #[arg(long)]
-    pub quiet: bool,
+    /// Options shared with `run` and `sensitivity` (`--shard` is refused: the
+    /// generations depend on each other; `--resume` continues from the last
+    /// finished generation).
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Designs of `boomtown run --design`.
@@ -212,22 +199,42 @@ pub struct SensitivityArgs {
     /// Runs of each design point, averaged, with the same seeds at every point.
     #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub replicates: u32,
-    /// Master seed of the design and the runs (default: the scenario's `simulation.seed`).
-    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
-    pub seed: Option<u64>,
     /// Bootstrap resamples for the intervals.
     #[arg(long, default_value_t = 1000, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=100000))]
     pub resamples: u32,
+    /// Options shared with `run` and `calibrate` (`--shard` runs a slice of the
+    /// design's runs; `boomtown merge` combines the slices into the analysis).
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Options of every command that runs one scenario's model into one output
+/// folder (`run`, `sensitivity`, `calibrate`).
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Master seed (default: the scenario's `simulation.seed`).
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
+    pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
-    /// Output folder (default: `output/<scenario name>-<method>`).
+    /// Run only the K-th of N slices of the model runs (for job arrays), e.g.
+    /// `--shard 3/10`; `boomtown merge` combines the slices (`run` and
+    /// `sensitivity`: a calibration's generations cannot be split).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+    /// Output folder (default: `output/<scenario name>`, with `-morris`, `-sobol`
+    /// or `-calibration` appended for an analysis).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Override a scenario key, e.g. `--set population.size=20000` (repeatable).
+    /// Override a scenario key, e.g. `--set simulation.start=2010-01` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<Override>,
-    /// Replace an existing output of other settings (only ever a boomtown output).
+    /// Finish work that was interrupted, keeping what it finished.
+    #[arg(long)]
+    pub resume: bool,
+    /// Replace an existing output, or discard interrupted work, of other
+    /// settings (only ever a boomtown output; never any other folder).
     #[arg(long)]
     pub force: bool,
     /// Print nothing but errors (no progress bar).
@@ -308,9 +315,6 @@ pub struct LessonArgs {
 pub struct RunArgs {
     /// Scenario name (see `boomtown list`) or path to a .toml file.
     pub scenario: OsString,
-    /// Master seed (default: the scenario's `simulation.seed`).
-    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
-    pub seed: Option<u64>,
     /// Replicates per configuration (default: the scenario's `simulation.replicates`);
     /// `--samples` is the same, the usual word for a Latin hypercube.
     #[arg(long, visible_alias = "samples", allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..))]
@@ -320,35 +324,16 @@ pub struct RunArgs {
     /// `simulation.design`).
     #[arg(long, value_enum)]
     pub design: Option<DesignChoice>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    pub threads: Option<u32>,
-    /// Run only the K-th of N slices of the batch (for job arrays), e.g. `--shard 3/10`.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<Shard>,
-    /// Output folder (default: `output/<scenario name>`).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Override a scenario key, e.g. `--set simulation.start=2010-01` (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub overrides: Vec<Override>,
     /// Sweep a scenario key over values, e.g. `--sweep labour.search_probability=0.2,0.3`
     /// (repeatable; one configuration per combination).
     #[arg(long = "sweep", value_name = "KEY=V1,V2,...", value_parser = Override::parse_sweep)]
     pub sweeps: Vec<Override>,
-    /// Finish a batch that was interrupted, keeping its finished replicates.
-    #[arg(long)]
-    pub resume: bool,
-    /// Replace an existing output, or discard an interrupted batch, of other
-    /// settings (only ever a boomtown output; never any other folder).
-    #[arg(long)]
-    pub force: bool,
     /// Write the data files only, no charts (faster for large sweeps and shards).
     #[arg(long)]
     pub no_charts: bool,
-    /// Print nothing but errors (no progress bar).
-    #[arg(long)]
-    pub quiet: bool,
+    /// Options shared with `sensitivity` and `calibrate`.
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Feeds arbitrary bytes through everything that reads the command line: the
@@ -366,7 +351,9 @@ pub fn exercise(data: &[u8]) {
         .chain(data.split(|&b| b == 0).map(os_string));
     let out = match Cli::try_parse_from(args) {
         Ok(cli) => match cli.command {
-            Command::Run(run) => run.out,
+            Command::Run(run) => run.common.out,
+            Command::Sensitivity(s) => s.common.out,
+            Command::Calibrate(c) => c.common.out,
             Command::Compare(c) => c.batch.out,
             Command::Lesson(l) => l.batch.out,
             Command::Merge { out, .. } => Some(out),

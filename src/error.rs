@@ -91,8 +91,8 @@ pub enum Error {
     },
     /// The batch was stopped (Ctrl-C) before every job finished.
     #[error(
-        "interrupted: {done} of {total} runs (replicates x configurations) finished and kept \
-         in {}; run the same command with --resume to finish the batch",
+        "interrupted: {done} of {total} {what} finished and kept in {}; run the same command \
+         with --resume to finish the {work}",
         partial.display()
     )]
     Interrupted {
@@ -100,6 +100,10 @@ pub enum Error {
         done: usize,
         /// Jobs in the batch.
         total: usize,
+        /// What the jobs are, e.g. `runs (replicates x configurations)`.
+        what: &'static str,
+        /// What they make up, e.g. `batch`.
+        work: &'static str,
         /// Where the finished jobs are kept.
         partial: PathBuf,
     },

@@ -11,8 +11,8 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use boomtown::cli::{
-    BatchArgs, CalibrateArgs, Cli, Command, CompareArgs, DesignChoice, Format, LessonArgs, RunArgs,
-    SensitivityArgs, SensitivityMethod, ValidateArgs,
+    BatchArgs, CalibrateArgs, Cli, Command, CommonArgs, CompareArgs, DesignChoice, Format,
+    LessonArgs, RunArgs, SensitivityArgs, SensitivityMethod, ValidateArgs,
 };
 use boomtown::commands::run::{Progress, RunOptions};
 use boomtown::error::Error;
@@ -268,7 +268,8 @@ fn run(args: RunArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> {
             .parse::<scenario::Override>()
             .expect("a design override parses")
     });
-    let overrides: Vec<scenario::Override> = args
+    let common = args.common;
+    let overrides: Vec<scenario::Override> = common
         .overrides
         .into_iter()
         .chain(args.sweeps)
@@ -276,20 +277,20 @@ fn run(args: RunArgs, lesson: Option<Lesson>) -> Result<PathBuf, Error> {
         .collect();
     let scenario = scenario::load_os(&args.scenario, &overrides)?;
     let opts = RunOptions {
-        seed: args.seed.unwrap_or(scenario.seed),
+        seed: common.seed.unwrap_or(scenario.seed),
         replicates: args.replicates.unwrap_or(scenario.replicates),
-        threads: threads(args.threads),
-        shard: args.shard,
-        out: args
+        threads: threads(common.threads),
+        shard: common.shard,
+        out: common
             .out
             .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name)),
-        resume: args.resume,
-        force: args.force,
+        resume: common.resume,
+        force: common.force,
         charts: !args.no_charts,
         command: command_line(),
         lesson,
     };
-    let quiet = args.quiet;
+    let quiet = common.quiet;
     install_stop_handler(quiet);
     let bar = progress_bar(quiet);
     let report =
@@ -438,29 +439,46 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
             args.scenario.to_string_lossy()
         )));
     };
-    let scenario = scenario::load(&reference, &args.overrides)?;
+    let common = args.common;
+    if let Some(shard) = common.shard {
+        return Err(Error::Usage(format!(
+            "--shard {shard}: a calibration cannot be split into shards, because each \
+             generation of ABC-SMC proposes its candidates from the particles of the one before; \
+             run it whole on one machine with more --threads (the result does not depend on \
+             them), and after an interruption run it again with --resume to continue from the \
+             last finished generation (docs/cluster.md)"
+        )));
+    }
+    let scenario = scenario::load(&reference, &common.overrides)?;
     let opts = cal::CalibrateOptions {
         reference,
-        overrides: args.overrides,
+        overrides: common.overrides,
         observations: args.observations,
         particles: args.particles as usize,
         generations: args.generations as usize,
         quantile: args.quantile,
         min_acceptance: args.min_acceptance,
-        seed: args.seed.unwrap_or(scenario.seed),
-        threads: threads(args.threads),
-        out: args.out.unwrap_or_else(|| {
+        seed: common.seed.unwrap_or(scenario.seed),
+        threads: threads(common.threads),
+        out: common.out.unwrap_or_else(|| {
             PathBuf::from("output").join(format!("{}-calibration", scenario.name))
         }),
-        force: args.force,
+        force: common.force,
+        resume: common.resume,
         command: command_line(),
     };
-    install_stop_handler(args.quiet);
-    let bar = progress_bar(args.quiet);
+    let quiet = common.quiet;
+    install_stop_handler(quiet);
+    let bar = progress_bar(quiet);
     let report = cal::calibrate(&opts, &STOP, &|event| advance(&bar, event));
     bar.finish_and_clear();
     let report = report?;
-    if !args.quiet {
+    if !quiet && report.generations.is_empty() {
+        emit(&format!(
+            "boomtown: the calibration in {} had already finished\n",
+            report.out.display()
+        ))?;
+    } else if !quiet {
         let runs: usize = report.generations.iter().map(|g| g.proposed).sum();
         emit(&format!(
             "boomtown: {} generations, {runs} runs ({}); calibration written to {}\n",
@@ -474,7 +492,8 @@ fn calibrate(args: CalibrateArgs) -> Result<(), Error> {
 
 fn sensitivity(args: SensitivityArgs) -> Result<(), Error> {
     use boomtown::commands::sensitivity::{self as sa, Method, OutputSpec};
-    let scenario = scenario::load_os(&args.scenario, &args.overrides)?;
+    let common = args.common;
+    let scenario = scenario::load_os(&args.scenario, &common.overrides)?;
     let method = match args.method {
         SensitivityMethod::Morris => Method::Morris,
         SensitivityMethod::Sobol => Method::Sobol,
@@ -507,21 +526,23 @@ fn sensitivity(args: SensitivityArgs) -> Result<(), Error> {
         levels: args.levels as usize,
         replicates: args.replicates,
         outputs,
-        seed: args.seed.unwrap_or(scenario.seed),
-        threads: threads(args.threads),
+        seed: common.seed.unwrap_or(scenario.seed),
+        threads: threads(common.threads),
         resamples: args.resamples as usize,
-        out: args
+        out: common
             .out
             .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-{name}", scenario.name))),
-        force: args.force,
+        force: common.force,
+        shard: common.shard,
+        resume: common.resume,
         command: command_line(),
     };
-    install_stop_handler(args.quiet);
-    let bar = progress_bar(args.quiet);
+    install_stop_handler(common.quiet);
+    let bar = progress_bar(common.quiet);
     let report = sa::sensitivity(&scenario, &opts, &STOP, &|event| advance(&bar, event));
     bar.finish_and_clear();
     let report = report?;
-    if !args.quiet {
+    if !common.quiet {
         emit(&format!(
             "boomtown: {} runs; sensitivity written to {}\n",
             report.runs,
@@ -572,18 +593,20 @@ fn lesson(args: LessonArgs) -> Result<(), Error> {
         run(
             RunArgs {
                 scenario: lesson.scenarios[0].clone().into(),
-                seed: args.seed,
                 replicates: args.replicates,
                 design: None,
-                threads: args.threads,
-                shard: None,
-                out: Some(out),
-                overrides: args.overrides,
                 sweeps: Vec::new(),
-                resume: false,
-                force: args.force,
                 no_charts: false,
-                quiet: args.quiet,
+                common: CommonArgs {
+                    seed: args.seed,
+                    threads: args.threads,
+                    shard: None,
+                    out: Some(out),
+                    overrides: args.overrides,
+                    resume: false,
+                    force: args.force,
+                    quiet: args.quiet,
+                },
             },
             Some(lesson),
         )?

@@ -309,3 +309,60 @@ fn bad_calibration_requests_say_what_is_wrong() {
         assert!(!dir.path().join("cal").exists(), "{all:?} wrote its folder");
     }
 }
+
+/// A calibration killed after a finished generation resumes from it to the
+/// files an uninterrupted one writes; `--shard` is refused with the reason.
+#[test]
+fn a_killed_calibration_resumes_from_its_last_generation() {
+    let dir = tempfile::tempdir().unwrap();
+    let observations = synthetic_observations(dir.path());
+    let scenario = fixture();
+    let args = [
+        "calibrate",
+        &scenario,
+        "--observations",
+        observations.to_str().unwrap(),
+        "--particles",
+        "20",
+        "--generations",
+        "3",
+        "--quiet",
+    ];
+    let with = |more: &[&'static str]| -> Vec<&str> { [&args[..], more].concat() };
+    run_ok(dir.path(), &with(&["--out", "straight"]));
+    common::run_killed_at(dir.path(), "generation-kept", &with(&["--out", "killed"]));
+    assert!(!dir.path().join("killed").exists());
+    let kept = std::fs::read_dir(dir.path().join("killed.partial/jobs"))
+        .unwrap()
+        .count();
+    assert_eq!(kept, 2, "the priors and generation 1 kept");
+    run_ok(
+        dir.path(),
+        &with(&["--out", "killed", "--resume", "--threads", "1"]),
+    );
+    assert!(!dir.path().join("killed.partial").exists());
+    for f in [
+        "particles.csv",
+        "generations.csv",
+        "posterior.csv",
+        "fit.csv",
+        "calibrated.toml",
+        "calibration.md",
+        "report.html",
+        "charts/posterior.svg",
+    ] {
+        let a = std::fs::read(dir.path().join("straight").join(f)).unwrap();
+        let b = std::fs::read(dir.path().join("killed").join(f)).unwrap();
+        assert!(a == b, "{f} differs after resuming");
+    }
+    // Resuming a finished calibration leaves it as it is.
+    run_ok(dir.path(), &with(&["--out", "killed", "--resume"]));
+    let o = boomtown(dir.path(), &with(&["--out", "sharded", "--shard", "1/2"]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot be split into shards"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
+}

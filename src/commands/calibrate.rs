@@ -24,7 +24,8 @@ use crate::calibration::{Population, normalise, tolerance, weighted_quantile};
 use crate::error::Error;
 use crate::model::metrics::Metric;
 use crate::observations::{Observation, Observations};
-use crate::output::folder::{OutputPath, Staged, begin};
+use crate::output::folder::{OutputPath, Replace, Staged};
+use crate::output::partial::{Partial, begin_resumable, exact, read_exact};
 use crate::scenario::design::Shape;
 use crate::scenario::{self, Override, Scenario};
 use crate::sensitivity::sampling::latin_hypercube;
@@ -54,6 +55,8 @@ pub struct CalibrateOptions {
     pub out: PathBuf,
     /// Replace an output of other settings.
     pub force: bool,
+    /// Continue an interrupted calibration from its last finished generation.
+    pub resume: bool,
     /// The command line, for the manifest.
     pub command: Vec<String>,
 }
@@ -86,6 +89,9 @@ pub struct CalibrationReport {
     /// Why it stopped.
     pub stopped: String,
 }
+
+/// Keeps a finished generation (in the `.partial` folder).
+type Keep<'a> = dyn Fn(&Generation) -> Result<(), Error> + Sync + 'a;
 
 /// Simulates one candidate and returns its figures for the observations.
 type Simulator<'a> = dyn Fn(&[f64], u32, u64) -> Result<Vec<f64>, Error> + Sync + 'a;
@@ -156,7 +162,22 @@ pub fn calibrate(
         "quantile": opts.quantile,
         "min_acceptance": opts.min_acceptance,
     });
-    let (_lock, staged) = begin(&out, &identity, opts.force)?;
+    let replace = Replace::forced(opts.force);
+    let (_lock, finished) = begin_resumable(&out, &identity, opts.resume, replace)?;
+    if finished {
+        return Ok(CalibrationReport {
+            out: out.path().to_path_buf(),
+            generations: Vec::new(),
+            stopped: "it had already finished".into(),
+        });
+    }
+    // Each finished generation is kept here, so that a killed calibration
+    // resumes from the last one.
+    let partial = Partial::open(&out, &identity, opts.resume, replace)?;
+    let mut kept = Vec::new();
+    while partial.is_done(kept.len()) {
+        kept.push(read_generation(&partial, kept.len())?);
+    }
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
@@ -184,17 +205,32 @@ pub fn calibrate(
             .map(|(o, &(c, annual))| o.model_value(annual, start, |d| at_month(c, d)))
             .collect())
     };
-    let (generations, stopped) = pool.install(|| {
+    let keep = |g: &Generation| partial.write_record(g.index, generation_record(g));
+    let ran = pool.install(|| {
         smc(
             opts,
-            scenario.design.dists.len(),
-            &rows,
+            (scenario.design.dists.len(), &rows),
+            (kept, &keep),
             &simulator,
             stop,
             progress,
         )
-    })?;
+    });
+    let (generations, stopped) = match ran {
+        Err(Error::Stopped(_)) => {
+            let done = (0..).take_while(|&g| partial.is_done(g)).count();
+            return Err(Error::Interrupted {
+                done,
+                total: opts.generations + 1,
+                what: "generations (the priors' and those after)",
+                work: "calibration from the last finished generation",
+                partial: partial.dir().to_path_buf(),
+            });
+        }
+        other => other?,
+    };
 
+    let staged = Staged::new(&out, &identity, replace)?;
     write_outputs(&staged, &scenario, opts, &rows, &generations, &stopped)?;
     let last = generations.last().expect("generation 0 always runs");
     staged.write_manifest(
@@ -219,12 +255,50 @@ pub fn calibrate(
         }),
         started,
     )?;
-    let out = staged.commit()?;
+    let written = staged.commit()?;
+    partial.remove(&out)?;
     Ok(CalibrationReport {
-        out,
+        out: written,
         generations,
         stopped,
     })
+}
+
+/// A finished generation as its `job.json` in the `.partial` folder; every
+/// number as text that reads back to the same bits.
+fn generation_record(g: &Generation) -> serde_json::Value {
+    let p = &g.population;
+    json!({
+        "generation": g.index,
+        "epsilon": g.epsilon.to_string(),
+        "proposed": g.proposed,
+        "particles": p.particles.iter().map(|x| exact(x)).collect::<Vec<_>>(),
+        "weights": exact(&p.weights),
+        "distances": exact(&p.distances),
+        "figures": g.figures.iter().map(|x| exact(x)).collect::<Vec<_>>(),
+    })
+}
+
+/// A generation [`generation_record`] kept.
+fn read_generation(partial: &Partial, index: usize) -> Result<Generation, Error> {
+    let r = partial.read_record(index)?;
+    let rows = |key: &str| -> Option<Vec<Vec<f64>>> {
+        r[key].as_array()?.iter().map(read_exact).collect()
+    };
+    let read = || -> Option<Generation> {
+        Some(Generation {
+            index: (r["generation"].as_u64()? as usize == index).then_some(index)?,
+            epsilon: r["epsilon"].as_str()?.parse().ok()?,
+            proposed: r["proposed"].as_u64()? as usize,
+            population: Population {
+                particles: rows("particles")?,
+                weights: read_exact(&r["weights"])?,
+                distances: read_exact(&r["distances"])?,
+            },
+            figures: rows("figures")?,
+        })
+    };
+    read().ok_or_else(|| partial.damaged(index))
 }
 
 /// The files of a calibration folder.
@@ -321,8 +395,8 @@ fn candidate_seed(master: u64, g: usize, i: usize) -> u64 {
 /// depend on the threads.
 fn smc(
     opts: &CalibrateOptions,
-    k: usize,
-    rows: &[Observation],
+    (k, rows): (usize, &[Observation]),
+    (kept, keep): (Vec<Generation>, &Keep),
     simulator: &Simulator,
     stop: &AtomicBool,
     progress: &(dyn Fn(Progress) + Sync),
@@ -331,7 +405,7 @@ fn smc(
     let budget = (n as f64 / opts.min_acceptance).ceil() as usize;
     progress(Progress::Start {
         total: n * (opts.generations + 1),
-        done: 0,
+        done: n * kept.len().min(opts.generations + 1),
     });
     let run = |g: usize, candidates: &[Vec<f64>], first: usize| {
         candidates
@@ -340,9 +414,7 @@ fn smc(
             .with_max_len(1)
             .map(|(i, u)| {
                 if stop.load(Ordering::Relaxed) {
-                    return Err(Error::Stopped(
-                        "calibration interrupted; nothing was written".into(),
-                    ));
+                    return Err(Error::Stopped("calibration interrupted".into()));
                 }
                 let index = first + i;
                 let figures = simulator(u, index as u32, candidate_seed(opts.seed, g, index))?;
@@ -350,27 +422,34 @@ fn smc(
             })
             .collect::<Result<Vec<Vec<f64>>, Error>>()
     };
-    // Generation 0: the priors.
-    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0xabc5_3c00_0000_0000);
-    let prior = latin_hypercube(n, k, &mut rng);
-    let figures = run(0, &prior, 0)?;
-    for _ in 0..n {
-        progress(Progress::JobDone);
+    let mut generations = kept;
+    if generations.is_empty() {
+        // Generation 0: the priors.
+        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0xabc5_3c00_0000_0000);
+        let prior = latin_hypercube(n, k, &mut rng);
+        let figures = run(0, &prior, 0)?;
+        for _ in 0..n {
+            progress(Progress::JobDone);
+        }
+        let distances: Vec<f64> = figures.iter().map(|f| distance(rows, f)).collect();
+        let first = Generation {
+            index: 0,
+            epsilon: f64::INFINITY,
+            proposed: n,
+            population: Population {
+                particles: prior,
+                weights: vec![1.0 / n as f64; n],
+                distances,
+            },
+            figures,
+        };
+        keep(&first)?;
+        generations.push(first);
     }
-    let distances: Vec<f64> = figures.iter().map(|f| distance(rows, f)).collect();
-    let mut generations = vec![Generation {
-        index: 0,
-        epsilon: f64::INFINITY,
-        proposed: n,
-        population: Population {
-            particles: prior,
-            weights: vec![1.0 / n as f64; n],
-            distances,
-        },
-        figures,
-    }];
     let mut stopped = format!("{} generations done", opts.generations);
-    for g in 1..=opts.generations {
+    // Each generation draws from its own seeded stream, so that one resumed
+    // after a kill proposes exactly what it would have.
+    for g in generations.len()..=opts.generations {
         let previous = &generations[g - 1].population;
         let epsilon = tolerance(&previous.distances, opts.quantile);
         if !epsilon.is_finite() {
@@ -415,7 +494,7 @@ fn smc(
             break;
         }
         normalise(&mut weights);
-        generations.push(Generation {
+        let next = Generation {
             index: g,
             epsilon,
             proposed,
@@ -425,7 +504,10 @@ fn smc(
                 distances: dists,
             },
             figures: figs,
-        });
+        };
+        keep(&next)?;
+        crate::fault::point("generation-kept");
+        generations.push(next);
     }
     Ok((generations, stopped))
 }

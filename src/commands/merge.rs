@@ -8,12 +8,29 @@ use serde_json::Value;
 
 use crate::batch::Plan;
 
+use crate::commands::design_runs::SHARD_FILES;
 use crate::commands::run::{Record, finish_folder, manifest};
 use crate::error::Error;
 use crate::output::assemble::{CHECKED_FILES, assemble, sha256_file};
 use crate::output::folder::{Lock, OutputPath, Replace, check_replaceable};
 use crate::output::tables::Tables;
 use crate::scenario;
+
+/// Keys of `manifest.json` on which every shard of a sensitivity analysis must agree.
+/// (The scenario's hash covers the seed and replicates: it comes last, so that
+/// a message names the plainer difference.)
+const SAME_ANALYSIS: [&str; 10] = [
+    "version",
+    "scenario",
+    "method",
+    "samples",
+    "levels",
+    "replicates",
+    "seed",
+    "resamples",
+    "outputs",
+    "scenario_hash",
+];
 
 /// Keys of `manifest.json` on which every shard of a batch must agree.
 const SAME_BATCH: [&str; 6] = [
@@ -25,11 +42,16 @@ const SAME_BATCH: [&str; 6] = [
     "configurations",
 ];
 
-struct ShardDir {
-    dir: PathBuf,
-    manifest: Value,
-    first: u64,
-    end: u64,
+/// A shard's folder, its manifest and the jobs (or an analysis's runs) it holds.
+pub struct ShardDir {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Its `manifest.json`.
+    pub manifest: Value,
+    /// Its first job.
+    pub first: u64,
+    /// One past its last job.
+    pub end: u64,
 }
 
 fn read_shard(dir: &Path) -> Result<ShardDir, Error> {
@@ -49,7 +71,7 @@ fn read_shard(dir: &Path) -> Result<ShardDir, Error> {
         manifest["program"].as_str(),
     ) {
         (Some(first), Some(end), Some("boomtown"))
-            if first < end && end <= jobs["total"].as_u64().unwrap_or(0) =>
+            if first <= end && end <= jobs["total"].as_u64().unwrap_or(0) =>
         {
             Ok(ShardDir {
                 dir: dir.to_path_buf(),
@@ -80,43 +102,20 @@ pub fn merge(
         .iter()
         .map(|d| read_shard(d))
         .collect::<Result<Vec<_>, _>>()?;
-    shards.sort_by_key(|s| s.first);
+    // An empty shard (more shards than jobs) sorts before the one that starts
+    // where it is.
+    shards.sort_by_key(|s| (s.first, s.end));
+    let sensitivity = shards[0].manifest["analysis"] == "sensitivity";
+    check_same_work(
+        &shards,
+        if sensitivity {
+            &SAME_ANALYSIS
+        } else {
+            &SAME_BATCH
+        },
+    )?;
+    check_coverage(&shards)?;
     let head = &shards[0];
-    for s in &shards[1..] {
-        for key in SAME_BATCH {
-            if s.manifest[key] != head.manifest[key] {
-                return Err(Error::Usage(format!(
-                    "{} and {} are not shards of one batch: their {key} differs ({} vs {})",
-                    head.dir.display(),
-                    s.dir.display(),
-                    head.manifest[key],
-                    s.manifest[key]
-                )));
-            }
-        }
-    }
-    let total = head.manifest["jobs"]["total"].as_u64().unwrap_or(0);
-    let mut next = 0;
-    for s in &shards {
-        if s.first != next {
-            let what = if s.first < next {
-                "overlap"
-            } else {
-                "leave a gap"
-            };
-            return Err(Error::Usage(format!(
-                "the shards {what} at job {next} ({} starts at job {}); give every shard of the batch once",
-                s.dir.display(),
-                s.first
-            )));
-        }
-        next = s.end;
-    }
-    if next != total {
-        return Err(Error::Usage(format!(
-            "the shards cover jobs 0 to {next} of {total}; some shards are missing"
-        )));
-    }
     let toml_path = head.dir.join("scenario.toml");
     let scenario_toml =
         std::fs::read_to_string(&toml_path).map_err(|e| Error::io("reading", &toml_path, e))?;
@@ -130,8 +129,17 @@ pub fn merge(
             )));
         }
     }
+    if sensitivity {
+        for s in &shards {
+            verify_shard(s, &SHARD_FILES)?;
+        }
+        let scenario = scenario::load_text(&toml_path.display().to_string(), &scenario_toml, &[])?;
+        return crate::commands::sensitivity::merge_shards(
+            &scenario, &shards, &out, command, replace,
+        );
+    }
     for s in &shards {
-        verify_shard(s)?;
+        verify_shard(s, &CHECKED_FILES)?;
     }
     let scenario = scenario::load_text(&toml_path.display().to_string(), &scenario_toml, &[])?;
     for s in &shards {
@@ -208,10 +216,71 @@ fn refuse_shard_as_output(dirs: &[PathBuf], out: &OutputPath) -> Result<(), Erro
     Ok(())
 }
 
+/// Every shard is of the same work: the same kind (a batch or an analysis) and
+/// the same values of `keys` in their manifests.
+fn check_same_work(shards: &[ShardDir], keys: &[&str]) -> Result<(), Error> {
+    let head = &shards[0];
+    let kind = |s: &ShardDir| match s.manifest["analysis"].as_str() {
+        Some(a) => format!("a {a} analysis"),
+        None => "a batch".to_string(),
+    };
+    for s in &shards[1..] {
+        if s.manifest["analysis"] != head.manifest["analysis"] {
+            return Err(Error::Usage(format!(
+                "{} and {} are not shards of one batch: the first is a shard of {}, the second \
+                 of {}",
+                head.dir.display(),
+                s.dir.display(),
+                kind(head),
+                kind(s)
+            )));
+        }
+        for key in keys {
+            if s.manifest[key] != head.manifest[key] {
+                return Err(Error::Usage(format!(
+                    "{} and {} are not shards of one batch: their {key} differs ({} vs {})",
+                    head.dir.display(),
+                    s.dir.display(),
+                    head.manifest[key],
+                    s.manifest[key]
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The shards (sorted by their first job) cover every job once.
+fn check_coverage(shards: &[ShardDir]) -> Result<(), Error> {
+    let total = shards[0].manifest["jobs"]["total"].as_u64().unwrap_or(0);
+    let mut next = 0;
+    for s in shards {
+        if s.first != next {
+            let what = if s.first < next {
+                "overlap"
+            } else {
+                "leave a gap"
+            };
+            return Err(Error::Usage(format!(
+                "the shards {what} at job {next} ({} starts at job {}); give every shard of the batch once",
+                s.dir.display(),
+                s.first
+            )));
+        }
+        next = s.end;
+    }
+    if next != total {
+        return Err(Error::Usage(format!(
+            "the shards cover jobs 0 to {next} of {total}; some shards are missing"
+        )));
+    }
+    Ok(())
+}
+
 /// A shard's files are those its manifest recorded: each file's SHA-256 matches.
-fn verify_shard(shard: &ShardDir) -> Result<(), Error> {
+fn verify_shard(shard: &ShardDir, files: &[&str]) -> Result<(), Error> {
     let shown = crate::error::printable(&shard.dir.display().to_string());
-    for file in CHECKED_FILES {
+    for file in files {
         let Some(expected) = shard.manifest["checksums"][file].as_str() else {
             return Err(Error::Usage(format!(
                 "{shown}: its manifest.json records no checksum of {file}; it was not written \

@@ -7,6 +7,7 @@
 
 pub mod calibrate;
 pub mod compare;
+pub mod design_runs;
 pub mod merge;
 pub mod run;
 pub mod sensitivity;

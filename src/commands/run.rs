@@ -13,7 +13,7 @@ use crate::charts::{Context, draw_run};
 use crate::error::Error;
 use crate::output::assemble::{PART_FILES, SUMMARY_FILES, assemble};
 use crate::output::folder::{
-    Kind, Lock, Marker, OutputPath, Replace, check_replaceable, is_whole, remove_stale_staging,
+    Lock, OutputPath, Replace, check_replaceable, holds_output_of, remove_stale_staging,
 };
 use crate::output::partial::{Partial, job_cost, partial_dir};
 use crate::output::tables::Tables;
@@ -160,6 +160,8 @@ pub fn run(
         return Err(Error::Interrupted {
             done: range.len() - unfinished,
             total: range.len(),
+            what: "runs (replicates x configurations)",
+            work: "batch",
             partial: partial.dir().to_path_buf(),
         });
     }
@@ -332,17 +334,11 @@ fn headroom_in(membership: &str, root: &Path) -> Option<u64> {
 /// Whether `dir` holds the finished output of the batch with this identity
 /// (with charts or without, as asked).
 fn is_output_of(dir: &OutputPath, identity: &Value, charts: bool) -> bool {
-    let Some(marker) = Marker::read(dir.path()) else {
-        return false;
-    };
     let manifest: Value = std::fs::read_to_string(dir.path().join("manifest.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(Value::Null);
-    marker.is(Kind::Output)
-        && &marker.identity == identity
-        && manifest["charts"] == charts
-        && is_whole(dir.path(), &marker)
+    manifest["charts"] == charts && holds_output_of(dir, identity)
 }
 
 /// Adds what is drawn from an assembled output folder: the charts (unless

@@ -6,21 +6,23 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 use serde_json::json;
 use toml::Value;
 
+use super::design_runs::{Evaluation, evaluate, read_runs, write_shard};
+use super::merge::ShardDir;
 use super::run::Progress;
-use crate::batch::{JobId, replicate_seed, simulate};
+use crate::batch::{JobId, Plan, Shard, replicate_seed, simulate};
 use crate::error::Error;
 use crate::model::metrics::Metric;
 use crate::model::scorecard::SCORECARD;
-use crate::output::folder::{OutputPath, begin};
+use crate::output::folder::{Lock, OutputPath, Replace, Staged, check_replaceable};
+use crate::output::partial::begin_resumable;
 use crate::scenario::{Scenario, closest};
 use crate::sensitivity::{morris, sampling::Saltelli, sobol};
 
@@ -161,6 +163,10 @@ pub struct SensitivityOptions {
     pub out: PathBuf,
     /// Replace an output of other settings.
     pub force: bool,
+    /// Run only this slice of the design's runs, written as a shard folder.
+    pub shard: Option<Shard>,
+    /// Finish an interrupted analysis, keeping its finished runs.
+    pub resume: bool,
     /// The command line, for the manifest.
     pub command: Vec<String>,
 }
@@ -196,7 +202,8 @@ pub struct SensitivityReport {
     pub runs: usize,
 }
 
-/// Runs the analysis and writes its folder.
+/// Runs the analysis and writes its folder (with `--shard`, a shard folder of
+/// its slice of the runs, which `boomtown merge` combines).
 pub fn sensitivity(
     scenario: &Scenario,
     opts: &SensitivityOptions,
@@ -204,8 +211,177 @@ pub fn sensitivity(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<SensitivityReport, Error> {
     let started = SystemTime::now();
-    let dists = &scenario.design.dists;
-    if dists.is_empty() {
+    check_request(scenario, opts)?;
+    let readers = output_readers(scenario, &opts.outputs)?;
+    let design = design(scenario, opts)?;
+    let plan = Plan {
+        seed: opts.seed,
+        replicates: opts.replicates,
+        configurations: design.points.len(),
+        shard: opts.shard,
+    };
+    plan.check_size()?;
+    let out = OutputPath::new(&opts.out)?;
+    let identity = identity(scenario, opts);
+    let replace = Replace::forced(opts.force);
+    let (_lock, finished) = begin_resumable(&out, &identity, opts.resume, replace)?;
+    if finished {
+        return Ok(SensitivityReport {
+            out: out.path().to_path_buf(),
+            rows: Vec::new(),
+            runs: 0,
+        });
+    }
+    let evaluation = Evaluation {
+        plan,
+        out: &out,
+        identity: &identity,
+        resume: opts.resume,
+        replace,
+        threads: opts.threads,
+    };
+    let done = evaluate(&evaluation, stop, progress, |id| {
+        let point = id.configuration;
+        let job = scenario.job_at(0, point as u32, design.values[point].clone())?;
+        let run = JobId {
+            index: point,
+            configuration: 0,
+            replicate: id.replicate,
+        };
+        let result = simulate(&job, run, replicate_seed(opts.seed, id.replicate))?;
+        let numbers = readers
+            .iter()
+            .map(|read| read(&result.snapshots, &result.scorecard))
+            .collect();
+        Ok((numbers, result.person_months))
+    })?;
+    let runs = done.values.len();
+    let cost = json!({
+        "person_months": done.person_months,
+        "compute_seconds": done.compute_seconds,
+    });
+    let (written, rows) = if opts.shard.is_some() {
+        let mut manifest = manifest_head(scenario, opts, &identity);
+        manifest["analysis"] = json!("sensitivity");
+        manifest["cost"] = cost;
+        let names: Vec<String> = opts.outputs.iter().map(ToString::to_string).collect();
+        let toml = scenario.resolved_toml(opts.seed, opts.replicates);
+        let written = write_shard(&evaluation, &toml, &names, &done.values, manifest, started)?;
+        (written, Vec::new())
+    } else {
+        let made = Made {
+            out: &out,
+            identity: &identity,
+            replace,
+            started,
+            extra: json!({ "threads": opts.threads, "cost": cost }),
+        };
+        analyse(scenario, opts, &design, &done.values, &made)?
+    };
+    done.partial.remove(&out)?;
+    Ok(SensitivityReport {
+        out: written,
+        rows,
+        runs,
+    })
+}
+
+/// Combines the shard folders of one analysis (checked by `boomtown merge` to
+/// agree, to cover every run once and to be unchanged) into the folder a single
+/// `boomtown sensitivity` writes. The analysis is what the shards' manifests
+/// record; `scenario` is their resolved scenario.
+pub fn merge_shards(
+    scenario: &Scenario,
+    shards: &[ShardDir],
+    out: &OutputPath,
+    command: &[String],
+    replace: Replace,
+) -> Result<PathBuf, Error> {
+    let started = SystemTime::now();
+    let head = &shards[0].manifest;
+    let dir = crate::error::printable(&shards[0].dir.display().to_string());
+    let field = |key: &str| {
+        head[key].as_u64().ok_or_else(|| {
+            Error::Usage(format!(
+                "{dir}: its manifest.json has no `{key}`; it was not written by this version of \
+                 boomtown, or was edited"
+            ))
+        })
+    };
+    let method = match head["method"].as_str() {
+        Some("sobol") => Method::Sobol,
+        _ => Method::Morris,
+    };
+    let outputs = head["outputs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| o.as_str().unwrap_or_default().parse::<OutputSpec>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Usage(format!("{dir}: manifest.json: {e}")))?;
+    let opts = SensitivityOptions {
+        method,
+        samples: field("samples")? as usize,
+        levels: field("levels")? as usize,
+        replicates: field("replicates")? as u32,
+        outputs,
+        seed: field("seed")?,
+        threads: 1,
+        resamples: field("resamples")? as usize,
+        out: out.path().to_path_buf(),
+        force: replace == Replace::AnyOutput,
+        shard: None,
+        resume: false,
+        command: command.to_vec(),
+    };
+    check_request(scenario, &opts)?;
+    let design = design(scenario, &opts)?;
+    let mut values = Vec::new();
+    for s in shards {
+        values.extend(read_runs(&s.dir, s.first, s.end, opts.outputs.len())?);
+    }
+    if values.len() != design.points.len() * opts.replicates as usize {
+        return Err(Error::Usage(format!(
+            "{dir}: the shards hold {} runs, but the analysis their manifests describe has {}",
+            values.len(),
+            design.points.len() * opts.replicates as usize
+        )));
+    }
+    // The merged analysis is the one the shards are slices of, with the
+    // scenario hash they ran under.
+    let mut identity = identity(scenario, &opts);
+    identity["scenario_hash"] = head["scenario_hash"].clone();
+    check_replaceable(out, &identity, replace)?;
+    let _lock = Lock::acquire(out)?;
+    let person_months: u64 = shards
+        .iter()
+        .map(|s| s.manifest["cost"]["person_months"].as_u64().unwrap_or(0))
+        .sum();
+    let compute_seconds: f64 = shards
+        .iter()
+        .map(|s| {
+            s.manifest["cost"]["compute_seconds"]
+                .as_f64()
+                .unwrap_or(0.0)
+        })
+        .sum();
+    let made = Made {
+        out,
+        identity: &identity,
+        replace,
+        started,
+        extra: json!({
+            "threads": null,
+            "cost": { "person_months": person_months, "compute_seconds": compute_seconds },
+            "merged_from": shards.iter().map(|s| s.dir.display().to_string()).collect::<Vec<_>>(),
+        }),
+    };
+    Ok(analyse(scenario, &opts, &design, &values, &made)?.0)
+}
+
+/// Refuses, before anything runs, an analysis the scenario or options cannot make.
+fn check_request(scenario: &Scenario, opts: &SensitivityOptions) -> Result<(), Error> {
+    if scenario.design.dists.is_empty() {
         return Err(Error::Usage(format!(
             "scenario `{}` has no uncertain parameters: give the ones to study as distributions \
              in the scenario file, e.g. `separation_rate = {{ dist = \"uniform\", low = 0.008, \
@@ -237,7 +413,20 @@ pub fn sensitivity(
             opts.levels
         )));
     }
-    let readers = output_readers(scenario, &opts.outputs)?;
+    Ok(())
+}
+
+/// An analysis's design: its points in the unit cube, and each point's
+/// parameter values.
+struct Design {
+    points: Vec<Vec<f64>>,
+    values: Vec<Vec<(String, Value)>>,
+}
+
+/// The design's points and their values, checked (a value the scenario refuses
+/// is reported before anything runs).
+fn design(scenario: &Scenario, opts: &SensitivityOptions) -> Result<Design, Error> {
+    let dists = &scenario.design.dists;
     let k = dists.len();
     let points: Vec<Vec<f64>> = match opts.method {
         Method::Sobol => Saltelli::new(opts.samples, k, (opts.seed & 0xffff_ffff) as u32)
@@ -258,9 +447,7 @@ pub fn sensitivity(
         Method::Sobol => x,
         Method::Morris => (x * (levels - 1.0) + 0.5) / levels,
     };
-    // Every point's parameter values, checked (a value the scenario refuses is
-    // reported before anything runs).
-    let values: Vec<Vec<(String, Value)>> = points
+    let values = points
         .iter()
         .map(|u| {
             dists
@@ -274,63 +461,93 @@ pub fn sensitivity(
                 .collect()
         })
         .collect::<Result<_, _>>()?;
-    let out = OutputPath::new(&opts.out)?;
-    let identity = json!({
+    Ok(Design { points, values })
+}
+
+/// The settings that identify an analysis: an interrupted one resumes only
+/// with the same, and shards merge only when they agree on them.
+fn identity(scenario: &Scenario, opts: &SensitivityOptions) -> serde_json::Value {
+    json!({
         "version": env!("CARGO_PKG_VERSION"),
         "sensitivity": scenario.name,
         "scenario_hash": scenario.hash(opts.seed, opts.replicates),
         "method": opts.method.name(),
         "samples": opts.samples,
         "levels": opts.levels,
+        "replicates": opts.replicates,
+        "seed": opts.seed,
+        "resamples": opts.resamples,
         "outputs": opts.outputs.iter().map(ToString::to_string).collect::<Vec<_>>(),
-    });
-    let (_lock, staged) = begin(&out, &identity, opts.force)?;
+        "shard": opts.shard.map(|s| s.to_string()),
+    })
+}
 
-    let runs = points.len() * opts.replicates as usize;
-    progress(Progress::Start {
-        total: runs,
-        done: 0,
-    });
-    let done = AtomicUsize::new(0);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", opts.threads)))?;
-    // One row of output means per point, in point order whatever the threads.
-    let y: Vec<Vec<f64>> = pool.install(|| {
-        values
-            .par_iter()
-            .enumerate()
-            .with_max_len(1)
-            .map(|(p, v)| {
-                if stop.load(Ordering::Relaxed) {
-                    return Err(Error::Stopped(format!(
-                        "interrupted after {} of {runs} runs; nothing was written",
-                        done.load(Ordering::Relaxed)
-                    )));
+/// The manifest fields that describe the analysis (an analysis's own and its
+/// shards').
+fn manifest_head(
+    scenario: &Scenario,
+    opts: &SensitivityOptions,
+    identity: &serde_json::Value,
+) -> serde_json::Value {
+    json!({
+        "program": "boomtown",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": opts.command,
+        "scenario": scenario.name,
+        "scenario_hash": identity["scenario_hash"],
+        "method": opts.method.name(),
+        "samples": opts.samples,
+        "levels": opts.levels,
+        "replicates": opts.replicates,
+        "seed": opts.seed,
+        "parameters": scenario.design.dists.iter().map(|d| d.path.clone()).collect::<Vec<_>>(),
+        "outputs": opts.outputs.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "resamples": opts.resamples,
+    })
+}
+
+/// Where an analysis's folder goes, and what its manifest adds (threads and
+/// cost for a run, the shards for a merge).
+struct Made<'a> {
+    out: &'a OutputPath,
+    identity: &'a serde_json::Value,
+    replace: Replace,
+    started: SystemTime,
+    extra: serde_json::Value,
+}
+
+/// The indices from every run's numbers (in run order), written with the
+/// charts, the report and the manifest; the same for a single analysis and a
+/// merge of its shards.
+fn analyse(
+    scenario: &Scenario,
+    opts: &SensitivityOptions,
+    design: &Design,
+    values: &[Vec<f64>],
+    made: &Made<'_>,
+) -> Result<(PathBuf, Vec<IndexRow>), Error> {
+    let dists = &scenario.design.dists;
+    let k = dists.len();
+    let points = &design.points;
+    let runs = values.len();
+    // Each point's mean over its replicates, summed in replicate order.
+    let replicates = opts.replicates as usize;
+    let y: Vec<Vec<f64>> = values
+        .chunks(replicates)
+        .map(|runs| {
+            let mut sums = vec![0.0; opts.outputs.len()];
+            for run in runs {
+                for (s, x) in sums.iter_mut().zip(run) {
+                    *s += x;
                 }
-                let job = scenario.job_at(0, p as u32, v.clone())?;
-                let mut sums = vec![0.0; readers.len()];
-                for r in 0..opts.replicates {
-                    let id = JobId {
-                        index: p,
-                        configuration: 0,
-                        replicate: r,
-                    };
-                    let result = simulate(&job, id, replicate_seed(opts.seed, r))?;
-                    for (s, read) in sums.iter_mut().zip(&readers) {
-                        *s += read(&result.snapshots, &result.scorecard);
-                    }
-                    done.fetch_add(1, Ordering::Relaxed);
-                    progress(Progress::JobDone);
-                }
-                Ok(sums
-                    .into_iter()
-                    .map(|s| s / opts.replicates as f64)
-                    .collect())
-            })
-            .collect::<Result<Vec<Vec<f64>>, Error>>()
-    })?;
+            }
+            sums.into_iter()
+                .map(|s| s / opts.replicates as f64)
+                .collect()
+        })
+        .collect();
+    let values = &design.values;
+    let staged = Staged::new(made.out, made.identity, made.replace)?;
 
     let names: Vec<String> = opts.outputs.iter().map(ToString::to_string).collect();
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed ^ 0x5eed_b007);
@@ -359,7 +576,7 @@ pub fn sensitivity(
                 }
             }
             Method::Morris => {
-                let effects = morris::elementary_effects(&points, &series, k)
+                let effects = morris::elementary_effects(points, &series, k)
                     .map_err(|e| Error::Usage(format!("Morris design: {e}")))?;
                 let stats = morris::statistics(&effects, opts.resamples, CONFIDENCE, &mut rng);
                 for (d, s) in dists.iter().zip(stats) {
@@ -390,7 +607,7 @@ pub fn sensitivity(
     )?;
     staged.write(
         "samples.csv",
-        samples_csv(scenario, &values, &names, &y).as_bytes(),
+        samples_csv(scenario, values, &names, &y).as_bytes(),
     )?;
     let found = findings(scenario, opts, &rows, runs);
     staged.write("sensitivity.md", markdown(scenario, &found).as_bytes())?;
@@ -421,28 +638,15 @@ pub fn sensitivity(
     .map(String::from)
     .chain(charts.iter().map(|f| format!("charts/{f}")))
     .collect();
-    let manifest = json!({
-        "program": "boomtown",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": opts.command,
-        "scenario": scenario.name,
-        "scenario_hash": identity["scenario_hash"],
-        "method": opts.method.name(),
-        "samples": opts.samples,
-        "levels": opts.levels,
-        "replicates": opts.replicates,
-        "seed": opts.seed,
-        "parameters": dists.iter().map(|d| d.path.clone()).collect::<Vec<_>>(),
-        "outputs": names,
-        "runs": runs,
-        "bootstrap_resamples": opts.resamples,
-        "confidence": CONFIDENCE,
-        "threads": opts.threads,
-        "files": files,
-    });
-    staged.write_manifest(manifest, started)?;
-    let out = staged.commit()?;
-    Ok(SensitivityReport { out, rows, runs })
+    let mut manifest = manifest_head(scenario, opts, made.identity);
+    manifest["runs"] = json!(runs);
+    manifest["confidence"] = json!(CONFIDENCE);
+    manifest["files"] = json!(files);
+    if let (Some(m), Some(extra)) = (manifest.as_object_mut(), made.extra.as_object()) {
+        m.extend(extra.clone());
+    }
+    staged.write_manifest(manifest, made.started)?;
+    Ok((staged.commit()?, rows))
 }
 
 /// The file stem of an output's chart: `population:change` → `population-change`.

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use super::folder::{
-    Kind, Marker, OutputPath, Replace, describe, differences, discard, is_real_dir,
-    new_marked_folder, only_jobs_in, remove_marked,
+    Kind, Lock, Marker, OutputPath, Replace, check_replaceable, describe, differences, discard,
+    holds_output_of, is_real_dir, new_marked_folder, only_jobs_in, remove_marked,
+    remove_stale_staging,
 };
 use super::tables::Tables;
 use crate::batch::JobResult;
@@ -26,6 +27,28 @@ pub struct Partial {
 /// The folder where the jobs of an output folder's batch are kept while it runs.
 pub fn partial_dir(target: &OutputPath) -> PathBuf {
     target.sibling(".partial")
+}
+
+/// What a command that keeps its finished work in `<out>.partial` starts
+/// with: checks that `target` may be written and locks it. Returns the lock,
+/// and whether `--resume` finds the work already done (its output whole in
+/// place and nothing in progress: there is nothing to do, and leftover staging
+/// folders are cleared).
+pub fn begin_resumable(
+    target: &OutputPath,
+    identity: &Value,
+    resume: bool,
+    replace: Replace,
+) -> Result<(Lock, bool), Error> {
+    check_replaceable(target, identity, replace)?;
+    let lock = Lock::acquire(target)?;
+    let finished = resume
+        && std::fs::symlink_metadata(partial_dir(target)).is_err()
+        && holds_output_of(target, identity);
+    if finished {
+        remove_stale_staging(target);
+    }
+    Ok((lock, finished))
 }
 
 impl Partial {
@@ -113,39 +136,97 @@ impl Partial {
         self.job_dir(index).join(JOB_FILE).is_file()
     }
 
-    /// Writes a finished job: its rows with headers and its cost, into a temporary
-    /// folder renamed into place, so a job folder is either complete or absent.
+    /// Writes a finished job: its rows with headers and its cost.
     pub fn write_job(&self, tables: &Tables, job: &Job, result: &JobResult) -> Result<(), Error> {
+        self.commit_job(result.id.index, |dir| {
+            write_csv(
+                &dir.join("timeseries.csv"),
+                &tables.timeseries_header(),
+                &tables.timeseries_rows(job, result),
+            )?;
+            write_csv(
+                &dir.join("age_pyramid.csv"),
+                &tables.pyramid_header(),
+                &tables.pyramid_rows(job, result),
+            )?;
+            write_csv(
+                &dir.join("indicators.csv"),
+                &tables.indicators_header(),
+                &tables.indicator_rows(job, result),
+            )?;
+            write_csv(
+                &dir.join("experiments.csv"),
+                &tables.experiments_header(),
+                &[tables.experiments_row(job, result)],
+            )?;
+            Ok(json!({ "person_months": result.person_months, "seconds": result.seconds }))
+        })
+    }
+
+    /// Writes a finished run of an analysis: the numbers read off it, kept in
+    /// its `job.json` as text so that every bit (and NaN) comes back as it was.
+    pub fn write_values(
+        &self,
+        index: usize,
+        values: &[f64],
+        person_months: u64,
+        seconds: f64,
+    ) -> Result<(), Error> {
+        self.write_record(
+            index,
+            json!({
+                "values": exact(values),
+                "person_months": person_months,
+                "seconds": seconds,
+            }),
+        )
+    }
+
+    /// The numbers [`Partial::write_values`] kept for a finished run.
+    pub fn read_values(&self, index: usize) -> Result<Vec<f64>, Error> {
+        let record = self.read_record(index)?;
+        read_exact(&record["values"]).ok_or_else(|| self.damaged(index))
+    }
+
+    /// Writes a finished piece of work whose whole result is a record (its
+    /// folder holds only `job.json`).
+    pub fn write_record(&self, index: usize, record: Value) -> Result<(), Error> {
+        self.commit_job(index, |_| Ok(record))
+    }
+
+    /// The record of a finished piece of work.
+    pub fn read_record(&self, index: usize) -> Result<Value, Error> {
+        let path = self.job_dir(index).join(JOB_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io("reading", &path, e))?;
+        serde_json::from_str(&text).map_err(|_| self.damaged(index))
+    }
+
+    /// The error for a kept job whose record is not what boomtown wrote.
+    pub fn damaged(&self, index: usize) -> Error {
+        Error::Usage(format!(
+            "{}: not what this command kept there (damaged or edited); run without --resume \
+             to start over",
+            crate::error::printable(&self.job_dir(index).join(JOB_FILE).display().to_string())
+        ))
+    }
+
+    /// Fills a temporary job folder (`fill` returns the job's `job.json`) and
+    /// renames it into place, so that a job folder is either complete or absent.
+    fn commit_job(
+        &self,
+        index: usize,
+        fill: impl FnOnce(&Path) -> Result<Value, Error>,
+    ) -> Result<(), Error> {
         let jobs = self.dir.join("jobs");
         let tmp = tempfile::Builder::new()
             .prefix(".tmp-")
             .tempdir_in(&jobs)
             .map_err(|e| Error::io("writing into", &jobs, e))?;
-        write_csv(
-            &tmp.path().join("timeseries.csv"),
-            &tables.timeseries_header(),
-            &tables.timeseries_rows(job, result),
-        )?;
-        write_csv(
-            &tmp.path().join("age_pyramid.csv"),
-            &tables.pyramid_header(),
-            &tables.pyramid_rows(job, result),
-        )?;
-        write_csv(
-            &tmp.path().join("indicators.csv"),
-            &tables.indicators_header(),
-            &tables.indicator_rows(job, result),
-        )?;
-        write_csv(
-            &tmp.path().join("experiments.csv"),
-            &tables.experiments_header(),
-            &[tables.experiments_row(job, result)],
-        )?;
-        let cost = json!({ "person_months": result.person_months, "seconds": result.seconds });
+        let record = fill(tmp.path())?;
         let path = tmp.path().join(JOB_FILE);
-        std::fs::write(&path, cost.to_string()).map_err(|e| Error::io("writing", &path, e))?;
-        let target = self.job_dir(result.id.index);
-        if std::fs::symlink_metadata(&target).is_ok() && !self.is_done(result.id.index) {
+        std::fs::write(&path, record.to_string()).map_err(|e| Error::io("writing", &path, e))?;
+        let target = self.job_dir(index);
+        if std::fs::symlink_metadata(&target).is_ok() && !self.is_done(index) {
             // An incomplete job folder (its job.json removed by hand) is run again.
             std::fs::remove_dir_all(&target).map_err(|e| Error::io("removing", &target, e))?;
         }
@@ -190,4 +271,19 @@ fn write_csv(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<(),
         w.write_record(row).map_err(csv_err)?;
     }
     w.flush().map_err(|e| Error::io("writing", path, e))
+}
+
+/// Numbers as text that reads back to the same bits (JSON has no NaN or
+/// infinity, and a float printed short may not read back exactly).
+pub fn exact(values: &[f64]) -> Value {
+    Value::from(values.iter().map(f64::to_string).collect::<Vec<_>>())
+}
+
+/// The numbers [`exact`] wrote, or `None` if the value is not such a list.
+pub fn read_exact(value: &Value) -> Option<Vec<f64>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|v| v.as_str()?.parse().ok())
+        .collect()
 }

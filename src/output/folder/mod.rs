@@ -185,6 +185,14 @@ pub fn begin(target: &OutputPath, identity: &Value, force: bool) -> Result<(Lock
     Ok((lock, staged))
 }
 
+/// Whether `dir` holds, whole and unchanged, the finished output of the work
+/// `identity` describes (what `--resume` of finished work leaves as it is).
+pub fn holds_output_of(dir: &OutputPath, identity: &Value) -> bool {
+    Marker::read(dir.path()).is_some_and(|marker| {
+        marker.is(Kind::Output) && &marker.identity == identity && is_whole(dir.path(), &marker)
+    })
+}
+
 /// Fails, as bad input, if `target` cannot be written: its parent cannot be
 /// created or written in, or it exists and is not a folder boomtown may replace
 /// (see the module documentation).
