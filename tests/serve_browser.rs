@@ -145,6 +145,19 @@ fn a_class_moves_a_lever_pins_a_run_and_sees_errors_in_the_app() {
             > 0,
         "the cards show A's values"
     );
+    // Both runs can be reproduced: B's command has the lever, A's has not.
+    let b = js(&tab, "document.getElementById('command').textContent");
+    let a = js(&tab, "document.getElementById('command-a').textContent");
+    assert!(
+        b.as_str()
+            .is_some_and(|c| c.contains("sectors.coal.reserves=440")),
+        "{b}"
+    );
+    assert!(
+        a.as_str()
+            .is_some_and(|c| c.starts_with("boomtown run hegang-like") && !c.contains("reserves")),
+        "{a}"
+    );
     screenshot(&tab, &shots.join("app-pinned.png"));
 
     // An invalid value: the model's own message, next to its control.

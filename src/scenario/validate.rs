@@ -785,13 +785,13 @@ impl Checker<'_> {
 
     fn sources(&self, spec: &ScenarioSpec) -> Result<()> {
         for (path, source) in &spec.sources {
-            let k = format!("sources.\"{path}\"");
+            let k = || format!("sources.\"{path}\"");
             if source.trim().is_empty() {
-                return Err(self.err(&k, "expected a source (a seed fact id, a study or an assumption), found an empty string"));
+                return Err(self.err(&k(), "expected a source (a seed fact id, a study or an assumption), found an empty string"));
             }
             if !has_parameter(&self.m.table, path) {
                 return Err(self.err(
-                    &k,
+                    &k(),
                     format!("names a parameter `{path}` that the scenario does not have"),
                 ));
             }
@@ -837,20 +837,21 @@ fn check_identifier(name: &str) -> std::result::Result<(), String> {
 
 /// Whether a key path, where `*` stands for any name, names at least one value.
 fn has_parameter(table: &toml::Table, pattern: &str) -> bool {
-    fn walk(v: &Value, parts: &[&str]) -> bool {
+    // Walks the table in place: the sources of a scenario are checked every
+    // time a replicate's parameters are built, and copying the whole table for
+    // each of them cost more than simulating a small city.
+    fn walk(t: &toml::Table, parts: &[&str]) -> bool {
         match parts.split_first() {
             None => true,
-            Some((&"*", rest)) => v
-                .as_table()
-                .is_some_and(|t| t.values().any(|x| walk(x, rest))),
-            Some((key, rest)) => v
-                .as_table()
-                .and_then(|t| t.get(*key))
-                .is_some_and(|x| walk(x, rest)),
+            Some((&"*", rest)) => t.values().any(|x| within(x, rest)),
+            Some((key, rest)) => t.get(*key).is_some_and(|x| within(x, rest)),
         }
     }
+    fn within(v: &Value, parts: &[&str]) -> bool {
+        parts.is_empty() || v.as_table().is_some_and(|t| walk(t, parts))
+    }
     let parts: Vec<&str> = pattern.split('.').collect();
-    walk(&Value::Table(table.clone()), &parts)
+    walk(table, &parts)
 }
 
 /// The value at a dotted key path, if any.

@@ -433,8 +433,9 @@ function chartSpecs(outcome) {
     { id: "unemployment", title: "Unemployment", lines: [["unemployment_rate", "all 16–59"], ["youth_unemployment_rate", "aged 16–24"]], f: fmt.share,
       caption: "Unemployment can fall while a city declines: people leave, retire or stop looking (see the displaced workers' chart)." },
     { id: "jobs", title: "Jobs by sector", lines: sectors.map((n) => [n, n.replace("employed_", "")]), f: fmt.count },
-    { id: "migration", title: "Moves in and out (per year)", lines: [["in_migrants", "arrived"], ["out_migrants", "left"]], net: true, f: fmt.count,
-      caption: "Net = arrived − left, from the medians; out-migration alone is only half of the story." },
+    { id: "migration", title: "Moves in and out (per year)", lines: [["in_migrants", "arrived"], ["out_migrants", "left"]], f: fmt.count,
+      caption: "Out-migration alone is only half of the story: see the net balance beside." },
+    { id: "net-migration", title: "Net migration (per 1,000 residents a year)", lines: [["net_migration_rate", "arrived − left"]], f: fmt.plain },
     { id: "ageing", title: "Older residents", lines: [["share_aged_60_plus", "aged 60+"], ["share_aged_65_plus", "aged 65+"]], f: fmt.share },
     { id: "displaced", title: "Where the displaced workers are", lines: [["displaced_employed", "employed"], ["displaced_unemployed", "unemployed"], ["displaced_retired", "retired"], ["displaced_left", "left the city"], ["displaced_inactive", "out of the labour force"]], f: fmt.count },
     { id: "wage", title: "Mean wage (yuan / month)", lines: [["mean_wage", "mean wage"]], f: fmt.plain,
@@ -489,13 +490,6 @@ function drawCharts() {
         bands.push({ series: [base + 1, base], fill: c + (dashed ? "22" : "33") });
         legend.append(el("span", { class: dashed ? "dashed" : "", style: `--swatch:${c}`, text: `${runs.length > 1 ? tag + ": " : ""}${label}` }));
       });
-      if (spec.net) {
-        const inn = series(run.outcome, "in_migrants"), out = series(run.outcome, "out_migrants");
-        const net = align(inn.bands.map((b, i) => (b && out.bands[i] ? b.p50 - out.bands[i].p50 : null)));
-        data.push(net);
-        uSeries.push({ stroke: "#333", width: large ? 3 : 2, dash: dashed ? [6, 4] : [2, 2], points: { show: false }, label: "net" });
-        legend.append(el("span", { class: "dashed", style: "--swatch:#333", text: `${runs.length > 1 ? tag + ": " : ""}net (arrived − left)` }));
-      }
     }
     const width = Math.max(240, plot.clientWidth || card.clientWidth - 16);
     const font = `${large ? 16 : 12}px system-ui, sans-serif`;
@@ -561,6 +555,8 @@ function render() {
     $("command").textContent = state.current.command;
     $("toml").textContent = state.current.toml;
   }
+  $("command-a-box").hidden = !state.pinned;
+  $("command-a").textContent = state.pinned ? state.pinned.command : "";
 }
 
 start().catch((e) => showError({ error: `the app could not start: ${e.message}` }));
