@@ -295,6 +295,8 @@ fn a_sweep_report_presents_every_configuration_and_its_key_indicators() {
         );
     }
     assert!(!html.contains("first configuration"));
+    // A chart that can show one configuration only says which.
+    assert!(html.contains("It shows only the configuration where retraining seats per 10000 = 0"));
     // The key indicators against the swept value: chart, section and data,
     // whose scorecard numbers are those of indicators_summary.csv.
     assert!(html.contains("id=\"sweep\""));

@@ -298,6 +298,15 @@ fn config_series(sum: &Summaries, metric: &str) -> Vec<Series> {
         .collect()
 }
 
+/// The charts of a run that show one configuration of a sweep (the first):
+/// their layers, lines or panels are already sectors, statuses or years.
+pub const ONE_CONFIGURATION: [&str; 4] = [
+    "employment_by_sector",
+    "displaced_workers",
+    "sector_output",
+    "age_pyramid",
+];
+
 /// Draws every chart of a run into `<dir>/charts/`, from the folder's
 /// `summary.csv` and `age_pyramid.csv`. Returns the files written.
 pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {

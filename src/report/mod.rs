@@ -177,6 +177,20 @@ fn data_caption(stem: &str, shown: &Shown<'_>, replicates: u32) -> String {
             .unwrap_or(0);
         out.push(notes::spread_sentence(uncertain));
     }
+    // A chart of one configuration of a sweep says which.
+    if crate::charts::ONE_CONFIGURATION.contains(&stem) {
+        for (_, _, sum) in shown {
+            if let Some(label) = sum
+                .configurations
+                .get(&0)
+                .filter(|_| sum.configurations.len() > 1)
+            {
+                out.push(format!(
+                    "It shows only the configuration where {label}; summary.csv holds the others."
+                ));
+            }
+        }
+    }
     let several = shown.len() > 1;
     let each = |f: &dyn Fn(&Scenario, &crate::charts::data::Summaries) -> Option<String>| {
         shown

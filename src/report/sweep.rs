@@ -14,6 +14,7 @@ use crate::charts::data::{Summaries, key_label};
 use crate::charts::sweep::{POPULATION_CHANGE, Panel, SWEEP_DATA, SWEEP_STEM, SweepData, read};
 use crate::error::Error;
 use crate::model::params::Params;
+use crate::model::scorecard::{Group, SCORECARD};
 
 /// The sweep chart's file in the output folder.
 pub fn chart_file() -> String {
@@ -127,8 +128,14 @@ fn cell(p: &Panel, [lo, mid, hi]: [f64; 3]) -> String {
     if !mid.is_finite() {
         return "not defined".into();
     }
+    let is_cost = SCORECARD
+        .iter()
+        .any(|d| d.name == p.name && d.group == Group::Cost);
     let median = if p.name == POPULATION_CHANGE {
         change(mid)
+    } else if is_cost && mid == 0.0 {
+        // As in the scorecard: a policy that cost nothing reads "none".
+        "none".into()
     } else {
         in_unit(&p.unit, mid)
     };
