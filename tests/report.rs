@@ -103,6 +103,12 @@ fn a_run_report_tells_the_story_with_its_sources_scorecard_and_charts() {
     // The manifest lists the report.
     let manifest = read(&dir.path().join("r/manifest.json"));
     assert!(manifest.contains("\"report.html\""));
+    // Without a sweep: no sweep section, chart or per-configuration story, and
+    // the scorecard keeps its median and range columns.
+    assert!(!html.contains("id=\"sweep\""));
+    assert!(!html.contains("The story where"));
+    assert!(html.contains("<th>Median</th><th>90 % of replicates</th>"));
+    assert!(!dir.path().join("r/charts/sweep_indicators.csv").exists());
 }
 
 #[test]
@@ -236,4 +242,89 @@ fn a_policy_without_a_cost_is_named_as_left_out_not_counted_as_free() {
     assert!(html.contains("leaves out new energy cluster (no cost given)"));
     // Values changed on the command line are shown without a source.
     assert!(html.contains("kind-no-source"));
+}
+
+/// The `[p05, p50, p95]` of one indicator by configuration, as written in a
+/// CSV file with those columns (`indicators_summary.csv`, the sweep chart's data).
+fn points(path: &std::path::Path, indicator: &str) -> Vec<(String, [f64; 3])> {
+    let (header, rows) = common::read_csv(path);
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    rows.iter()
+        .filter(|r| r[col("indicator")] == indicator)
+        .map(|r| {
+            let x = |n: &str| r[col(n)].parse().unwrap();
+            (
+                r[col("configuration")].clone(),
+                [x("p05"), x("p50"), x("p95")],
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_sweep_report_presents_every_configuration_and_its_key_indicators() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = fixtures().join("all-policies.toml");
+    run_ok(
+        dir.path(),
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--replicates",
+            "2",
+            "--sweep",
+            "policies.retraining.seats_per_10000=0,40,120",
+            "--out",
+            "s",
+            "--quiet",
+        ],
+    );
+    let out = dir.path().join("s");
+    let html = read(&out.join("report.html"));
+    assert_self_contained(&html, "sweep report");
+    // Every configuration is named in the story, its own story and the scorecard.
+    for value in ["0", "40", "120"] {
+        let label = format!("retraining seats per 10000 = {value}");
+        assert!(
+            html.contains(&format!("The story where {label}")),
+            "no story for {label}"
+        );
+        assert!(
+            html.contains(&format!("<th>{label}</th>")),
+            "no scorecard or table column for {label}"
+        );
+    }
+    assert!(!html.contains("first configuration"));
+    // A chart that can show one configuration only says which.
+    assert!(html.contains("It shows only the configuration where retraining seats per 10000 = 0"));
+    // The key indicators against the swept value: chart, section and data,
+    // whose scorecard numbers are those of indicators_summary.csv.
+    assert!(html.contains("id=\"sweep\""));
+    assert!(out.join("charts/sweep_indicators.png").exists());
+    assert!(html.contains("Key indicators against the swept values"));
+    let chart_data = out.join("charts/sweep_indicators.csv");
+    for indicator in ["reemployed_within_24_months", "public_cost_total"] {
+        let shown = points(&chart_data, indicator);
+        assert_eq!(shown.len(), 3, "{indicator}: one point per configuration");
+        assert_eq!(
+            shown,
+            points(&out.join("indicators_summary.csv"), indicator)
+        );
+    }
+    // No cost where the programme has no seats.
+    let cost = points(&chart_data, "public_cost_total");
+    assert!(cost[0].1[1] < cost[1].1[1]);
+    // The retraining marker says where the programme is off, and the story of
+    // that configuration does not list it among the policies that ran.
+    let svg = read(&out.join("charts/unemployment_rate.svg"));
+    assert!(
+        svg.contains("not where retraining seats per 10000 = 0"),
+        "the retraining marker does not say where it is off"
+    );
+    let off = html
+        .split("The story where retraining seats per 10000 = 0")
+        .nth(1)
+        .and_then(|rest| rest.split("</details>").next())
+        .unwrap();
+    assert!(!off.contains("retraining ("), "{off}");
 }

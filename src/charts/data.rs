@@ -51,6 +51,21 @@ pub fn key_label(key: &str) -> String {
     rest.replace(['.', '_'], " ")
 }
 
+/// One swept setting as legends and captions show it: `key = value`.
+pub fn setting(key: &str, value: &str) -> String {
+    format!("{} = {value}", key_label(key))
+}
+
+/// A configuration's swept values as legends and captions show them,
+/// `key = value, key = value` (as `summary.csv` writes the values).
+pub fn configuration_label(swept: &[(String, toml::Value)]) -> String {
+    swept
+        .iter()
+        .map(|(k, v)| setting(k, &crate::output::tables::value_text(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Reads `summary.csv`.
 pub fn read_summaries(path: &Path) -> Result<Summaries, Error> {
     let mut file = CsvFile::open(path)?;
@@ -68,13 +83,7 @@ pub fn read_summaries(path: &Path) -> Result<Summaries, Error> {
         if let Some(i) = configuration {
             // The configuration's swept values, `key = value`, for legends.
             let label: Vec<String> = (i + 1..metric)
-                .map(|k| {
-                    format!(
-                        "{} = {}",
-                        key_label(&header[k]),
-                        record.get(k).unwrap_or_default()
-                    )
-                })
+                .map(|k| setting(&header[k], record.get(k).unwrap_or_default()))
                 .collect();
             out.configurations
                 .entry(c)

@@ -74,7 +74,7 @@ pub trait Chart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult;
 }
 
-fn font(size: u32) -> FontDesc<'static> {
+pub(super) fn font(size: u32) -> FontDesc<'static> {
     (FONT, size).into_font()
 }
 
@@ -312,11 +312,14 @@ fn draw_markers<DB: DrawingBackend>(
 const NOTE_LINE: u32 = 21;
 
 /// The space to leave under a chart for its note (one line per `\n`).
-fn note_space(note: &str) -> u32 {
+pub(super) fn note_space(note: &str) -> u32 {
     28 + NOTE_LINE * (note.lines().count().max(1) as u32 - 1)
 }
 
-fn draw_note<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, note: &str) -> DrawResult {
+pub(super) fn draw_note<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    note: &str,
+) -> DrawResult {
     let (_, h) = root.dim_in_pixel();
     let lines: Vec<&str> = note.lines().collect();
     for (i, line) in lines.iter().enumerate() {

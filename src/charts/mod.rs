@@ -6,8 +6,11 @@
 pub mod calibration;
 pub mod data;
 pub mod draw;
+pub mod markers;
 pub mod notes;
 pub mod sensitivity;
+pub mod sweep;
+pub mod sweep_chart;
 pub mod validation;
 
 use std::path::Path;
@@ -16,7 +19,7 @@ use std::sync::OnceLock;
 use plotters::prelude::*;
 
 use crate::error::Error;
-use crate::model::params::{PolicyAction, SectorKind};
+use crate::model::params::SectorKind;
 use crate::scenario::Scenario;
 use data::{Summaries, read_pyramids, read_summaries};
 use draw::{Chart, FanChart, Marker, PALETTE, PyramidChart, SIZE, Scale, Series, StackedChart};
@@ -148,42 +151,8 @@ pub struct Context {
 
 impl Context {
     /// The context of a scenario run with a number of replicates.
-    pub fn new(s: &Scenario, replicates: u32) -> Self {
-        let markers = s
-            .params
-            .policies
-            .iter()
-            .map(|p| {
-                let kind = match p.action {
-                    PolicyAction::Retraining { .. } => "retraining",
-                    PolicyAction::ClusterInvestment { .. } => "cluster investment",
-                    PolicyAction::EarlyRetirement { .. } => "early retirement",
-                    PolicyAction::PublicJobs { .. } => "public jobs",
-                    PolicyAction::LayoffWave { .. } => "layoff wave",
-                    PolicyAction::DemandShock { .. } => "demand shock",
-                };
-                // Where spans overlap, only the years in the label tell
-                // where each one ends.
-                let years = if p.end.year() > p.start.year() {
-                    format!("{}–{}", p.start.year(), p.end.year())
-                } else {
-                    p.start.year().to_string()
-                };
-                Marker {
-                    label: {
-                        let name = p.name.replace('_', " ");
-                        // "retraining (retraining, 2014)" says the kind twice.
-                        if name == kind {
-                            format!("{name} ({years})")
-                        } else {
-                            format!("{name} ({kind}, {years})")
-                        }
-                    },
-                    start: p.start.as_year_fraction(),
-                    end: p.end.plus(1).as_year_fraction(),
-                }
-            })
-            .collect();
+    pub fn new(s: &Scenario, replicates: u32) -> Result<Self, Error> {
+        let markers = markers::markers(s)?;
         let sectors = s
             .params
             .sectors
@@ -197,14 +166,14 @@ impl Context {
                 (sec.name.clone(), sec.kind == SectorKind::Extractive, unit)
             })
             .collect();
-        Context {
+        Ok(Context {
             name: s.name.clone(),
             markers,
             sectors,
             replicates,
             uncertain: s.design.dists.len(),
             wage_note: notes::wage_short(s),
-        }
+        })
     }
 }
 
@@ -260,6 +229,7 @@ enum AnyChart {
     Fan(FanChart),
     Stacked(StackedChart),
     Pyramid(PyramidChart),
+    Sweep(sweep_chart::SweepChart),
 }
 
 /// Draws charts in parallel; returns the file names in list order.
@@ -271,6 +241,7 @@ fn save_all(dir: &Path, jobs: Vec<(String, AnyChart)>) -> Result<Vec<String>, Er
             AnyChart::Fan(c) => save(c, dir, stem),
             AnyChart::Stacked(c) => save(c, dir, stem),
             AnyChart::Pyramid(c) => save(c, dir, stem),
+            AnyChart::Sweep(c) => save(c, dir, stem),
         })
         .collect::<Result<_, _>>()?;
     Ok(saved.into_iter().flatten().collect())
@@ -327,6 +298,15 @@ fn config_series(sum: &Summaries, metric: &str) -> Vec<Series> {
         .collect()
 }
 
+/// The charts of a run that show one configuration of a sweep (the first):
+/// their layers, lines or panels are already sectors, statuses or years.
+pub const ONE_CONFIGURATION: [&str; 4] = [
+    "employment_by_sector",
+    "displaced_workers",
+    "sector_output",
+    "age_pyramid",
+];
+
 /// Draws every chart of a run into `<dir>/charts/`, from the folder's
 /// `summary.csv` and `age_pyramid.csv`. Returns the files written.
 pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
@@ -379,7 +359,7 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         y_desc: "Output (start = 1)".into(),
         scale: Scale::Plain,
         note: format!(
-            "{}{}\nOutput per worker grows by assumption (sectors.<name>.productivity_growth): a sector's jobs fall faster than its output.",
+            "{}\nOutput per worker grows by assumption (sectors.<name>.productivity_growth): a sector's jobs fall faster than its output.{}",
             band_note(ctx.replicates, ctx.uncertain, &outputs, markers),
             sweep_note(&sum)
         ),
@@ -392,14 +372,15 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         if !extractive {
             continue;
         }
-        let Some(bands) = sum.series.get(&(0, format!("reserves_{name}"))) else {
+        // One line per configuration of a sweep, else one line in the sector's colour.
+        let mut series = config_series(&sum, &format!("reserves_{name}"));
+        if series.is_empty() {
             continue;
-        };
-        let series = vec![Series {
-            label: name.replace('_', " "),
-            bands: bands.clone(),
-            color: PALETTE[i % PALETTE.len()],
-        }];
+        }
+        if let [only] = series.as_mut_slice() {
+            only.label = name.replace('_', " ");
+            only.color = PALETTE[i % PALETTE.len()];
+        }
         let chart = FanChart {
             title: format!(
                 "{}: Remaining reserves of {}",
@@ -408,11 +389,7 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
             ),
             y_desc: format!("Reserves ({unit})"),
             scale: Scale::Plain,
-            note: format!(
-                "{}{}",
-                band_note(ctx.replicates, ctx.uncertain, &series, markers),
-                sweep_note(&sum)
-            ),
+            note: band_note(ctx.replicates, ctx.uncertain, &series, markers),
             series,
             markers: ctx.markers.clone(),
             from_zero: true,
@@ -432,7 +409,30 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         ),
     };
     jobs.push(("age_pyramid".into(), AnyChart::Pyramid(pyramid)));
-    save_all(&out, jobs)
+    let Some(data) = sweep::read(dir, &sum)? else {
+        return save_all(&out, jobs);
+    };
+    sweep::write_csv(&data, &out.join(sweep::SWEEP_DATA))?;
+    let chart = sweep_chart::SweepChart {
+        title: format!("{}: key indicators across the sweep", ctx.name),
+        note: sweep_chart_note(ctx.replicates),
+        data,
+    };
+    jobs.push((sweep::SWEEP_STEM.into(), AnyChart::Sweep(chart)));
+    let mut files = save_all(&out, jobs)?;
+    files.push(sweep::SWEEP_DATA.into());
+    Ok(files)
+}
+
+/// The note under the sweep chart: what dots and bars are, how the two city
+/// panels are read, and where the numbers are.
+fn sweep_chart_note(replicates: u32) -> String {
+    format!(
+        "Dots: median of the {replicates} replicate{} of each configuration; bars: the range holding 90 % of them (5th to 95th percentile).\n\
+         Population change: the end against the median start. Peak unemployment: the month the median peaks. Numbers: charts/{}.",
+        if replicates == 1 { "" } else { "s" },
+        sweep::SWEEP_DATA
+    )
 }
 
 /// One series per sector of the per-sector metric `<prefix><sector>` (first
@@ -479,11 +479,14 @@ fn layer_note(ctx: &Context, sum: &Summaries) -> String {
     )
 }
 
-fn sweep_note(sum: &Summaries) -> &'static str {
-    if sum.configurations.len() > 1 {
-        " (first configuration of the sweep)"
-    } else {
-        ""
+/// Which configuration a chart that shows only one is drawn for: the first
+/// of a sweep, named by its settings (nothing without a sweep).
+fn sweep_note(sum: &Summaries) -> String {
+    match sum.configurations.get(&0) {
+        Some(label) if sum.configurations.len() > 1 => {
+            format!(" (only the configuration where {label}; the others are in summary.csv)")
+        }
+        _ => String::new(),
     }
 }
 

@@ -109,7 +109,7 @@ fn write_comparison_files(
         loaded.push((
             Context {
                 name: part.name.clone(),
-                ..Context::new(part.scenario, opts.replicates)
+                ..Context::new(part.scenario, opts.replicates)?
             },
             read_summaries(&part.dir.join("summary.csv"))?,
         ));

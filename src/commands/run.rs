@@ -350,7 +350,7 @@ pub fn finish_folder(
     charts: bool,
 ) -> Result<Vec<String>, Error> {
     let mut files: Vec<String> = if charts {
-        draw_run(dir, &Context::new(scenario, batch.replicates))?
+        draw_run(dir, &Context::new(scenario, batch.replicates)?)?
             .into_iter()
             .map(|f| format!("charts/{f}"))
             .collect()

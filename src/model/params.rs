@@ -345,6 +345,32 @@ pub enum PolicyAction {
     },
 }
 
+impl PolicyAction {
+    /// Whether the policy changes anything: a retraining programme with no
+    /// seats, or a demand shock of factor 1, is present in the file but off
+    /// (a sweep often includes such a value as its baseline).
+    pub fn has_effect(&self) -> bool {
+        match self {
+            PolicyAction::Retraining {
+                seats_per_10000, ..
+            } => *seats_per_10000 > 0.0,
+            PolicyAction::ClusterInvestment {
+                capacity_growth,
+                cost_per_year,
+                ..
+            } => *capacity_growth != 0.0 || *cost_per_year > 0.0,
+            PolicyAction::EarlyRetirement {
+                years_before,
+                take_up,
+                ..
+            } => *years_before > 0 && *take_up > 0.0,
+            PolicyAction::PublicJobs { jobs_per_10000, .. } => *jobs_per_10000 > 0.0,
+            PolicyAction::LayoffWave { share, .. } => *share > 0.0,
+            PolicyAction::DemandShock { factor, .. } => *factor != 1.0,
+        }
+    }
+}
+
 /// Simulation horizon and reporting.
 #[derive(Clone, Debug)]
 pub struct Horizon {

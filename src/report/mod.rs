@@ -9,6 +9,7 @@
 mod format;
 mod narrative;
 mod results;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 
@@ -18,11 +19,11 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::explain::{Kind, explain, facts_text};
-use crate::model::params::{PolicyAction, SectorKind};
+use crate::model::params::{Params, PolicyAction, SectorKind};
 use crate::model::scorecard::{Group, IndicatorDef, SCORECARD};
 use crate::scenario::Scenario;
 use format::{in_unit, range};
-use narrative::{Paragraph, contrast, join_list, run_story};
+use narrative::{Contrasted, Paragraph, contrast, join_list, run_story};
 pub use results::RunResults;
 
 /// File name of the report in an output folder.
@@ -65,6 +66,15 @@ struct ChartView {
     caption: String,
     /// `data:` URI of the SVG.
     uri: String,
+}
+
+/// An SVG file as a `data:` URI, to embed in the page.
+fn svg_uri(path: &Path) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
+    Ok(format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
 }
 
 /// What to look for in each chart.
@@ -167,6 +177,20 @@ fn data_caption(stem: &str, shown: &Shown<'_>, replicates: u32) -> String {
             .unwrap_or(0);
         out.push(notes::spread_sentence(uncertain));
     }
+    // A chart of one configuration of a sweep says which.
+    if crate::charts::ONE_CONFIGURATION.contains(&stem) {
+        for (_, _, sum) in shown {
+            if let Some(label) = sum
+                .configurations
+                .get(&0)
+                .filter(|_| sum.configurations.len() > 1)
+            {
+                out.push(format!(
+                    "It shows only the configuration where {label}; summary.csv holds the others."
+                ));
+            }
+        }
+    }
     let several = shown.len() > 1;
     let each = |f: &dyn Fn(&Scenario, &crate::charts::data::Summaries) -> Option<String>| {
         shown
@@ -200,9 +224,8 @@ fn charts(
     files
         .iter()
         .filter(|f| f.starts_with("charts/") && f.ends_with(".svg"))
+        .filter(|f| *f != &sweep::chart_file())
         .map(|f| {
-            let path = dir.join(f);
-            let bytes = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
             let stem = f.trim_start_matches("charts/").trim_end_matches(".svg");
             let (title, text) = caption(stem);
             let computed = data_caption(stem, shown, replicates);
@@ -214,10 +237,7 @@ fn charts(
             Ok(ChartView {
                 title,
                 caption,
-                uri: format!(
-                    "data:image/svg+xml;base64,{}",
-                    base64::engine::general_purpose::STANDARD.encode(bytes)
-                ),
+                uri: svg_uri(&dir.join(f))?,
             })
         })
         .collect()
@@ -252,8 +272,8 @@ fn per_displaced_worker(d: &IndicatorDef) -> bool {
 
 /// Cluster investments a scenario gives no cost for, which the public cost
 /// therefore leaves out.
-pub(crate) fn uncosted(s: &Scenario) -> Vec<String> {
-    s.params
+pub(crate) fn uncosted(params: &Params) -> Vec<String> {
+    params
         .policies
         .iter()
         .filter(|p| {
@@ -603,15 +623,32 @@ fn lesson_view(batch: &Batch) -> Option<LessonView> {
 }
 
 /// Writes `report.html` into a run's output folder, from its files. `files` are
-/// the folder's files (the charts among them are embedded).
+/// the folder's files (the charts among them are embedded). A sweep's report
+/// gives every configuration: a story that contrasts them, each one's own
+/// story, a scorecard with one column per configuration, and the chart of the
+/// key indicators against the swept values.
 pub fn write_run(dir: &Path, s: &Scenario, batch: &Batch, files: &[String]) -> Result<(), Error> {
-    let results = RunResults::read(dir)?;
-    let charts = charts(
-        dir,
-        files,
-        &[(&s.name, s, &results.summaries)],
-        batch.replicates,
-    )?;
+    let configurations = RunResults::read_all(dir)?;
+    let params: Vec<Params> = (0..configurations.len())
+        .map(|c| s.configuration_params(c))
+        .collect::<Result<_, _>>()?;
+    let results = &configurations[0].1;
+    // Chart captions speak of every configuration a chart shows.
+    let all = crate::charts::data::read_summaries(&dir.join("summary.csv"))?;
+    let charts = charts(dir, files, &[(&s.name, s, &all)], batch.replicates)?;
+    let is_sweep = configurations.len() > 1;
+    let sweep = if is_sweep {
+        Some(sweep::view(
+            dir,
+            &configurations,
+            &params,
+            &all,
+            batch,
+            files,
+        )?)
+    } else {
+        None
+    };
     #[derive(Serialize)]
     struct Ctx<'a> {
         name: String,
@@ -619,26 +656,38 @@ pub fn write_run(dir: &Path, s: &Scenario, batch: &Batch, files: &[String]) -> R
         question: String,
         story: Vec<Paragraph>,
         scorecard: Vec<ScoreGroup>,
+        /// Column headings of the scorecard (the configurations of a sweep).
+        columns: Vec<String>,
         assumptions: Assumptions,
         charts: Vec<ChartView>,
-        sweep: bool,
+        sweep: Option<sweep::SweepView>,
         provenance: &'a Batch,
         lesson: Option<LessonView>,
         version: &'static str,
     }
+    let columns: Vec<Column<'_>> = configurations
+        .iter()
+        .zip(&params)
+        .map(|((_, results), p)| Column {
+            results,
+            replicates: batch.replicates,
+            uncosted: uncosted(p),
+        })
+        .collect();
     let ctx = Ctx {
         name: s.name.clone(),
         description: s.description.clone(),
         question: s.question.clone(),
-        story: run_story(s, &results),
-        scorecard: scorecard(&[Column {
-            results: &results,
-            replicates: batch.replicates,
-            uncosted: uncosted(s),
-        }]),
+        story: if is_sweep {
+            Vec::new()
+        } else {
+            run_story(&params[0], results)
+        },
+        scorecard: scorecard(&columns),
+        columns: configurations.iter().map(|(l, _)| l.clone()).collect(),
         assumptions: assumptions(s),
         charts,
-        sweep: results.summaries.configurations.len() > 1,
+        sweep,
         provenance: batch,
         lesson: lesson_view(batch),
         version: env!("CARGO_PKG_VERSION"),
@@ -680,22 +729,32 @@ fn differences(compared: &[Compared<'_>]) -> Vec<Difference> {
         .collect()
 }
 
-/// The sentences that contrast the compared scenarios.
 /// What a scenario says in a contrast: its text and the ends of its 90 % range.
 type Told = (String, f64, f64);
 
+/// The sentences that contrast the compared scenarios.
 fn comparison_story(compared: &[Compared<'_>], results: &[RunResults]) -> Vec<String> {
+    let named: Vec<(String, &RunResults)> = compared
+        .iter()
+        .zip(results)
+        .map(|(c, r)| (c.name.clone(), r))
+        .collect();
+    contrasts(&named, Contrasted::Scenarios)
+}
+
+/// One sentence per key quantity, contrasting named results (scenarios of a
+/// comparison, or configurations of a sweep).
+fn contrasts(named: &[(String, &RunResults)], what: Contrasted) -> Vec<String> {
     let mut out = Vec::new();
     // One contrast per quantity, told only when every scenario has it: each
     // scenario gives its text and the ends of its 90 % range.
     let mut add = |label: &str, value: &dyn Fn(&RunResults) -> Option<Told>| {
-        let values: Option<Vec<(String, String, f64, f64)>> = compared
+        let values: Option<Vec<(String, String, f64, f64)>> = named
             .iter()
-            .zip(results)
-            .map(|(c, r)| value(r).map(|(text, lo, hi)| (c.name.clone(), text, lo, hi)))
+            .map(|(name, r)| value(r).map(|(text, lo, hi)| (name.clone(), text, lo, hi)))
             .collect();
         if let Some(values) = values {
-            out.push(contrast(label, &values));
+            out.push(contrast(label, &values, what));
         }
     };
     add("Population change over the run", &|r| {
@@ -807,7 +866,7 @@ pub fn write_compare(
                 .map(|(results, c)| Column {
                     results,
                     replicates: batch.replicates,
-                    uncosted: uncosted(c.scenario),
+                    uncosted: uncosted(&c.scenario.params),
                 })
                 .collect::<Vec<_>>(),
         ),
@@ -864,8 +923,6 @@ pub fn write_validation(
         replicates: u32,
         version: &'static str,
     }
-    let svg_path = dir.join("charts/validation.svg");
-    let svg = std::fs::read(&svg_path).map_err(|e| Error::io("reading", &svg_path, e))?;
     let mut names: Vec<String> = rows.iter().map(|r| r.folder.clone()).collect();
     names.dedup();
     let ctx = Ctx {
@@ -890,10 +947,7 @@ pub fn write_validation(
             })
             .collect(),
         names,
-        chart: format!(
-            "data:image/svg+xml;base64,{}",
-            base64::engine::general_purpose::STANDARD.encode(svg)
-        ),
+        chart: svg_uri(&dir.join("charts/validation.svg"))?,
         replicates,
         version: env!("CARGO_PKG_VERSION"),
     };
@@ -924,15 +978,10 @@ pub fn write_sensitivity(
     let outputs = outputs
         .iter()
         .map(|(name, lines, chart)| {
-            let path = dir.join(chart);
-            let svg = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
             Ok(OutputView {
                 name: name.clone(),
                 lines: lines.clone(),
-                chart: format!(
-                    "data:image/svg+xml;base64,{}",
-                    base64::engine::general_purpose::STANDARD.encode(svg)
-                ),
+                chart: svg_uri(&dir.join(chart))?,
             })
         })
         .collect::<Result<Vec<_>, Error>>()?;
@@ -971,14 +1020,7 @@ pub fn write_markdown_report(
     html::push_html(&mut body, events);
     let charts = charts
         .iter()
-        .map(|c| {
-            let path = dir.join(c);
-            let svg = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
-            Ok(format!(
-                "data:image/svg+xml;base64,{}",
-                base64::engine::general_purpose::STANDARD.encode(svg)
-            ))
-        })
+        .map(|c| svg_uri(&dir.join(c)))
         .collect::<Result<Vec<_>, Error>>()?;
     let ctx = Ctx {
         title: title.to_string(),

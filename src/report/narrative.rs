@@ -8,8 +8,7 @@ use serde::Serialize;
 use super::format::{change, num, pct, range};
 use super::results::RunResults;
 use crate::charts::data::Band;
-use crate::model::params::SectorKind;
-use crate::scenario::Scenario;
+use crate::model::params::{Params, SectorKind};
 
 /// One paragraph of the story, with a heading.
 #[derive(Clone, Debug, Serialize)]
@@ -37,22 +36,23 @@ fn share_with_range(b: &Band) -> String {
     }
 }
 
-/// The story of a run (first configuration).
-pub fn run_story(s: &Scenario, r: &RunResults) -> Vec<Paragraph> {
+/// The story of a run, or of one configuration of a sweep: `p` are its
+/// parameters, `r` its results.
+pub fn run_story(p: &Params, r: &RunResults) -> Vec<Paragraph> {
     let mut out = Vec::new();
-    if let Some(p) = population(r) {
-        out.push(p);
+    if let Some(x) = population(r) {
+        out.push(x);
     }
-    if let Some(p) = work(s, r) {
-        out.push(p);
+    if let Some(w) = work(p, r) {
+        out.push(w);
     }
-    if let Some(p) = displaced(r) {
-        out.push(p);
+    if let Some(x) = displaced(r) {
+        out.push(x);
     }
-    if let Some(p) = ageing(r) {
-        out.push(p);
+    if let Some(x) = ageing(r) {
+        out.push(x);
     }
-    out.push(policies(s, r));
+    out.push(policies(p, r));
     out
 }
 
@@ -86,7 +86,7 @@ fn population(r: &RunResults) -> Option<Paragraph> {
     })
 }
 
-fn work(s: &Scenario, r: &RunResults) -> Option<Paragraph> {
+fn work(p: &Params, r: &RunResults) -> Option<Paragraph> {
     let peak = r.peak("unemployment_rate")?;
     let (_, last) = r.ends("unemployment_rate")?;
     let mut text = format!(
@@ -109,8 +109,7 @@ fn work(s: &Scenario, r: &RunResults) -> Option<Paragraph> {
         ));
     }
     // Which sectors lost and gained the most jobs.
-    let mut moves: Vec<(String, f64, f64)> = s
-        .params
+    let mut moves: Vec<(String, f64, f64)> = p
         .sectors
         .iter()
         .filter_map(|sector| {
@@ -263,20 +262,22 @@ fn ageing(r: &RunResults) -> Option<Paragraph> {
     })
 }
 
-fn policies(s: &Scenario, r: &RunResults) -> Paragraph {
+fn policies(p: &Params, r: &RunResults) -> Paragraph {
     let heading = "Policies and their cost".to_string();
-    if s.params.policies.is_empty() {
+    // A policy present but switched off (no seats, say) did nothing: it is not
+    // told as if it had run.
+    let names: Vec<String> = p
+        .policies
+        .iter()
+        .filter(|x| x.action.has_effect())
+        .map(|x| format!("{} ({})", x.name.replace('_', " "), span(x.start, x.end)))
+        .collect();
+    if names.is_empty() {
         return Paragraph {
             heading,
             text: "No policy responds in this scenario, and no event (a layoff wave, a demand shock) is scheduled.".into(),
         };
     }
-    let names: Vec<String> = s
-        .params
-        .policies
-        .iter()
-        .map(|p| format!("{} ({})", p.name.replace('_', " "), span(p.start, p.end)))
-        .collect();
     let mut text = format!(
         "Policies and events in this scenario: {}.",
         join_list(&names)
@@ -297,7 +298,7 @@ fn policies(s: &Scenario, r: &RunResults) -> Paragraph {
     } else {
         text.push_str(" None of them has a public cost in the scenario.");
     }
-    let uncosted = super::uncosted(s);
+    let uncosted = super::uncosted(p);
     if !uncosted.is_empty() {
         text.push_str(&format!(
             " The scenario gives no cost for {}, so the public cost leaves {} out.",
@@ -325,11 +326,7 @@ fn policies(s: &Scenario, r: &RunResults) -> Paragraph {
             None => text.push('.'),
         }
     }
-    let extractive = s
-        .params
-        .sectors
-        .iter()
-        .any(|x| x.kind == SectorKind::Extractive);
+    let extractive = p.sectors.iter().any(|x| x.kind == SectorKind::Extractive);
     if !extractive {
         text.push_str(" (The scenario has no extractive sector.)");
     }
@@ -355,20 +352,34 @@ pub fn join_list(items: &[String]) -> String {
     }
 }
 
-/// What to say about one indicator across scenarios: the medians, and whether
-/// their 90 % ranges overlap (if they do, the difference may be chance).
-pub fn contrast(label: &str, values: &[(String, String, f64, f64)]) -> String {
+/// What is contrasted: scenarios of a comparison, or configurations of a sweep.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Contrasted {
+    /// Named scenarios (`9 % in hegang`).
+    Scenarios,
+    /// A sweep's configurations, named by their settings (`9 % where seats = 0`).
+    Configurations,
+}
+
+/// What to say about one indicator across scenarios or configurations: the
+/// medians, and whether their 90 % ranges overlap (if they do, the difference
+/// may be chance).
+pub fn contrast(label: &str, values: &[(String, String, f64, f64)], what: Contrasted) -> String {
+    let (noun, at) = match what {
+        Contrasted::Scenarios => ("scenario", "in"),
+        Contrasted::Configurations => ("configuration", "where"),
+    };
     if values.len() > 1 && values.iter().all(|v| v.1 == values[0].1) {
         let every = if values.len() == 2 {
-            "both scenarios"
+            format!("both {noun}s")
         } else {
-            "every scenario"
+            format!("every {noun}")
         };
         return format!("{label}: {} in {every}.", values[0].1);
     }
     let parts: Vec<String> = values
         .iter()
-        .map(|(name, median, _, _)| format!("{median} in {name}"))
+        .map(|(name, median, _, _)| format!("{median} {at} {name}"))
         .collect();
     // Pairs whose 90 % ranges overlap: their difference may be chance.
     let mut overlapping = Vec::new();
@@ -379,8 +390,12 @@ pub fn contrast(label: &str, values: &[(String, String, f64, f64)]) -> String {
             }
         }
     }
+    let pairs = values.len() * (values.len() - 1) / 2;
     let note = match overlapping.len() {
         0 => ".".to_string(),
+        n if n == pairs && values.len() > 2 => {
+            " — their 90 % ranges all overlap, so these differences may be chance.".to_string()
+        }
         _ if values.len() == 2 => {
             " — the 90 % ranges overlap, so this difference may be chance.".to_string()
         }

@@ -1,5 +1,6 @@
 //! The results a report is written from: the summaries (`summary.csv`) and the
-//! scorecard summary (`indicators_summary.csv`) of an output folder, first configuration.
+//! scorecard summary (`indicators_summary.csv`) of an output folder, per
+//! configuration of a sweep (a batch without sweeps has one).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,12 +35,39 @@ pub struct RunResults {
 }
 
 impl RunResults {
-    /// Reads the results of an output folder.
+    /// Reads the results of an output folder (its first configuration).
     pub fn read(dir: &Path) -> Result<Self, Error> {
-        Ok(RunResults {
-            summaries: read_summaries(&dir.join("summary.csv"))?,
-            indicators: read_indicator_summary(&dir.join(INDICATORS_SUMMARY))?,
-        })
+        let mut all = Self::read_all(dir)?;
+        Ok(all.swap_remove(0).1)
+    }
+
+    /// Reads the results of every configuration of an output folder, in
+    /// configuration order, each with its label (`key = value, ...`; empty
+    /// without sweeps). Each holds its own configuration as configuration 0.
+    pub fn read_all(dir: &Path) -> Result<Vec<(String, Self)>, Error> {
+        let summaries = read_summaries(&dir.join("summary.csv"))?;
+        let mut indicators = read_indicator_summary(&dir.join(INDICATORS_SUMMARY))?;
+        Ok(summaries
+            .configurations
+            .iter()
+            .map(|(&c, label)| {
+                let series = summaries
+                    .series
+                    .iter()
+                    .filter(|((k, _), _)| *k == c)
+                    .map(|((_, m), b)| ((0, m.clone()), b.clone()))
+                    .collect();
+                let own = Summaries {
+                    configurations: [(0, label.clone())].into(),
+                    series,
+                };
+                let results = RunResults {
+                    summaries: own,
+                    indicators: indicators.remove(&c).unwrap_or_default(),
+                };
+                (label.clone(), results)
+            })
+            .collect())
     }
 
     /// The bands of a metric, first configuration.
@@ -75,15 +103,22 @@ impl RunResults {
     }
 }
 
-/// `indicators_summary.csv` (first configuration).
-fn read_indicator_summary(path: &Path) -> Result<BTreeMap<String, Stat>, Error> {
+/// Indicators by configuration and name.
+type ByConfiguration = BTreeMap<usize, BTreeMap<String, Stat>>;
+
+/// `indicators_summary.csv`, by configuration (0 without sweeps).
+fn read_indicator_summary(path: &Path) -> Result<ByConfiguration, Error> {
     let mut file = CsvFile::open(path)?;
     let [indicator, n, mean, p05, p50, p95] =
         ["indicator", "replicates", "mean", "p05", "p50", "p95"].map(|c| file.column(c));
     let (indicator, n, mean, p05, p50, p95) = (indicator?, n?, mean?, p05?, p50?, p95?);
-    let mut out: BTreeMap<String, Stat> = BTreeMap::new();
-    for record in file.first_configuration_rows() {
+    let configuration = file.optional("configuration");
+    let mut out: ByConfiguration = BTreeMap::new();
+    for record in file.rows() {
         let record = record?;
+        let c: usize = configuration
+            .and_then(|i| record.get(i)?.parse().ok())
+            .unwrap_or(0);
         let x = |i: usize| {
             record
                 .get(i)
@@ -91,7 +126,7 @@ fn read_indicator_summary(path: &Path) -> Result<BTreeMap<String, Stat>, Error> 
                 .parse()
                 .unwrap_or(f64::NAN)
         };
-        out.insert(
+        out.entry(c).or_default().insert(
             record.get(indicator).unwrap_or_default().to_string(),
             Stat {
                 n: record.get(n).and_then(|v| v.parse().ok()).unwrap_or(0),

@@ -406,6 +406,18 @@ impl Scenario {
         self.job_with(configuration, replicate, drawn, &top)
     }
 
+    /// The parameters of configuration `c`, every uncertain parameter at its
+    /// central value: what charts and the report say a configuration assumes
+    /// (its policies, for instance), without drawing anything.
+    pub fn configuration_params(&self, c: usize) -> Result<Params, ScenarioError> {
+        if c == 0 && self.design.dists.is_empty() {
+            return Ok(self.params.clone());
+        }
+        let swept = self.design.configuration(c);
+        let central = self.design.central();
+        build(&self.merged, &self.top_label(), &swept, &central).map(|(_, p)| p)
+    }
+
     /// The label of the scenario's own file (the last of its `extends` chain).
     fn top_label(&self) -> String {
         self.merged
