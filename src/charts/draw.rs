@@ -289,6 +289,18 @@ fn draw_markers<DB: DrawingBackend>(
                 grey.stroke_width(1),
             ))
             .map_err(err)?;
+        // Where spans overlap, their shades merge: a dotted line marks where
+        // each one ends (its label gives the year).
+        if m.end > m.start && m.end <= x1 {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(b, y0), (b, y1)],
+                    2,
+                    4,
+                    grey.stroke_width(1),
+                ))
+                .map_err(err)?;
+        }
         // Labels under the legend's box would be hidden: start below it.
         let below = if legend.covers(a, (x0, x1)) {
             legend.height + 0.01

@@ -257,7 +257,7 @@ fn band_note(replicates: u32, uncertain: usize, series: &[Series], markers: bool
         notes::band_sentence(replicates, notes::widest_band(&bands, true)),
         notes::spread_sentence(uncertain),
         if markers {
-            " Dashed lines and grey spans: policies and events."
+            " Dashed lines and grey spans: policies and events (dotted: where one ends)."
         } else {
             ""
         }
