@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::charts::{Context, data::read_summaries, draw_compare};
 use crate::commands::run::{Progress, RunOptions, run};
@@ -32,13 +32,7 @@ pub fn compare(
         .iter()
         .map(|s| s.hash(opts.seed, opts.replicates))
         .collect();
-    let identity = json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "compare": names,
-        "scenario_hashes": hashes,
-        "seed": opts.seed,
-        "replicates": opts.replicates,
-    });
+    let identity = comparison_identity(&names, &hashes, opts.seed, opts.replicates);
     let (_lock, staged) = begin(&out, &identity, opts.force)?;
     for (scenario, name) in scenarios.iter().zip(&names) {
         let sub_opts = RunOptions {
@@ -180,13 +174,7 @@ pub fn compare_folders(dirs: &[PathBuf], opts: &RunOptions) -> Result<PathBuf, E
     let names = folder_names(&scenarios, &[]);
     let out = OutputPath::new(&opts.out)?;
     let hashes: Vec<&str> = runs.iter().map(|r| r.hash.as_str()).collect();
-    let identity = json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "compare": names,
-        "scenario_hashes": hashes,
-        "seed": first.seed,
-        "replicates": first.replicates,
-    });
+    let identity = comparison_identity(&names, &hashes, first.seed, first.replicates);
     let (_lock, staged) = begin(&out, &identity, opts.force)?;
     let parts: Vec<Part<'_>> = runs
         .iter()
@@ -346,4 +334,23 @@ pub(crate) fn folder_names(scenarios: &[Scenario], reserved: &[&str]) -> Vec<Str
 pub fn default_out(scenarios: &[Scenario]) -> PathBuf {
     let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
     Path::new("output").join(format!("compare-{}", names.join("-vs-")))
+}
+
+/// The settings that identify a comparison, the same whether its runs were made
+/// for it or taken from finished folders (`--from`): a comparison replaces only
+/// its own earlier output of the same identity.
+fn comparison_identity(
+    names: &[String],
+    hashes: &[impl AsRef<str>],
+    seed: u64,
+    replicates: u32,
+) -> Value {
+    let hashes: Vec<&str> = hashes.iter().map(AsRef::as_ref).collect();
+    json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "compare": names,
+        "scenario_hashes": hashes,
+        "seed": seed,
+        "replicates": replicates,
+    })
 }

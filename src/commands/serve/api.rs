@@ -364,7 +364,7 @@ async fn drive(app: Arc<App>, p: Prepared, tx: mpsc::Sender<String>, stop: Arc<A
     app.running.fetch_add(1, Ordering::SeqCst);
     let started = Instant::now();
     let progress = Arc::new(live::Progress::default());
-    let command = super::api::shell_words(&p.command);
+    let command = shell_words(&p.command);
     let toml = p.scenario.resolved_toml(p.seed, p.replicates);
     let uncertain: Vec<String> = p
         .scenario

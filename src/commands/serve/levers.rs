@@ -101,24 +101,22 @@ pub struct LeverError {
     pub message: String,
 }
 
-/// The policies the app can add to a scenario that lacks them (name, kind, and
+/// The policies the app can add to a scenario that lacks them (their kind, which
+/// also names their table, and
 /// where the settings it starts from come from). Retraining and early
 /// retirement start from the settings of the policy variants of Hegang, whose
 /// files give the assumptions behind each; no scenario has public jobs, so
 /// their level is the app's own round number, said as such.
-const ADDABLE: [(&str, &str, &str); 3] = [
+const ADDABLE: [(&str, &str); 3] = [
     (
-        "retraining",
         "retraining",
         "as in the scenario `hegang-retraining` (its assumptions), from four years after the start to the end of the run",
     ),
     (
         "early_retirement",
-        "early_retirement",
         "as in the scenario `hegang-early-retirement` (its assumptions), from four years after the start to the end of the run",
     ),
     (
-        "public_jobs",
         "public_jobs",
         "assumption of the app: a round 50 jobs per 10,000 residents in the city's public sector, from four years after \
          the start to the end of the run; no scenario sets public jobs",
@@ -208,7 +206,9 @@ impl Levers {
                 .max_by(|a, b| a.employment_share.total_cmp(&b.employment_share))
                 .map(|s| s.name.clone())
         };
-        for (name, kind, origin) in ADDABLE {
+        // The added policy's table is named after its kind.
+        for (kind, origin) in ADDABLE {
+            let name = kind;
             if policies.iter().any(|(_, k)| k == kind) {
                 continue;
             }
@@ -324,13 +324,15 @@ impl Levers {
                 ),
             });
         }
-        let added: Vec<&str> = self
+        // Policies the scenario lacks (their switch adds them), and those of
+        // them switched on: the settings of the others are left out.
+        let absent: Vec<&str> = self
             .levers
             .iter()
             .zip(&self.apply)
             .filter(|(l, a)| {
                 matches!(a, Apply::AddPolicy(_))
-                    && values.get(&l.id).is_some_and(|v| v.trim() == "true")
+                    && values.get(&l.id).is_none_or(|v| v.trim() != "true")
             })
             .filter_map(|(l, _)| l.policy.as_deref())
             .collect();
@@ -340,12 +342,7 @@ impl Levers {
                 continue;
             };
             let raw = raw.trim();
-            let absent_policy = lever.policy.as_deref().is_some_and(|p| {
-                !added.contains(&p)
-                    && self.apply.iter().zip(&self.levers).any(|(a, l)| {
-                        matches!(a, Apply::AddPolicy(_)) && l.policy.as_deref() == Some(p)
-                    })
-            });
+            let absent_policy = lever.policy.as_deref().is_some_and(|p| absent.contains(&p));
             match apply {
                 Apply::AddPolicy(template) => {
                     if raw == "true" {
