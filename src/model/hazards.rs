@@ -17,6 +17,12 @@ pub struct Schedules {
     pub fertility: Vec<f64>,
     /// Rogers–Castro profile normalised to 1 at its highest age.
     pub migration: Vec<f64>,
+    /// [`death_bound`](Self::death_bound) and
+    /// [`migration_bound`](Self::migration_bound) over ages `a` and `a + 1`,
+    /// by `a`: the two ages a birth cohort spans in a month, asked for by
+    /// thinning once per pool.
+    death_pair: Vec<f64>,
+    migration_pair: Vec<f64>,
 }
 
 impl Schedules {
@@ -56,11 +62,20 @@ impl Schedules {
             })
             .collect();
         let top = raw.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
-        Schedules {
+        let mut schedules = Schedules {
             death,
             fertility,
             migration: raw.into_iter().map(|r| r / top).collect(),
-        }
+            death_pair: Vec::new(),
+            migration_pair: Vec::new(),
+        };
+        let ages = 0..MAX_AGE as u32;
+        schedules.death_pair = ages
+            .clone()
+            .map(|a| schedules.death_over(a, a + 1))
+            .collect();
+        schedules.migration_pair = ages.map(|a| schedules.migration_over(a, a + 1)).collect();
+        schedules
     }
 
     /// Monthly death probability at an age.
@@ -70,6 +85,13 @@ impl Schedules {
 
     /// Highest monthly death probability over ages `lo..=hi`, either sex.
     pub fn death_bound(&self, lo: u32, hi: u32) -> f64 {
+        match self.death_pair.get(lo as usize) {
+            Some(&bound) if hi == lo + 1 => bound,
+            _ => self.death_over(lo, hi),
+        }
+    }
+
+    fn death_over(&self, lo: u32, hi: u32) -> f64 {
         let (lo, hi) = ((lo as usize).min(MAX_AGE), (hi as usize).min(MAX_AGE));
         self.death
             .iter()
@@ -89,6 +111,13 @@ impl Schedules {
 
     /// Highest migration profile value over ages `lo..=hi`.
     pub fn migration_bound(&self, lo: u32, hi: u32) -> f64 {
+        match self.migration_pair.get(lo as usize) {
+            Some(&bound) if hi == lo + 1 => bound,
+            _ => self.migration_over(lo, hi),
+        }
+    }
+
+    fn migration_over(&self, lo: u32, hi: u32) -> f64 {
         let (lo, hi) = ((lo as usize).min(MAX_AGE), (hi as usize).min(MAX_AGE));
         self.migration[lo..=hi].iter().copied().fold(0.0, f64::max)
     }

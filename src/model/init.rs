@@ -137,6 +137,8 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         slots: Vec::new(),
         hazards: Vec::new(),
         thin_pools: Vec::new(),
+        spans: Vec::new(),
+        spans_at: i32::MIN,
         reference: false,
         p,
     };

@@ -131,7 +131,7 @@ impl City {
             .collect();
         let returning = monthly(m.return_rate);
         let (multiplier, effect) = (m.unemployed_multiplier, m.unemployment_effect);
-        let unemployed_groups: Vec<usize> = self.unemployed_groups().iter().map(|g| g.2).collect();
+        let unemployed_groups = self.people.layout().unemployed_all();
         let mut parents = 0;
         for group in 0..self.people.layout().groups() {
             if self.people.group_len(group) == 0 {

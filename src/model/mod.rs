@@ -104,6 +104,12 @@ pub struct City {
     hazards: Vec<f64>,
     /// Scratch: the non-empty pools of a group being thinned, with their bounds.
     thin_pools: Vec<(usize, f64)>,
+    /// Youngest and oldest age of each birth cohort in month `spans_at`
+    /// (see [`City::cohort_ages`]): the same for every group, so worked out once
+    /// a month rather than once per pool thinned. The oldest cohort's entry is
+    /// not used, as its oldest member can die or leave within the month.
+    spans: Vec<(u32, u32)>,
+    spans_at: i32,
     /// Whether the monthly step draws every event person by person (the reference
     /// mode, see [`City::reference`]).
     reference: bool,
@@ -158,7 +164,7 @@ impl City {
 
     /// Residents now.
     pub fn residents(&self) -> u64 {
-        Status::RESIDENT.iter().map(|&s| self.count(s)).sum()
+        self.people.residents()
     }
 
     /// Residents at the start.
@@ -206,17 +212,18 @@ impl City {
     }
 
     fn count(&self, status: Status) -> u64 {
-        let l = self.people.layout();
-        let groups = match status {
-            Status::Child => vec![people::PoolLayout::CHILD],
-            Status::Inactive => vec![people::PoolLayout::INACTIVE, l.discouraged()],
-            Status::Retired => vec![l.retired()],
-            Status::Employed => (0..self.sectors.len()).map(|s| l.employed(s)).collect(),
-            Status::Training => (0..self.sectors.len()).map(|s| l.training(s)).collect(),
-            Status::Unemployed => self.unemployed_groups().iter().map(|g| g.2).collect(),
-            Status::Left | Status::Dead => Vec::new(),
-        };
-        groups.into_iter().map(|g| self.people.group_len(g)).sum()
+        let (l, people) = (self.people.layout(), &self.people);
+        match status {
+            Status::Child => people.group_len(people::PoolLayout::CHILD),
+            Status::Inactive => {
+                people.group_len(people::PoolLayout::INACTIVE) + people.group_len(l.discouraged())
+            }
+            Status::Retired => people.group_len(l.retired()),
+            Status::Employed => people.groups_len(l.employed_all()),
+            Status::Training => people.groups_len(l.training_all()),
+            Status::Unemployed => people.groups_len(l.unemployed_all()),
+            Status::Left | Status::Dead => 0,
+        }
     }
 
     /// The date of the month being simulated.
@@ -227,17 +234,23 @@ impl City {
     /// Thinning over a group: selects each member independently with their
     /// `hazard`, takes the selected out of their pools and leaves them in
     /// `self.chosen`. Members become candidates with probability
-    /// `bound(schedules, youngest, oldest)` (the bound of the hazard over the
-    /// ages a birth cohort has this month), found by walking with geometric
-    /// gaps so that the cost is proportional to the candidates, not the
-    /// members; each candidate is kept with probability `hazard / bound`.
+    /// `bound(schedules, youngest, oldest)`, a bound of the hazard over every
+    /// age from `youngest` to `oldest` (whole years), found by walking with
+    /// geometric gaps so that the cost is proportional to the candidates, not
+    /// the members; each candidate is kept with probability `hazard / bound`.
     /// Every member ends up chosen with probability `hazard` exactly, whatever
-    /// the bound, so the walk can take either of two forms, whichever draws
-    /// fewer gaps: pool by pool with each cohort's own bound (large cities:
-    /// many members per pool, and a tight bound), or once over the whole group
-    /// with the largest of them (small cities: a gap per pool would cost more
-    /// than the few extra candidates). The hazard receives a record and the
-    /// age schedules.
+    /// the bound, so the walk takes the cheapest of three forms:
+    ///
+    /// - once over the whole group with one bound over all its ages, when that
+    ///   draws fewer candidates than the group has non-empty pools (a small
+    ///   group: a bound per pool would cost more than the few extra candidates);
+    /// - pool by pool with each birth cohort's own bound, the ages it has this
+    ///   month (a large city: many members per pool, and a tight bound);
+    /// - once over the whole group with the largest of the cohorts' bounds,
+    ///   when that draws fewer gaps than a walk per pool.
+    ///
+    /// `bound` must not decrease when the range of ages widens. The hazard
+    /// receives a record and the age schedules.
     ///
     /// In reference mode the bound is ignored and every member rolls a die with
     /// their own hazard.
@@ -251,27 +264,44 @@ impl City {
             return self.thin_each(group, hazard);
         }
         self.chosen.clear();
-        // The non-empty pools and their bounds, and the expected number of
-        // gaps drawn by each walk.
+        let Some((oldest, youngest)) = self.people.occupied_span(group) else {
+            return;
+        };
+        self.refresh_spans();
         let mut pools = std::mem::take(&mut self.thin_pools);
         pools.clear();
-        let (mut per_pool, mut members, mut top) = (0.0, 0usize, 0.0_f64);
-        for pool in self.people.layout().pools_of(group) {
+        let layout = self.people.layout();
+        let ages = |c: usize| match c {
+            0 => self.cohort_ages(layout.pool(group, 0)),
+            c => self.spans[c],
+        };
+        let whole = bound(&self.sched, ages(youngest).0, ages(oldest).1).min(1.0);
+        if whole <= 0.0 {
+            self.thin_pools = pools;
+            return;
+        }
+        let members = self.people.group_len(group) as f64;
+        if members * whole <= self.people.occupied_count(group) as f64 {
+            pools.extend(self.people.occupied(group).map(|pool| (pool, whole)));
+            self.thin_group(&pools, whole, &hazard);
+            self.thin_pools = pools;
+            return;
+        }
+        // The non-empty pools and their bounds, and the expected number of
+        // gaps drawn by each of the other two walks.
+        let (mut per_pool, mut top) = (0.0, 0.0_f64);
+        for pool in self.people.occupied(group) {
             let n = self.people.pool(pool).len();
-            if n == 0 {
-                continue;
-            }
-            let (lo, hi) = self.cohort_ages(pool);
+            let (lo, hi) = ages(layout.cohort_of(pool));
             let b = bound(&self.sched, lo, hi).min(1.0);
             if b <= 0.0 {
                 continue;
             }
             per_pool += 1.0 + n as f64 * b;
-            members += n;
             top = top.max(b);
             pools.push((pool, b));
         }
-        if 1.0 + members as f64 * top < per_pool {
+        if 1.0 + members * top < per_pool {
             self.thin_group(&pools, top, &hazard);
         } else {
             for &(pool, b) in &pools {
@@ -357,6 +387,20 @@ impl City {
         self.hazards = hazards;
     }
 
+    /// Brings [`City::spans`] up to the month being simulated.
+    fn refresh_spans(&mut self) {
+        if self.spans_at == self.t {
+            return;
+        }
+        let layout = self.people.layout();
+        let mut spans = std::mem::take(&mut self.spans);
+        spans.clear();
+        spans.push((0, 0));
+        spans.extend((1..layout.cohorts()).map(|c| self.cohort_ages(layout.pool(0, c))));
+        self.spans = spans;
+        self.spans_at = self.t;
+    }
+
     /// Youngest and oldest age (whole years, inclusive) the members of a pool
     /// have this month: two consecutive ages for a birth year, and up to the
     /// oldest resident for the oldest cohort, which also holds everyone older.
@@ -405,8 +449,8 @@ mod tests {
     /// over many draws, how often each age group is chosen agrees with a
     /// reference that rolls one die per person (a chi-square comparison of the
     /// two). The hazard varies within birth cohorts too, so the bound matters.
-    #[test]
-    fn thinning_agrees_in_distribution_with_a_die_roll_per_person() {
+    /// A hazard of at most `top`, drawn `draws` times.
+    fn thinning_agrees_with_a_die_roll_per_person(top: f64, draws: usize) {
         let s = crate::scenario::load("test-city", &[]).unwrap();
         let mut city = City::new(s.params.clone(), model_rng(5));
         let group = people::PoolLayout::INACTIVE;
@@ -417,13 +461,12 @@ mod tests {
             .flat_map(|p| city.people.pool(p).to_vec())
             .collect();
         assert!(members.len() > 100);
-        // A hazard that varies strongly with age, at most 0.3.
-        let hazard = |p: &Person| 0.3 * (p.age(0) % 10) as f64 / 9.0;
-        let draws = 400;
+        // A hazard that varies strongly with age, at most `top`.
+        let hazard = |p: &Person| top * (p.age(0) % 10) as f64 / 9.0;
         let (mut fast, mut reference) = ([0u64; 10], [0u64; 10]);
         let mut rng = model_rng(9);
         for _ in 0..draws {
-            city.thin(group, |_, _, _| 0.3, |p, _| hazard(p));
+            city.thin(group, |_, _, _| top, |p, _| hazard(p));
             for p in std::mem::take(&mut city.chosen) {
                 fast[(p.age(0) % 10) as usize] += 1;
                 city.people.put(p, Status::Inactive);
@@ -448,5 +491,24 @@ mod tests {
             "chi-square {chi2:.1}: fast {fast:?} vs reference {reference:?}"
         );
         assert_eq!(fast[0], 0, "a zero hazard was drawn");
+    }
+
+    /// A large hazard: the walk goes pool by pool or over the group with the
+    /// largest of the cohorts' bounds.
+    #[test]
+    fn thinning_with_a_large_hazard_agrees_in_distribution_with_a_die_roll_per_person() {
+        thinning_agrees_with_a_die_roll_per_person(0.3, 400);
+    }
+
+    /// A small hazard: fewer candidates than non-empty pools, so the walk goes
+    /// over the whole group with one bound for all its ages.
+    #[test]
+    fn thinning_with_a_small_hazard_agrees_in_distribution_with_a_die_roll_per_person() {
+        let s = crate::scenario::load("test-city", &[]).unwrap();
+        let city = City::new(s.params.clone(), model_rng(5));
+        let group = people::PoolLayout::INACTIVE;
+        let members = city.people.group_len(group) as f64;
+        assert!(members * 0.005 <= city.people.occupied_count(group) as f64);
+        thinning_agrees_with_a_die_roll_per_person(0.005, 20_000);
     }
 }

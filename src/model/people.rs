@@ -18,6 +18,7 @@
 //! which keep the pools, the cohort tally and the running sums consistent; no
 //! statistic is ever recomputed by scanning everyone.
 
+use fixedbitset::FixedBitSet;
 use rand::{Rng, RngExt};
 
 use super::cohort::{DisplacedTally, Member};
@@ -193,6 +194,21 @@ impl PoolLayout {
         2 + 2 * self.sectors + s * SKILLS + skill
     }
 
+    /// Groups of the unemployed, of every last sector and skill.
+    pub fn unemployed_all(&self) -> std::ops::Range<usize> {
+        self.unemployed(0, 0)..self.retired()
+    }
+
+    /// Groups of the employed, one per sector.
+    pub fn employed_all(&self) -> std::ops::Range<usize> {
+        self.employed(0)..self.employed(0) + self.sectors
+    }
+
+    /// Groups of trainees, one per target sector.
+    pub fn training_all(&self) -> std::ops::Range<usize> {
+        self.training(0)..self.training(0) + self.sectors
+    }
+
     /// Group of retired people.
     pub fn retired(&self) -> usize {
         2 + 2 * self.sectors + (self.sectors + 1) * SKILLS
@@ -256,6 +272,11 @@ impl PoolLayout {
     /// Group of a pool.
     pub fn group(&self, pool: usize) -> usize {
         pool / self.cohorts
+    }
+
+    /// Birth cohort of a pool.
+    pub fn cohort_of(&self, pool: usize) -> usize {
+        pool % self.cohorts
     }
 }
 
@@ -495,6 +516,12 @@ impl Newcomer {
 pub struct People {
     layout: PoolLayout,
     pools: Vec<Vec<Person>>,
+    /// For each group, the birth cohorts whose pool holds anyone. Scans of a
+    /// group (thinning, uniform picks) visit only those: in a small city most
+    /// pools are empty (an unemployed group of a few dozen people spread over
+    /// a hundred and fifty birth years), and visiting them all cost more than
+    /// the events drawn.
+    occupied: Vec<FixedBitSet>,
     /// Residents in each group.
     group_len: Vec<u64>,
     tally: Tally,
@@ -514,6 +541,8 @@ pub struct People {
     ranks: Vec<u64>,
     /// Scratch: positions selected in a pool.
     slots: Vec<u32>,
+    /// Scratch: the pools a pick visits.
+    visit: Vec<usize>,
 }
 
 /// Residents counted by month of birth, sex and status, kept current by every
@@ -576,6 +605,7 @@ impl People {
         People {
             layout,
             pools: vec![Vec::new(); layout.pools()],
+            occupied: vec![FixedBitSet::with_capacity(layout.cohorts()); layout.groups()],
             group_len: vec![0; layout.groups()],
             tally: Tally {
                 counts: vec![[[0; 6]; 2]; births],
@@ -587,6 +617,7 @@ impl People {
             placement: vec![[0; 2]; months as usize + 1],
             ranks: Vec::new(),
             slots: Vec::new(),
+            visit: Vec::new(),
         }
     }
 
@@ -603,6 +634,41 @@ impl People {
     /// Records of a pool.
     pub fn pool(&self, pool: usize) -> &[Person] {
         &self.pools[pool]
+    }
+
+    /// The pools of a group that hold anyone, oldest cohort first (the order
+    /// of [`PoolLayout::pools_of`]).
+    pub fn occupied(&self, group: usize) -> impl Iterator<Item = usize> + '_ {
+        let first = self.layout.pool(group, 0);
+        self.occupied[group].ones().map(move |c| first + c)
+    }
+
+    /// The oldest and the youngest birth cohort of a group's non-empty pools,
+    /// or `None` if the group is empty.
+    pub fn occupied_span(&self, group: usize) -> Option<(usize, usize)> {
+        let set = &self.occupied[group];
+        set.minimum().zip(set.maximum())
+    }
+
+    /// Number of a group's non-empty pools.
+    pub fn occupied_count(&self, group: usize) -> usize {
+        self.occupied[group].count_ones(..)
+    }
+
+    /// Records that a pool has just become empty.
+    fn vacate(&mut self, pool: usize) {
+        let (group, cohort) = (self.layout.group(pool), self.layout.cohort_of(pool));
+        self.occupied[group].remove(cohort);
+    }
+
+    /// Residents in a range of groups.
+    pub fn groups_len(&self, groups: std::ops::Range<usize>) -> u64 {
+        self.group_len[groups].iter().sum()
+    }
+
+    /// Residents: everyone in a pool.
+    pub fn residents(&self) -> u64 {
+        self.group_len.iter().sum()
     }
 
     /// Residents in a group.
@@ -680,6 +746,9 @@ impl People {
         let list = &mut self.pools[h.pool as usize];
         let p = list.swap_remove(h.slot as usize);
         trim(list);
+        if list.is_empty() {
+            self.vacate(h.pool as usize);
+        }
         self.uncount(&p);
         p
     }
@@ -694,9 +763,13 @@ impl People {
         let Some(group) = self.layout.group_of(status, p.sector, p.skill()) else {
             return;
         };
-        let list = &mut self.pools[self.layout.pool(group, self.layout.cohort(p.birth()))];
+        let cohort = self.layout.cohort(p.birth());
+        let list = &mut self.pools[self.layout.pool(group, cohort)];
         grow(list);
         list.push(p);
+        if list.len() == 1 {
+            self.occupied[group].insert(cohort);
+        }
         self.group_len[group] += 1;
         self.tally.add(p.birth(), p.female(), status, 1);
         match status {
@@ -750,6 +823,9 @@ impl People {
     /// copies are independent loads, so their cache misses overlap instead of
     /// being paid one after the other.
     pub fn take_slots(&mut self, pool: usize, slots: &[u32], out: &mut Vec<Person>) {
+        if slots.is_empty() {
+            return;
+        }
         let start = out.len();
         let list = &mut self.pools[pool];
         out.extend(slots.iter().map(|&slot| list[slot as usize]));
@@ -757,6 +833,9 @@ impl People {
             list.swap_remove(slot as usize);
         }
         trim(list);
+        if list.is_empty() {
+            self.vacate(pool);
+        }
         for p in &out[start..] {
             self.uncount(p);
         }
@@ -821,11 +900,14 @@ impl People {
         let mut slots = std::mem::take(&mut self.slots);
         let mut next = ranks.iter().copied().peekable();
         let mut offset = 0u64;
-        for pool in self.layout.pools_of(group) {
-            let len = self.pools[pool].len() as u64;
-            if len == 0 {
-                continue;
+        let mut pools = std::mem::take(&mut self.visit);
+        pools.clear();
+        pools.extend(self.occupied(group));
+        for &pool in &pools {
+            if !complement && next.peek().is_none() {
+                break;
             }
+            let len = self.pools[pool].len() as u64;
             slots.clear();
             if complement {
                 // Every rank of this pool that is not left out.
@@ -844,6 +926,7 @@ impl People {
             self.take_slots(pool, &slots, out);
             offset += len;
         }
+        self.visit = pools;
         self.slots = slots;
         self.ranks = ranks;
         out[start..].shuffle(rng);
@@ -872,6 +955,9 @@ impl People {
                 "group sizes {:?}, a scan finds {:?}",
                 self.group_len, scan.group_len
             ));
+        }
+        if scan.occupied != self.occupied {
+            return Err("the occupied pools disagree with a scan".into());
         }
         if scan.tally.counts != self.tally.counts {
             return Err("the cohort tally disagrees with a scan".into());
@@ -916,6 +1002,31 @@ mod tests {
             wage_factor: 1.0,
             flags: 0,
         }
+    }
+
+    /// The ranges of groups by status hold exactly the groups of that status.
+    #[test]
+    fn group_ranges_hold_the_groups_of_their_status() {
+        let l = PoolLayout::new(3, 24);
+        let of = |status: Status| -> Vec<usize> {
+            let mut groups: Vec<usize> = (0..3u8)
+                .chain([NO_SECTOR])
+                .flat_map(|s| (0..SKILLS).map(move |k| (s, k)))
+                .filter_map(|(s, k)| {
+                    let sector_held = s != NO_SECTOR || status == Status::Unemployed;
+                    sector_held.then(|| l.group_of(status, s, k)).flatten()
+                })
+                .collect();
+            groups.sort_unstable();
+            groups.dedup();
+            groups
+        };
+        assert_eq!(
+            of(Status::Unemployed),
+            l.unemployed_all().collect::<Vec<_>>()
+        );
+        assert_eq!(of(Status::Employed), l.employed_all().collect::<Vec<_>>());
+        assert_eq!(of(Status::Training), l.training_all().collect::<Vec<_>>());
     }
 
     #[test]

@@ -239,7 +239,8 @@ impl City {
             if self.people.group_len(l.training(s)) == 0 {
                 continue;
             }
-            for pool in l.pools_of(l.training(s)) {
+            let pools: Vec<usize> = self.people.occupied(l.training(s)).collect();
+            for pool in pools {
                 self.people
                     .take_where(pool, |p| p.due() <= t, &mut self.chosen);
             }
