@@ -280,16 +280,21 @@ impl City {
             self.thin_pools = pools;
             return;
         }
-        let members = self.people.group_len(group) as f64;
-        if members * whole <= self.people.occupied_count(group) as f64 {
-            pools.extend(self.people.occupied(group).map(|pool| (pool, whole)));
-            self.thin_group(&pools, whole, &hazard);
+        let members = self.people.group_len(group) as usize;
+        if members as f64 * whole <= self.people.occupied_count(group) as f64 {
+            // Most months nobody in a small group is even a candidate: the
+            // first gap is drawn before the pools are listed.
+            let first = sample::geometric(&mut self.rng, whole);
+            if first < members {
+                pools.extend(self.people.occupied(group).map(|pool| (pool, whole)));
+                self.thin_group(&pools, whole, first, members, &hazard);
+            }
             self.thin_pools = pools;
             return;
         }
         // The non-empty pools and their bounds, and the expected number of
         // gaps drawn by each of the other two walks.
-        let (mut per_pool, mut top) = (0.0, 0.0_f64);
+        let (mut per_pool, mut top, mut bounded) = (0.0, 0.0_f64, 0usize);
         for pool in self.people.occupied(group) {
             let n = self.people.pool(pool).len();
             let (lo, hi) = ages(layout.cohort_of(pool));
@@ -299,10 +304,12 @@ impl City {
             }
             per_pool += 1.0 + n as f64 * b;
             top = top.max(b);
+            bounded += n;
             pools.push((pool, b));
         }
-        if 1.0 + members * top < per_pool {
-            self.thin_group(&pools, top, &hazard);
+        if 1.0 + bounded as f64 * top < per_pool {
+            let first = sample::geometric(&mut self.rng, top);
+            self.thin_group(&pools, top, first, bounded, &hazard);
         } else {
             for &(pool, b) in &pools {
                 self.thin_pool(pool, b, &hazard);
@@ -328,18 +335,23 @@ impl City {
         self.slots = slots;
     }
 
-    /// Candidates over the members of several pools taken one after the other,
-    /// with probability `top` each, kept with `hazard / top`.
+    /// Candidates over the `members` members of several pools taken one after
+    /// the other, with probability `top` each, kept with `hazard / top`; `next`
+    /// is the first gap, already drawn.
     fn thin_group(
         &mut self,
         pools: &[(usize, f64)],
         top: f64,
+        mut next: usize,
+        members: usize,
         hazard: &impl Fn(&Person, &Schedules) -> f64,
     ) {
         let mut slots = std::mem::take(&mut self.slots);
-        let mut next = sample::geometric(&mut self.rng, top);
         let mut offset = 0usize;
         for &(pool, _) in pools {
+            if next >= members {
+                break;
+            }
             let n = self.people.pool(pool).len();
             slots.clear();
             while next < offset + n {
