@@ -177,13 +177,31 @@ fn a_booming_sector_makes_a_city_grow() {
     );
 }
 
+/// The default mortality is calibrated to China's life expectancy at birth
+/// (both sexes, weighted by the sex ratio at birth): 74.83 in 2010 (census life
+/// table), 76.34 in 2015, 77.93 in 2020 (census) and the 79.0 planned for 2030;
+/// and to the census's gap between women and men in 2010 (77.37 and 72.38).
 #[test]
-fn default_mortality_gives_a_plausible_life_expectancy() {
+fn default_mortality_gives_chinas_life_expectancy_over_the_years() {
+    use boomtown::model::hazards::Schedules;
     let s = load("test-city");
-    let sched = boomtown::model::hazards::Schedules::new(&s.params.demography, &s.params.migration);
-    let [women, men] = sched.life_expectancy();
-    assert!((78.0..84.0).contains(&women), "women {women}");
-    assert!((73.0..79.0).contains(&men), "men {men}");
+    let d = &s.params.demography;
+    let boys = 1.0 - d.female_birth_share;
+    for (year, expected) in [(2010, 74.83), (2015, 76.34), (2020, 77.93), (2030, 79.0)] {
+        let sched = Schedules::new(d, &s.params.migration, year);
+        let [women, men] = sched.life_expectancy();
+        let both = d.female_birth_share * women + boys * men;
+        assert!(
+            (both - expected).abs() < 0.05,
+            "{year}: life expectancy {both:.2}, expected {expected}"
+        );
+        if year == 2010 {
+            assert!((women - 77.37).abs() < 0.3, "women {women:.2}");
+            assert!((men - 72.38).abs() < 0.3, "men {men:.2}");
+        }
+    }
+    // Held after the last point of the path.
+    assert_eq!(d.mortality_factor(2040), d.mortality_factor(2030));
 }
 
 /// Change in the first year of each labour-market indicator, its largest

@@ -11,6 +11,17 @@ use super::sample::binomial;
 use super::sample::categorical;
 
 impl City {
+    /// Death and birth probabilities change with the calendar year
+    /// (`demography.mortality_path`, `demography.fertility_path`): they are set
+    /// in the first month simulated of each year.
+    pub(super) fn update_vital_rates(&mut self) {
+        let year = self.date().year();
+        if year != self.schedule_year {
+            self.schedule_year = year;
+            self.sched.set_year(&self.p.demography, year);
+        }
+    }
+
     /// Deaths: each resident dies this month with the probability of their age and
     /// sex, drawn per pool by thinning.
     pub(super) fn deaths(&mut self) {

@@ -8,6 +8,41 @@ use super::sample::monthly_from_rate;
 /// Highest age (years) the schedules cover; older people use the last entry.
 pub const MAX_AGE: usize = 120;
 
+/// Monthly death probabilities by year of age, `[male, female][age]`: Gompertz
+/// with an infant term, men's hazard a fixed multiple of women's, all times
+/// `factor`.
+fn death_table(d: &DemographyParams, factor: f64) -> [Vec<f64>; 2] {
+    let death_rate = |age: usize, male: bool| {
+        let base = if age == 0 {
+            d.infant_mortality.max(d.mortality_gompertz_a)
+        } else {
+            d.mortality_gompertz_a * (d.mortality_gompertz_b * age as f64).exp()
+        };
+        let ratio = if male { d.male_mortality_ratio } else { 1.0 };
+        monthly_from_rate(base * ratio * factor)
+    };
+    [
+        (0..=MAX_AGE).map(|a| death_rate(a, true)).collect(),
+        (0..=MAX_AGE).map(|a| death_rate(a, false)).collect(),
+    ]
+}
+
+/// Monthly birth probabilities of a woman by year of age: a normal curve over
+/// ages 15–49 scaled to the total fertility rate, times `factor`.
+fn fertility_table(d: &DemographyParams, factor: f64) -> Vec<f64> {
+    (0..=MAX_AGE)
+        .map(|a| {
+            if !(15..50).contains(&a) {
+                return 0.0;
+            }
+            let z = (a as f64 + 0.5 - d.fertility_mean_age) / d.fertility_sd_age;
+            let density =
+                (-0.5 * z * z).exp() / (d.fertility_sd_age * (2.0 * std::f64::consts::PI).sqrt());
+            monthly_from_rate(d.total_fertility_rate * factor * density)
+        })
+        .collect()
+}
+
 /// Monthly probabilities by year of age.
 #[derive(Clone, Debug)]
 pub struct Schedules {
@@ -26,32 +61,11 @@ pub struct Schedules {
 }
 
 impl Schedules {
-    /// Builds the schedules from the scenario's parameters.
-    pub fn new(d: &DemographyParams, m: &MigrationParams) -> Self {
-        let death_rate = |age: usize, male: bool| {
-            let base = if age == 0 {
-                d.infant_mortality.max(d.mortality_gompertz_a)
-            } else {
-                d.mortality_gompertz_a * (d.mortality_gompertz_b * age as f64).exp()
-            };
-            let ratio = if male { d.male_mortality_ratio } else { 1.0 };
-            monthly_from_rate(base * ratio)
-        };
-        let death = [
-            (0..=MAX_AGE).map(|a| death_rate(a, true)).collect(),
-            (0..=MAX_AGE).map(|a| death_rate(a, false)).collect(),
-        ];
-        let fertility: Vec<f64> = (0..=MAX_AGE)
-            .map(|a| {
-                if !(15..50).contains(&a) {
-                    return 0.0;
-                }
-                let z = (a as f64 + 0.5 - d.fertility_mean_age) / d.fertility_sd_age;
-                let density = (-0.5 * z * z).exp()
-                    / (d.fertility_sd_age * (2.0 * std::f64::consts::PI).sqrt());
-                monthly_from_rate(d.total_fertility_rate * density)
-            })
-            .collect();
+    /// Builds the schedules from the scenario's parameters, with the death and
+    /// birth probabilities of calendar year `year` (see [`Schedules::set_year`]).
+    pub fn new(d: &DemographyParams, m: &MigrationParams, year: i32) -> Self {
+        let death = death_table(d, d.mortality_factor(year));
+        let fertility = fertility_table(d, d.fertility_factor(year));
         let raw: Vec<f64> = (0..=MAX_AGE)
             .map(|a| {
                 let x = a as f64 + 0.5;
@@ -69,13 +83,25 @@ impl Schedules {
             death_pair: Vec::new(),
             migration_pair: Vec::new(),
         };
+        schedules.death_pair = schedules.death_pairs();
         let ages = 0..MAX_AGE as u32;
-        schedules.death_pair = ages
-            .clone()
-            .map(|a| schedules.death_over(a, a + 1))
-            .collect();
         schedules.migration_pair = ages.map(|a| schedules.migration_over(a, a + 1)).collect();
         schedules
+    }
+
+    /// Sets the death and birth probabilities to those of a calendar year: the
+    /// scenario's schedules times the year's factors (`demography.mortality_path`,
+    /// `demography.fertility_path`).
+    pub fn set_year(&mut self, d: &DemographyParams, year: i32) {
+        self.death = death_table(d, d.mortality_factor(year));
+        self.death_pair = self.death_pairs();
+        self.fertility = fertility_table(d, d.fertility_factor(year));
+    }
+
+    fn death_pairs(&self) -> Vec<f64> {
+        (0..MAX_AGE as u32)
+            .map(|a| self.death_over(a, a + 1))
+            .collect()
     }
 
     /// Monthly death probability at an age.

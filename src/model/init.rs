@@ -44,7 +44,8 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
     let months = p.horizon.months;
     let spin_up = p.horizon.spin_up_months as i32;
     let mut people = People::new(p.sectors.len(), months);
-    let sched = Schedules::new(&p.demography, &p.migration);
+    let start_year = p.horizon.start.year();
+    let sched = Schedules::new(&p.demography, &p.migration, start_year);
     let sector_shares: Vec<f64> = p.sectors.iter().map(|s| s.employment_share).collect();
     let noise = LogNormal::new(
         -0.5 * p.labour.wage_dispersion.powi(2),
@@ -124,6 +125,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         .collect();
     let mut city = City {
         sched,
+        schedule_year: start_year,
         people,
         rng,
         t: -spin_up,

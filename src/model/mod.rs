@@ -81,6 +81,8 @@ struct Flows {
 pub struct City {
     p: Params,
     sched: Schedules,
+    /// The calendar year whose death and birth probabilities `sched` holds.
+    schedule_year: i32,
     people: People,
     rng: ModelRng,
     /// Months simulated so far (the month being simulated next).
@@ -180,6 +182,7 @@ impl City {
     /// Simulates one month. The order of the processes is the model's schedule.
     pub fn step(&mut self) {
         self.grow_capacity();
+        self.update_vital_rates();
         self.deaths();
         self.births();
         self.age_milestones();

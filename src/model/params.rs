@@ -66,6 +66,16 @@ pub struct DemographyParams {
     pub infant_mortality: f64,
     /// Men's death hazard relative to women's at the same age.
     pub male_mortality_ratio: f64,
+    /// How death rates change over time: `(year, factor)` points, interpolated
+    /// linearly and held beyond the ends, by which the hazards at every age
+    /// (infants' included) are multiplied in that calendar year. Empty: 1 always.
+    #[serde(default)]
+    pub mortality_path: Vec<(f64, f64)>,
+    /// How fertility changes over time: `(year, factor)` points, as
+    /// `mortality_path`, by which the birth probability at every age is
+    /// multiplied in that calendar year. Empty: 1 always.
+    #[serde(default)]
+    pub fertility_path: Vec<(f64, f64)>,
     /// Age (years) of entry into the labour force, by skill group.
     pub entry_age: [u32; SKILLS],
     /// Statutory retirement age of men (years).
@@ -404,6 +414,20 @@ pub struct Params {
     pub sectors: Vec<Sector>,
     /// Policies and events, in scenario order.
     pub policies: Vec<Policy>,
+}
+
+impl DemographyParams {
+    /// The factor on death rates in a calendar year: `mortality_path` at that
+    /// year (1 without a path).
+    pub fn mortality_factor(&self, year: i32) -> f64 {
+        interpolate(&self.mortality_path, year as f64)
+    }
+
+    /// The factor on birth probabilities in a calendar year: `fertility_path`
+    /// at that year (1 without a path).
+    pub fn fertility_factor(&self, year: i32) -> f64 {
+        interpolate(&self.fertility_path, year as f64)
+    }
 }
 
 /// Linear interpolation in a `(year, value)` path, flat beyond its ends.

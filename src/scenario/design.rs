@@ -25,6 +25,8 @@ const ARRAY_KEYS: &[(&str, usize)] = &[
     ("population.skill_shares", 1),
     ("population.young_skill_shares", 1),
     ("demography.entry_age", 1),
+    ("demography.mortality_path", 2),
+    ("demography.fertility_path", 2),
     ("labour.skill_premium", 1),
     ("migration.newcomer_skill_shares", 1),
     ("sectors.*.skill_fit", 1),

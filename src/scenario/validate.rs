@@ -272,6 +272,21 @@ impl Checker<'_> {
             0.2,
             5.0,
         )?;
+        let start_year = self
+            .month("simulation.start", &spec.simulation.start)?
+            .as_year_fraction();
+        self.index_path(
+            "demography.mortality_path",
+            &d.mortality_path,
+            start_year,
+            "mortality factor",
+        )?;
+        self.index_path(
+            "demography.fertility_path",
+            &d.fertility_path,
+            start_year,
+            "fertility factor",
+        )?;
         for (i, &a) in d.entry_age.iter().enumerate() {
             if !(14..=30).contains(&a) {
                 return Err(self.err(
@@ -525,7 +540,7 @@ impl Checker<'_> {
         let start_year = self
             .month("simulation.start", &spec.simulation.start)?
             .as_year_fraction();
-        let demand = self.demand_path(&key("demand"), &s.demand, start_year)?;
+        let demand = self.index_path(&key("demand"), &s.demand, start_year, "demand index")?;
         let mut transferability = vec![spec.labour.default_transferability; names.len()];
         for (i, n) in names.iter().enumerate() {
             if *n == name {
@@ -556,11 +571,14 @@ impl Checker<'_> {
         })
     }
 
-    fn demand_path(
+    /// A `(year, index)` path: years in increasing order, indices at least 0
+    /// and above 0 at the start. Empty: 1 from the start.
+    fn index_path(
         &self,
         path: &str,
         points: &[(f64, f64)],
         start_year: f64,
+        what: &str,
     ) -> Result<Vec<(f64, f64)>> {
         if points.is_empty() {
             return Ok(vec![(start_year, 1.0)]);
@@ -581,7 +599,7 @@ impl Checker<'_> {
         if interpolate(points, start_year) <= 0.0 {
             return Err(self.err(
                 path,
-                format!("expected a demand index above 0 at the start ({start_year}), found 0"),
+                format!("expected a {what} above 0 at the start ({start_year}), found 0"),
             ));
         }
         Ok(points.to_vec())
