@@ -32,6 +32,32 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "a sector's own turnover out of range",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n\n[sectors.services]\nseparation_rate = 1.5\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 4",
+            "key `sectors.services.separation_rate`",
+            "expected a share between 0 and 1, found 1.5",
+        ],
+    },
+    Case {
+        name: "a mortality path whose years go back",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n\n[demography]\nmortality_path = [[2020, 0.9], [2015, 1.0]]\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 4",
+            "key `demography.mortality_path`",
+            "expected years in increasing order, found 2015 after 2020",
+        ],
+    },
+    Case {
         name: "unknown top-level key",
         files: &[("s.toml", "extends = \"test-city\"\nsimulaton = 3\n")],
         args: &["s.toml"],

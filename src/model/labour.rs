@@ -32,7 +32,8 @@ impl City {
             } else {
                 0.0
             };
-            let p_sep = l.separation_rate + (1.0 - l.separation_rate) * cut;
+            let turnover = self.p.sectors[s].separation_rate;
+            let p_sep = turnover + (1.0 - turnover) * cut;
             self.chosen.clear();
             if self.reference {
                 self.thin_each(group, |_, _| p_sep);
@@ -48,7 +49,7 @@ impl City {
             // Before the start (the spin-up) demand only follows the labour
             // force, and nobody is displaced.
             let displaced_share = if p_sep > 0.0 && self.t >= 0 {
-                (p_sep - l.separation_rate) / p_sep
+                (p_sep - turnover) / p_sep
             } else {
                 0.0
             };
@@ -61,7 +62,7 @@ impl City {
             let employed = self.people.group_len(group);
             let state = &mut self.sectors[s];
             let missing = state.target - employed as f64 - state.vacancies as f64;
-            let mut opened = self.trials(employed, l.vacancy_rate);
+            let mut opened = self.trials(employed, self.p.sectors[s].vacancy_rate);
             if missing > 0.0 {
                 opened += self.trials(missing.round() as u64, l.vacancy_adjustment);
             }

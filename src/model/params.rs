@@ -259,6 +259,12 @@ pub struct Sector {
     /// Share of its workers in special-type work (underground mining, ...), who
     /// reach their statutory age at the special retirement ages.
     pub special_work_share: f64,
+    /// Monthly probability that a job ends for reasons other than falling
+    /// demand (turnover).
+    pub separation_rate: f64,
+    /// Monthly share of its jobs the sector opens as new vacancies besides
+    /// those that demand growth opens.
+    pub vacancy_rate: f64,
     /// Resource stock, for extractive sectors.
     pub resource: Option<Resource>,
 }

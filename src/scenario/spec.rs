@@ -112,6 +112,10 @@ pub struct SectorSpec {
     /// Share of its workers in special-type work, who retire at the special ages.
     #[serde(default)]
     pub special_work_share: f64,
+    /// Monthly share of its jobs that end for reasons other than falling
+    /// demand, and of new vacancies it opens (default: `labour.separation_rate`
+    /// and `labour.vacancy_rate`).
+    pub separation_rate: Option<f64>,
 }
 
 fn full_fit() -> [f64; SKILLS] {

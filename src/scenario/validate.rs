@@ -537,6 +537,15 @@ impl Checker<'_> {
             self.share(&key("skill_fit"), f)?;
         }
         self.share(&key("special_work_share"), s.special_work_share)?;
+        // A sector's own turnover replaces both labour-wide rates, so that a
+        // sector at its target keeps its size.
+        let (separation_rate, vacancy_rate) = match s.separation_rate {
+            Some(rate) => {
+                self.share(&key("separation_rate"), rate)?;
+                (rate, rate)
+            }
+            None => (spec.labour.separation_rate, spec.labour.vacancy_rate),
+        };
         let start_year = self
             .month("simulation.start", &spec.simulation.start)?
             .as_year_fraction();
@@ -567,6 +576,8 @@ impl Checker<'_> {
             skill_fit: s.skill_fit,
             transferability,
             special_work_share: s.special_work_share,
+            separation_rate,
+            vacancy_rate,
             resource,
         })
     }
