@@ -324,12 +324,11 @@ impl City {
         let mut slots = std::mem::take(&mut self.slots);
         slots.clear();
         let members = self.people.pool(pool);
-        let mut i = sample::geometric(&mut self.rng, b);
+        let gaps = sample::Gaps::new(b);
+        let mut i = gaps.draw(&mut self.rng);
         while i < members.len() {
             slots.push(i as u32);
-            i = i
-                .saturating_add(1)
-                .saturating_add(sample::geometric(&mut self.rng, b));
+            i = i.saturating_add(1).saturating_add(gaps.draw(&mut self.rng));
         }
         self.keep_and_take(pool, b, &mut slots, hazard);
         self.slots = slots;
@@ -347,6 +346,7 @@ impl City {
         hazard: &impl Fn(&Person, &Schedules) -> f64,
     ) {
         let mut slots = std::mem::take(&mut self.slots);
+        let gaps = sample::Gaps::new(top);
         let mut offset = 0usize;
         for &(pool, _) in pools {
             if next >= members {
@@ -358,7 +358,7 @@ impl City {
                 slots.push((next - offset) as u32);
                 next = next
                     .saturating_add(1)
-                    .saturating_add(sample::geometric(&mut self.rng, top));
+                    .saturating_add(gaps.draw(&mut self.rng));
             }
             offset += n;
             if !slots.is_empty() {
@@ -397,6 +397,18 @@ impl City {
         slots.truncate(kept);
         self.people.take_slots(pool, slots, &mut self.chosen);
         self.hazards = hazards;
+    }
+
+    /// Hands each person an event has drawn (`self.chosen`) to `settle`, which
+    /// puts them back with their new status. The list keeps its room: taking
+    /// the vector out would leave an empty one for the next event to grow
+    /// again, allocation by allocation, every month.
+    fn settle_chosen(&mut self, mut settle: impl FnMut(&mut Self, Person)) {
+        let mut chosen = std::mem::take(&mut self.chosen);
+        for p in chosen.drain(..) {
+            settle(self, p);
+        }
+        self.chosen = chosen;
     }
 
     /// Brings [`City::spans`] up to the month being simulated.

@@ -570,13 +570,7 @@ impl Tally {
     /// `lo..=hi`, by sex: `[male, female][status]`.
     pub fn by_age(&self, t: i32, lo: u32, hi: u32) -> [[u64; 6]; 2] {
         let mut out = [[0u64; 6]; 2];
-        // age in whole years = (t - birth) / 12, so birth in (t - 12(hi+1), t - 12 lo].
-        let first = Self::index(t - 12 * (hi as i32 + 1) + 1);
-        let last = Self::index(t - 12 * lo as i32).min(self.counts.len().saturating_sub(1));
-        if self.counts.is_empty() || first > last {
-            return out;
-        }
-        for c in &self.counts[first..=last] {
+        for c in self.months_of_age(t, lo, hi) {
             for sex in 0..2 {
                 for s in 0..6 {
                     out[sex][s] += c[sex][s] as u64;
@@ -584,6 +578,27 @@ impl Tally {
             }
         }
         out
+    }
+
+    /// Resident women whose age in whole years at month `t` is `age` (the
+    /// mothers of a year of age): the births of each month need only these.
+    pub fn women_of_age(&self, t: i32, age: u32) -> u64 {
+        self.months_of_age(t, age, age)
+            .iter()
+            .map(|c| c[1].iter().map(|&n| n as u64).sum::<u64>())
+            .sum()
+    }
+
+    /// The counts of the birth months whose age in whole years at month `t`
+    /// lies in `lo..=hi`.
+    fn months_of_age(&self, t: i32, lo: u32, hi: u32) -> &[[[u32; 6]; 2]] {
+        // age in whole years = (t - birth) / 12, so birth in (t - 12(hi+1), t - 12 lo].
+        let first = Self::index(t - 12 * (hi as i32 + 1) + 1);
+        let last = Self::index(t - 12 * lo as i32).min(self.counts.len().saturating_sub(1));
+        if self.counts.is_empty() || first > last {
+            return &[];
+        }
+        &self.counts[first..=last]
     }
 
     /// Age in whole years of the oldest resident at month `t`, if any.
@@ -849,6 +864,9 @@ impl People {
         pred: impl Fn(&Person) -> bool,
         out: &mut Vec<Person>,
     ) {
+        if self.pools[pool].is_empty() {
+            return;
+        }
         let mut slots = std::mem::take(&mut self.slots);
         slots.clear();
         slots.extend(
