@@ -284,7 +284,7 @@ impl City {
         if members as f64 * whole <= self.people.occupied_count(group) as f64 {
             // Most months nobody in a small group is even a candidate: the
             // first gap is drawn before the pools are listed.
-            let first = sample::geometric(&mut self.rng, whole);
+            let first = sample::Gaps::new(whole).first(&mut self.rng, members);
             if first < members {
                 pools.extend(self.people.occupied(group).map(|pool| (pool, whole)));
                 self.thin_group(&pools, whole, first, members, &hazard);
@@ -308,7 +308,7 @@ impl City {
             pools.push((pool, b));
         }
         if 1.0 + bounded as f64 * top < per_pool {
-            let first = sample::geometric(&mut self.rng, top);
+            let first = sample::Gaps::new(top).first(&mut self.rng, bounded);
             self.thin_group(&pools, top, first, bounded, &hazard);
         } else {
             for &(pool, b) in &pools {
@@ -324,8 +324,8 @@ impl City {
         let mut slots = std::mem::take(&mut self.slots);
         slots.clear();
         let members = self.people.pool(pool);
-        let gaps = sample::Gaps::new(b);
-        let mut i = gaps.draw(&mut self.rng);
+        let mut gaps = sample::Gaps::new(b);
+        let mut i = gaps.first(&mut self.rng, members.len());
         while i < members.len() {
             slots.push(i as u32);
             i = i.saturating_add(1).saturating_add(gaps.draw(&mut self.rng));
@@ -346,7 +346,7 @@ impl City {
         hazard: &impl Fn(&Person, &Schedules) -> f64,
     ) {
         let mut slots = std::mem::take(&mut self.slots);
-        let gaps = sample::Gaps::new(top);
+        let mut gaps = sample::Gaps::new(top);
         let mut offset = 0usize;
         for &(pool, _) in pools {
             if next >= members {

@@ -73,32 +73,66 @@ pub fn geometric<R: Rng + ?Sized>(rng: &mut R, p: f64) -> usize {
 
 /// The gaps of a walk that selects each element with probability `p`
 /// ([`geometric`] draws), with the logarithm of `1 - p` worked out once for
-/// the whole walk rather than once per gap.
+/// the whole walk rather than once per gap, and only if a gap needs it.
 #[derive(Clone, Copy, Debug)]
 pub struct Gaps {
     p: f64,
+    /// `ln(1 - p)`, NaN until a gap needs it.
     log_q: f64,
 }
 
 impl Gaps {
     /// The gaps for a probability `p` of selection.
     pub fn new(p: f64) -> Self {
-        Gaps {
-            p,
-            log_q: (-p).ln_1p(),
-        }
+        Gaps { p, log_q: f64::NAN }
     }
 
     /// One gap: failures before the next success; `usize::MAX` when `p` is 0.
-    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
-        if self.p >= 1.0 {
-            return 0;
+    pub fn draw<R: Rng + ?Sized>(&mut self, rng: &mut R) -> usize {
+        match self.certain() {
+            Some(gap) => gap,
+            None => self.gap(rng.random()),
         }
-        if self.p <= 0.0 {
-            return usize::MAX;
+    }
+
+    /// The first gap of a walk over `len` elements: the same as
+    /// [`draw`](Self::draw) from the same uniform, except that any gap of
+    /// `len` or more (nobody selected) may come back as `len`.
+    ///
+    /// Most walks over a pool or a small group select nobody, and this is
+    /// found from the uniform alone: nobody is selected when `1 - u` is at
+    /// most `(1 - p)^len`, which is at least `1 - len p`, so any `u` above
+    /// `len p` (with room for round-off) selects nobody, and the two
+    /// logarithms of a gap are left undone.
+    pub fn first<R: Rng + ?Sized>(&mut self, rng: &mut R, len: usize) -> usize {
+        if let Some(gap) = self.certain() {
+            return gap;
+        }
+        let u: f64 = rng.random();
+        if u > len as f64 * self.p * (1.0 + 1e-9) + 1e-12 {
+            return len;
+        }
+        self.gap(u)
+    }
+
+    /// The gap when `p` leaves no chance: 0 when `p` is 1, `usize::MAX` when
+    /// it is 0.
+    fn certain(&self) -> Option<usize> {
+        if self.p >= 1.0 {
+            Some(0)
+        } else if self.p <= 0.0 {
+            Some(usize::MAX)
+        } else {
+            None
+        }
+    }
+
+    /// The gap drawn by a uniform `u` in `[0, 1)`.
+    fn gap(&mut self, u: f64) -> usize {
+        if self.log_q.is_nan() {
+            self.log_q = (-self.p).ln_1p();
         }
         // 1 - u lies in (0, 1], so its logarithm is finite and not positive.
-        let u: f64 = rng.random();
         let g = ((1.0 - u).ln() / self.log_q).floor();
         if g >= usize::MAX as f64 {
             usize::MAX
@@ -280,6 +314,29 @@ mod tests {
         for (n, p) in [(100, 0.2), (1 << 17, 0.000_01), (10, 1e-17)] {
             assert_eq!(inversion(&mut a, n, p), None, "Binomial({n}, {p})");
         }
+    }
+
+    /// The first gap of a walk is the gap `geometric` draws from the same
+    /// uniform, or, when that gap passes the end, a gap that passes it too:
+    /// the walk selects the same elements.
+    #[test]
+    fn a_first_gap_selects_what_a_geometric_gap_selects() {
+        let (mut a, mut b) = (ChaCha8Rng::seed_from_u64(8), ChaCha8Rng::seed_from_u64(8));
+        let mut short = 0;
+        for p in [0.0, 1e-7, 1e-4, 0.003, 0.05, 0.3, 0.9, 1.0] {
+            for len in [0, 1, 2, 5, 30, 400, 10_000] {
+                for _ in 0..2_000 {
+                    let (first, gap) = (Gaps::new(p).first(&mut a, len), geometric(&mut b, p));
+                    if gap < len {
+                        assert_eq!(first, gap, "p {p}, {len} elements");
+                        short += 1;
+                    } else {
+                        assert!(first >= len, "p {p}, {len} elements: {first} for {gap}");
+                    }
+                }
+            }
+        }
+        assert!(short > 10_000);
     }
 
     #[test]
