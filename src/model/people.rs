@@ -541,8 +541,9 @@ pub struct People {
     ranks: Vec<u64>,
     /// Scratch: positions selected in a pool.
     slots: Vec<u32>,
-    /// Scratch: the pools a pick visits.
-    visit: Vec<usize>,
+    /// Scratch: the pools a pick takes from, each with the end of its
+    /// positions in `slots`.
+    visit: Vec<(usize, usize)>,
 }
 
 /// Residents counted by month of birth, sex and status, kept current by every
@@ -914,19 +915,21 @@ impl People {
             ranks.sort_unstable();
             ranks.dedup();
         }
-        let start = out.len();
+        // The positions of the ranks in their pools are found first and taken
+        // after, so that the walk over the non-empty pools changes nothing it
+        // walks over, and the pools where nobody was picked cost no call.
         let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
+        let mut visit = std::mem::take(&mut self.visit);
+        visit.clear();
         let mut next = ranks.iter().copied().peekable();
         let mut offset = 0u64;
-        let mut pools = std::mem::take(&mut self.visit);
-        pools.clear();
-        pools.extend(self.occupied(group));
-        for &pool in &pools {
+        for pool in self.occupied(group) {
             if !complement && next.peek().is_none() {
                 break;
             }
             let len = self.pools[pool].len() as u64;
-            slots.clear();
+            let before = slots.len();
             if complement {
                 // Every rank of this pool that is not left out.
                 let mut slot = 0;
@@ -941,10 +944,18 @@ impl People {
                     slots.push((r - offset) as u32);
                 }
             }
-            self.take_slots(pool, &slots, out);
+            if slots.len() > before {
+                visit.push((pool, slots.len()));
+            }
             offset += len;
         }
-        self.visit = pools;
+        let start = out.len();
+        let mut begin = 0;
+        for &(pool, end) in &visit {
+            self.take_slots(pool, &slots[begin..end], out);
+            begin = end;
+        }
+        self.visit = visit;
         self.slots = slots;
         self.ranks = ranks;
         out[start..].shuffle(rng);
