@@ -708,7 +708,24 @@ impl People {
     /// work at least `now - t` months at month `now`). `worked` selects people who
     /// held a job before (`Some(true)`), first-time seekers (`Some(false)`), or both.
     pub fn unemployed_since_at_most(&self, t: i32, worked: Option<bool>) -> u64 {
-        let end = ((t + COHORT_OFFSET).max(-1) + 1) as usize;
+        self.spells_begun(0..Self::spell_end(t), worked)
+    }
+
+    /// Unemployed people whose spell began after month `t`; `worked` as for
+    /// [`unemployed_since_at_most`](Self::unemployed_since_at_most). Counts the
+    /// few recent months rather than the whole history before them.
+    pub fn unemployed_since_after(&self, t: i32, worked: Option<bool>) -> u64 {
+        self.spells_begun(Self::spell_end(t)..usize::MAX, worked)
+    }
+
+    /// The end of the months of spells begun in or before month `t`.
+    fn spell_end(t: i32) -> usize {
+        ((t + COHORT_OFFSET).max(-1) + 1) as usize
+    }
+
+    /// Unemployed people whose spell began in a range of months (indices of
+    /// `spells`).
+    fn spells_begun(&self, months: std::ops::Range<usize>, worked: Option<bool>) -> u64 {
         let groups: &[usize] = match worked {
             None => &[0, 1],
             Some(false) => &[0],
@@ -718,7 +735,8 @@ impl People {
             .iter()
             .map(|&g| {
                 let spells = &self.spells[g];
-                spells[..end.min(spells.len())]
+                let end = months.end.min(spells.len());
+                spells[months.start.min(end)..end]
                     .iter()
                     .map(|&n| n as u64)
                     .sum::<u64>()
