@@ -36,9 +36,7 @@ impl City {
                 |p, sched| sched.death(p.age(t), p.female()),
             );
             let n = self.chosen.len() as u64;
-            for p in std::mem::take(&mut self.chosen) {
-                self.people.put(p, Status::Dead);
-            }
+            self.settle_chosen(|city, p| city.people.put(p, Status::Dead));
             self.flows.deaths += n;
             self.ledger.deaths += n;
         }
@@ -58,7 +56,7 @@ impl City {
         for age in 0..=hazards::MAX_AGE as u32 {
             let p = self.sched.fertility(age);
             if p > 0.0 {
-                let women: u64 = self.people.tally().by_age(self.t, age, age)[1].iter().sum();
+                let women = self.people.tally().women_of_age(self.t, age);
                 babies += binomial(&mut self.rng, women, p);
             }
         }
@@ -88,20 +86,18 @@ impl City {
             let due = self.milestone_rule(group);
             self.people.take_where(pool, due, &mut self.chosen);
         }
-        for p in std::mem::take(&mut self.chosen) {
-            match p.status() {
-                Status::Child => self.enter_labour_force(p),
-                Status::Retired => {
-                    let mut p = p;
-                    self.record_statutory_age(&mut p);
-                    self.people.put(p, Status::Retired);
-                }
-                _ => {
-                    self.people.put(p, Status::Retired);
-                    self.flows.retirements += 1;
-                }
+        self.settle_chosen(|city, p| match p.status() {
+            Status::Child => city.enter_labour_force(p),
+            Status::Retired => {
+                let mut p = p;
+                city.record_statutory_age(&mut p);
+                city.people.put(p, Status::Retired);
             }
-        }
+            _ => {
+                city.people.put(p, Status::Retired);
+                city.flows.retirements += 1;
+            }
+        });
         self.special_work_retirement();
     }
 

@@ -99,13 +99,9 @@ impl City {
             growth * (e.pension * pensioners as f64 + e.resident_pension * others as f64);
         // Benefits go to people who lost a job (first-time seekers have paid no
         // contributions), for their first `benefit_months` months out of work.
-        let experienced = self
+        let covered = self
             .people
-            .unemployed_since_at_most(i32::MAX / 2, Some(true));
-        let covered = experienced
-            - self
-                .people
-                .unemployed_since_at_most(self.t - e.benefit_months as i32, Some(true));
+            .unemployed_since_after(self.t - e.benefit_months as i32, Some(true));
         pensions + wages + e.unemployment_benefit * covered as f64
     }
 

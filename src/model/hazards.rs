@@ -52,12 +52,50 @@ pub struct Schedules {
     pub fertility: Vec<f64>,
     /// Rogers–Castro profile normalised to 1 at its highest age.
     pub migration: Vec<f64>,
-    /// [`death_bound`](Self::death_bound) and
-    /// [`migration_bound`](Self::migration_bound) over ages `a` and `a + 1`,
-    /// by `a`: the two ages a birth cohort spans in a month, asked for by
-    /// thinning once per pool.
-    death_pair: Vec<f64>,
-    migration_pair: Vec<f64>,
+    /// The highest value of each schedule over any range of ages, for
+    /// [`death_bound`](Self::death_bound) (`[male, female]`) and
+    /// [`migration_bound`](Self::migration_bound): thinning asks for them once
+    /// per pool and once per group every month.
+    death_max: [RangeMax; 2],
+    migration_max: RangeMax,
+}
+
+/// The highest of a list of values over any range of positions, in two
+/// look-ups (a sparse table): for each width 2^k, the highest value of every
+/// window of that width. A range is covered by two windows of the largest
+/// width that fits in it. Thinning a group asks for the bound of a hazard
+/// over all its members' ages, up to a century of them, for every group every
+/// month; folding over the schedule each time cost more, in a small city,
+/// than the draws it bounded.
+#[derive(Clone, Debug)]
+struct RangeMax(Vec<Vec<f64>>);
+
+impl RangeMax {
+    fn new(values: &[f64]) -> Self {
+        let mut levels = vec![values.to_vec()];
+        let mut width = 1;
+        while 2 * width <= values.len() {
+            let below = &levels[levels.len() - 1];
+            let level = (0..=values.len() - 2 * width)
+                .map(|i| below[i].max(below[i + width]))
+                .collect();
+            levels.push(level);
+            width *= 2;
+        }
+        RangeMax(levels)
+    }
+
+    /// The highest value at positions `lo..=hi` (`hi` capped at the last
+    /// position), and never below 0.
+    fn over(&self, lo: usize, hi: usize) -> f64 {
+        let hi = hi.min(self.0[0].len() - 1);
+        if lo > hi {
+            return 0.0;
+        }
+        let k = (hi + 1 - lo).ilog2() as usize;
+        let level = &self.0[k];
+        level[lo].max(level[hi + 1 - (1 << k)]).max(0.0)
+    }
 }
 
 impl Schedules {
@@ -76,17 +114,14 @@ impl Schedules {
             })
             .collect();
         let top = raw.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
-        let mut schedules = Schedules {
+        let migration: Vec<f64> = raw.into_iter().map(|r| r / top).collect();
+        Schedules {
+            death_max: [RangeMax::new(&death[0]), RangeMax::new(&death[1])],
+            migration_max: RangeMax::new(&migration),
             death,
             fertility,
-            migration: raw.into_iter().map(|r| r / top).collect(),
-            death_pair: Vec::new(),
-            migration_pair: Vec::new(),
-        };
-        schedules.death_pair = schedules.death_pairs();
-        let ages = 0..MAX_AGE as u32;
-        schedules.migration_pair = ages.map(|a| schedules.migration_over(a, a + 1)).collect();
-        schedules
+            migration,
+        }
     }
 
     /// Sets the death and birth probabilities to those of a calendar year: the
@@ -94,14 +129,8 @@ impl Schedules {
     /// `demography.fertility_path`).
     pub fn set_year(&mut self, d: &DemographyParams, year: i32) {
         self.death = death_table(d, d.mortality_factor(year));
-        self.death_pair = self.death_pairs();
+        self.death_max = [RangeMax::new(&self.death[0]), RangeMax::new(&self.death[1])];
         self.fertility = fertility_table(d, d.fertility_factor(year));
-    }
-
-    fn death_pairs(&self) -> Vec<f64> {
-        (0..MAX_AGE as u32)
-            .map(|a| self.death_over(a, a + 1))
-            .collect()
     }
 
     /// Monthly death probability at an age.
@@ -111,18 +140,9 @@ impl Schedules {
 
     /// Highest monthly death probability over ages `lo..=hi`, either sex.
     pub fn death_bound(&self, lo: u32, hi: u32) -> f64 {
-        match self.death_pair.get(lo as usize) {
-            Some(&bound) if hi == lo + 1 => bound,
-            _ => self.death_over(lo, hi),
-        }
-    }
-
-    fn death_over(&self, lo: u32, hi: u32) -> f64 {
-        let (lo, hi) = ((lo as usize).min(MAX_AGE), (hi as usize).min(MAX_AGE));
-        self.death
-            .iter()
-            .flat_map(|s| s[lo..=hi].iter().copied())
-            .fold(0.0, f64::max)
+        let (lo, hi) = ((lo as usize).min(MAX_AGE), hi as usize);
+        let [male, female] = &self.death_max;
+        male.over(lo, hi).max(female.over(lo, hi))
     }
 
     /// Monthly birth probability for a woman of an age.
@@ -137,15 +157,8 @@ impl Schedules {
 
     /// Highest migration profile value over ages `lo..=hi`.
     pub fn migration_bound(&self, lo: u32, hi: u32) -> f64 {
-        match self.migration_pair.get(lo as usize) {
-            Some(&bound) if hi == lo + 1 => bound,
-            _ => self.migration_over(lo, hi),
-        }
-    }
-
-    fn migration_over(&self, lo: u32, hi: u32) -> f64 {
-        let (lo, hi) = ((lo as usize).min(MAX_AGE), (hi as usize).min(MAX_AGE));
-        self.migration[lo..=hi].iter().copied().fold(0.0, f64::max)
+        self.migration_max
+            .over((lo as usize).min(MAX_AGE), hi as usize)
     }
 
     /// Period life expectancy at birth implied by the mortality schedule (women,
@@ -164,5 +177,45 @@ impl Schedules {
             *e = months / 12.0;
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bounds are the highest value of the schedules over every range of
+    /// ages, as a fold over the range finds it, for ranges past the last age
+    /// too; and they still are after the death rates of a later year are set.
+    #[test]
+    fn bounds_are_the_highest_value_over_the_ages() {
+        let s = crate::scenario::load("test-city", &[]).unwrap();
+        let d = &s.params.demography;
+        let mut sched = Schedules::new(d, &s.params.migration, 2010);
+        check_bounds(&sched);
+        sched.set_year(d, 2025);
+        assert!(
+            sched.death(80, false) < Schedules::new(d, &s.params.migration, 2010).death(80, false)
+        );
+        check_bounds(&sched);
+    }
+
+    fn check_bounds(sched: &Schedules) {
+        let highest = |values: &[f64], lo: u32, hi: u32| {
+            let (lo, hi) = ((lo as usize).min(MAX_AGE), (hi as usize).min(MAX_AGE));
+            values[lo..=hi].iter().copied().fold(0.0, f64::max)
+        };
+        for lo in 0..=MAX_AGE as u32 + 2 {
+            for hi in lo..=MAX_AGE as u32 + 3 {
+                let death = highest(&sched.death[0], lo, hi).max(highest(&sched.death[1], lo, hi));
+                assert_eq!(sched.death_bound(lo, hi), death, "deaths, {lo}..={hi}");
+                let migration = highest(&sched.migration, lo, hi);
+                assert_eq!(
+                    sched.migration_bound(lo, hi),
+                    migration,
+                    "migration, {lo}..={hi}"
+                );
+            }
+        }
     }
 }

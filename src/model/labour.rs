@@ -54,10 +54,10 @@ impl City {
                 0.0
             };
             let wage_level = self.sectors[s].wage_level;
-            for p in std::mem::take(&mut self.chosen) {
-                let displaced = rand::RngExt::random::<f64>(&mut self.rng) < displaced_share;
-                self.lose_job(p, wage_level, displaced);
-            }
+            self.settle_chosen(|city, p| {
+                let displaced = rand::RngExt::random::<f64>(&mut city.rng) < displaced_share;
+                city.lose_job(p, wage_level, displaced);
+            });
             self.flows.separations += k;
             let employed = self.people.group_len(group);
             let state = &mut self.sectors[s];
@@ -143,8 +143,9 @@ impl City {
             *p = Self::urn_ball(v, qualified);
         }
         let mut hires = vec![0u64; n];
+        let mut group_hires = vec![0u64; n];
         for (g, &(from, k, group)) in groups.iter().enumerate() {
-            let mut group_hires = vec![0u64; n];
+            group_hires.fill(0);
             for j in 0..n {
                 let apps = applications[g * n + j];
                 if apps == 0 {
@@ -199,13 +200,13 @@ impl City {
         // leaves and comes back in the same month.
         if rejoin > 0.0 {
             self.thin(layout.discouraged(), |_, _, _| rejoin, |_, _| rejoin);
-            for mut p in std::mem::take(&mut self.chosen) {
+            self.settle_chosen(|city, mut p| {
                 if p.sector() == DISCOURAGED_NO_SECTOR {
                     p.set_sector(NO_SECTOR);
                 }
-                self.people.put(p, Status::Unemployed);
-                self.flows.labour_force_returns += 1;
-            }
+                city.people.put(p, Status::Unemployed);
+                city.flows.labour_force_returns += 1;
+            });
         }
         if leave > 0.0 {
             for (_, _, group) in self.unemployed_groups() {
@@ -214,13 +215,13 @@ impl City {
                     |_, _, _| leave,
                     |p, _| if long_term(p) { leave } else { 0.0 },
                 );
-                for mut p in std::mem::take(&mut self.chosen) {
+                self.settle_chosen(|city, mut p| {
                     if p.sector() == NO_SECTOR {
                         p.set_sector(DISCOURAGED_NO_SECTOR);
                     }
-                    self.people.put(p, Status::Inactive);
-                    self.flows.labour_force_exits += 1;
-                }
+                    city.people.put(p, Status::Inactive);
+                    city.flows.labour_force_exits += 1;
+                });
             }
         }
     }

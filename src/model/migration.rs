@@ -166,11 +166,11 @@ impl City {
                 },
             );
             let n = self.chosen.len() as u64;
-            for p in std::mem::take(&mut self.chosen) {
+            self.settle_chosen(|city, p| {
                 parents += is_parent_age(&p, t) as u64;
-                self.record_departure(&p);
-                self.people.put(p, Status::Left);
-            }
+                city.record_departure(&p);
+                city.people.put(p, Status::Left);
+            });
             self.flows.out_migrants += n;
             self.ledger.leavers += n;
         }

@@ -287,7 +287,7 @@ impl City {
         if members as f64 * whole <= self.people.occupied_count(group) as f64 {
             // Most months nobody in a small group is even a candidate: the
             // first gap is drawn before the pools are listed.
-            let first = sample::geometric(&mut self.rng, whole);
+            let first = sample::Gaps::new(whole).first(&mut self.rng, members);
             if first < members {
                 pools.extend(self.people.occupied(group).map(|pool| (pool, whole)));
                 self.thin_group(&pools, whole, first, members, &hazard);
@@ -311,7 +311,7 @@ impl City {
             pools.push((pool, b));
         }
         if 1.0 + bounded as f64 * top < per_pool {
-            let first = sample::geometric(&mut self.rng, top);
+            let first = sample::Gaps::new(top).first(&mut self.rng, bounded);
             self.thin_group(&pools, top, first, bounded, &hazard);
         } else {
             for &(pool, b) in &pools {
@@ -327,12 +327,11 @@ impl City {
         let mut slots = std::mem::take(&mut self.slots);
         slots.clear();
         let members = self.people.pool(pool);
-        let mut i = sample::geometric(&mut self.rng, b);
+        let mut gaps = sample::Gaps::new(b);
+        let mut i = gaps.first(&mut self.rng, members.len());
         while i < members.len() {
             slots.push(i as u32);
-            i = i
-                .saturating_add(1)
-                .saturating_add(sample::geometric(&mut self.rng, b));
+            i = i.saturating_add(1).saturating_add(gaps.draw(&mut self.rng));
         }
         self.keep_and_take(pool, b, &mut slots, hazard);
         self.slots = slots;
@@ -350,6 +349,7 @@ impl City {
         hazard: &impl Fn(&Person, &Schedules) -> f64,
     ) {
         let mut slots = std::mem::take(&mut self.slots);
+        let mut gaps = sample::Gaps::new(top);
         let mut offset = 0usize;
         for &(pool, _) in pools {
             if next >= members {
@@ -361,7 +361,7 @@ impl City {
                 slots.push((next - offset) as u32);
                 next = next
                     .saturating_add(1)
-                    .saturating_add(sample::geometric(&mut self.rng, top));
+                    .saturating_add(gaps.draw(&mut self.rng));
             }
             offset += n;
             if !slots.is_empty() {
@@ -400,6 +400,18 @@ impl City {
         slots.truncate(kept);
         self.people.take_slots(pool, slots, &mut self.chosen);
         self.hazards = hazards;
+    }
+
+    /// Hands each person an event has drawn (`self.chosen`) to `settle`, which
+    /// puts them back with their new status. The list keeps its room: taking
+    /// the vector out would leave an empty one for the next event to grow
+    /// again, allocation by allocation, every month.
+    fn settle_chosen(&mut self, mut settle: impl FnMut(&mut Self, Person)) {
+        let mut chosen = std::mem::take(&mut self.chosen);
+        for p in chosen.drain(..) {
+            settle(self, p);
+        }
+        self.chosen = chosen;
     }
 
     /// Brings [`City::spans`] up to the month being simulated.

@@ -541,8 +541,9 @@ pub struct People {
     ranks: Vec<u64>,
     /// Scratch: positions selected in a pool.
     slots: Vec<u32>,
-    /// Scratch: the pools a pick visits.
-    visit: Vec<usize>,
+    /// Scratch: the pools a pick takes from, each with the end of its
+    /// positions in `slots`.
+    visit: Vec<(usize, usize)>,
 }
 
 /// Residents counted by month of birth, sex and status, kept current by every
@@ -570,13 +571,7 @@ impl Tally {
     /// `lo..=hi`, by sex: `[male, female][status]`.
     pub fn by_age(&self, t: i32, lo: u32, hi: u32) -> [[u64; 6]; 2] {
         let mut out = [[0u64; 6]; 2];
-        // age in whole years = (t - birth) / 12, so birth in (t - 12(hi+1), t - 12 lo].
-        let first = Self::index(t - 12 * (hi as i32 + 1) + 1);
-        let last = Self::index(t - 12 * lo as i32).min(self.counts.len().saturating_sub(1));
-        if self.counts.is_empty() || first > last {
-            return out;
-        }
-        for c in &self.counts[first..=last] {
+        for c in self.months_of_age(t, lo, hi) {
             for sex in 0..2 {
                 for s in 0..6 {
                     out[sex][s] += c[sex][s] as u64;
@@ -584,6 +579,27 @@ impl Tally {
             }
         }
         out
+    }
+
+    /// Resident women whose age in whole years at month `t` is `age` (the
+    /// mothers of a year of age): the births of each month need only these.
+    pub fn women_of_age(&self, t: i32, age: u32) -> u64 {
+        self.months_of_age(t, age, age)
+            .iter()
+            .map(|c| c[1].iter().map(|&n| n as u64).sum::<u64>())
+            .sum()
+    }
+
+    /// The counts of the birth months whose age in whole years at month `t`
+    /// lies in `lo..=hi`.
+    fn months_of_age(&self, t: i32, lo: u32, hi: u32) -> &[[[u32; 6]; 2]] {
+        // age in whole years = (t - birth) / 12, so birth in (t - 12(hi+1), t - 12 lo].
+        let first = Self::index(t - 12 * (hi as i32 + 1) + 1);
+        let last = Self::index(t - 12 * lo as i32).min(self.counts.len().saturating_sub(1));
+        if self.counts.is_empty() || first > last {
+            return &[];
+        }
+        &self.counts[first..=last]
     }
 
     /// Age in whole years of the oldest resident at month `t`, if any.
@@ -692,7 +708,24 @@ impl People {
     /// work at least `now - t` months at month `now`). `worked` selects people who
     /// held a job before (`Some(true)`), first-time seekers (`Some(false)`), or both.
     pub fn unemployed_since_at_most(&self, t: i32, worked: Option<bool>) -> u64 {
-        let end = ((t + COHORT_OFFSET).max(-1) + 1) as usize;
+        self.spells_begun(0..Self::spell_end(t), worked)
+    }
+
+    /// Unemployed people whose spell began after month `t`; `worked` as for
+    /// [`unemployed_since_at_most`](Self::unemployed_since_at_most). Counts the
+    /// few recent months rather than the whole history before them.
+    pub fn unemployed_since_after(&self, t: i32, worked: Option<bool>) -> u64 {
+        self.spells_begun(Self::spell_end(t)..usize::MAX, worked)
+    }
+
+    /// The end of the months of spells begun in or before month `t`.
+    fn spell_end(t: i32) -> usize {
+        ((t + COHORT_OFFSET).max(-1) + 1) as usize
+    }
+
+    /// Unemployed people whose spell began in a range of months (indices of
+    /// `spells`).
+    fn spells_begun(&self, months: std::ops::Range<usize>, worked: Option<bool>) -> u64 {
         let groups: &[usize] = match worked {
             None => &[0, 1],
             Some(false) => &[0],
@@ -702,7 +735,8 @@ impl People {
             .iter()
             .map(|&g| {
                 let spells = &self.spells[g];
-                spells[..end.min(spells.len())]
+                let end = months.end.min(spells.len());
+                spells[months.start.min(end)..end]
                     .iter()
                     .map(|&n| n as u64)
                     .sum::<u64>()
@@ -849,6 +883,9 @@ impl People {
         pred: impl Fn(&Person) -> bool,
         out: &mut Vec<Person>,
     ) {
+        if self.pools[pool].is_empty() {
+            return;
+        }
         let mut slots = std::mem::take(&mut self.slots);
         slots.clear();
         slots.extend(
@@ -896,19 +933,21 @@ impl People {
             ranks.sort_unstable();
             ranks.dedup();
         }
-        let start = out.len();
+        // The positions of the ranks in their pools are found first and taken
+        // after, so that the walk over the non-empty pools changes nothing it
+        // walks over, and the pools where nobody was picked cost no call.
         let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
+        let mut visit = std::mem::take(&mut self.visit);
+        visit.clear();
         let mut next = ranks.iter().copied().peekable();
         let mut offset = 0u64;
-        let mut pools = std::mem::take(&mut self.visit);
-        pools.clear();
-        pools.extend(self.occupied(group));
-        for &pool in &pools {
+        for pool in self.occupied(group) {
             if !complement && next.peek().is_none() {
                 break;
             }
             let len = self.pools[pool].len() as u64;
-            slots.clear();
+            let before = slots.len();
             if complement {
                 // Every rank of this pool that is not left out.
                 let mut slot = 0;
@@ -923,10 +962,18 @@ impl People {
                     slots.push((r - offset) as u32);
                 }
             }
-            self.take_slots(pool, &slots, out);
+            if slots.len() > before {
+                visit.push((pool, slots.len()));
+            }
             offset += len;
         }
-        self.visit = pools;
+        let start = out.len();
+        let mut begin = 0;
+        for &(pool, end) in &visit {
+            self.take_slots(pool, &slots[begin..end], out);
+            begin = end;
+        }
+        self.visit = visit;
         self.slots = slots;
         self.ranks = ranks;
         out[start..].shuffle(rng);

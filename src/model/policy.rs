@@ -49,9 +49,7 @@ impl City {
             }
             let k = self.chosen.len() as u64;
             let wage_level = self.sectors[sector].wage_level;
-            for p in std::mem::take(&mut self.chosen) {
-                self.lose_job(p, wage_level, true);
-            }
+            self.settle_chosen(|city, p| city.lose_job(p, wage_level, true));
             self.flows.separations += k;
         }
     }
@@ -119,20 +117,20 @@ impl City {
                     },
                 );
                 let n = self.chosen.len() as u64;
-                for mut p in std::mem::take(&mut self.chosen) {
+                self.settle_chosen(|city, mut p| {
                     // The allowance is a share of the current wage, or of the
                     // last one for someone out of work.
                     let wage = match p.status() {
                         Status::Employed => {
                             let s = p.sector() as usize;
-                            self.sectors[s].wage_level * p.wage_factor() as f64
+                            city.sectors[s].wage_level * p.wage_factor() as f64
                         }
-                        _ => self.prior_job_wage(&p),
+                        _ => city.prior_job_wage(&p),
                     };
-                    self.record_early_retirement(&p, allowance_share, wage);
+                    city.record_early_retirement(&p, allowance_share, wage);
                     p.add_traits(traits::EARLY_RETIRED);
-                    self.people.put(p, Status::Retired);
-                }
+                    city.people.put(p, Status::Retired);
+                });
                 self.flows.early_retirements += n;
                 self.flows.retirements += n;
             }
@@ -245,17 +243,17 @@ impl City {
                     .take_where(pool, |p| p.due() <= t, &mut self.chosen);
             }
         }
-        for mut p in std::mem::take(&mut self.chosen) {
+        self.settle_chosen(|city, mut p| {
             if let PolicyAction::Retraining {
                 skill_upgrade: true,
                 ..
-            } = self.p.policies[p.programme()].action
+            } = city.p.policies[p.programme()].action
             {
                 p.upgrade_skill();
             }
             p.add_traits(traits::RETRAINED);
-            self.record_graduation(&mut p);
-            self.people.put(p, Status::Unemployed);
-        }
+            city.record_graduation(&mut p);
+            city.people.put(p, Status::Unemployed);
+        });
     }
 }

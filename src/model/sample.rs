@@ -12,7 +12,46 @@ pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     if p >= 1.0 {
         return n;
     }
-    Binomial::new(n, p).map(|d| d.sample(rng)).unwrap_or(0)
+    inversion(rng, n, p).unwrap_or_else(|| Binomial::new(n, p).map(|d| d.sample(rng)).unwrap_or(0))
+}
+
+/// Most binomial draws of a month have a small mean (a few hires, leavers or
+/// births in a group), and `rand_distr` draws those by inversion (BINV, the
+/// method of Kachitvichyanukul and Schmeiser): one uniform walked down the
+/// probabilities from P(X = 0) = q^n. Setting it up computed q^n with `powf`,
+/// which cost more than the draw itself. This is the same inversion on the
+/// same uniform, with q^n by repeated squaring (`powi`): the same draws up to
+/// the last bits of P(X = 0). It is used where `rand_distr` would use BINV
+/// (a mean under 10) and `n` is small enough for the squarings to stay within
+/// about 1e-11 of q^n; `None` leaves the other cases to `rand_distr`.
+fn inversion<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> Option<u64> {
+    // Constants of `rand_distr`'s BINV: its mean threshold, and the count past
+    // which a walk that round-off has kept going starts again.
+    const MEAN_LIMIT: f64 = 10.0;
+    const MAX_X: u64 = 110;
+    const MAX_N: u64 = 1 << 16;
+    let flipped = p > 0.5;
+    let p = if flipped { 1.0 - p } else { p };
+    let q = 1.0 - p;
+    if n > MAX_N || n as f64 * p >= MEAN_LIMIT || q == 1.0 {
+        return None;
+    }
+    let s = p / q;
+    let a = (n as f64 + 1.0) * s;
+    let none = q.powi(n as i32);
+    let x = 'walk: loop {
+        let (mut r, mut u, mut x) = (none, rng.random::<f64>(), 0);
+        while u > r {
+            u -= r;
+            x += 1;
+            if x > MAX_X {
+                continue 'walk;
+            }
+            r *= a / x as f64 - s;
+        }
+        break x;
+    };
+    Some(if flipped { n - x } else { x })
 }
 
 /// A Poisson(lambda) draw (0 for a non-positive mean).
@@ -29,19 +68,77 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> u64 {
 /// a list with these gaps selects each element independently with probability
 /// `p`. Returns `usize::MAX` when `p` is 0.
 pub fn geometric<R: Rng + ?Sized>(rng: &mut R, p: f64) -> usize {
-    if p >= 1.0 {
-        return 0;
+    Gaps::new(p).draw(rng)
+}
+
+/// The gaps of a walk that selects each element with probability `p`
+/// ([`geometric`] draws), with the logarithm of `1 - p` worked out once for
+/// the whole walk rather than once per gap, and only if a gap needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Gaps {
+    p: f64,
+    /// `ln(1 - p)`, NaN until a gap needs it.
+    log_q: f64,
+}
+
+impl Gaps {
+    /// The gaps for a probability `p` of selection.
+    pub fn new(p: f64) -> Self {
+        Gaps { p, log_q: f64::NAN }
     }
-    if p <= 0.0 {
-        return usize::MAX;
+
+    /// One gap: failures before the next success; `usize::MAX` when `p` is 0.
+    pub fn draw<R: Rng + ?Sized>(&mut self, rng: &mut R) -> usize {
+        match self.certain() {
+            Some(gap) => gap,
+            None => self.gap(rng.random()),
+        }
     }
-    // 1 - u lies in (0, 1], so its logarithm is finite and not positive.
-    let u: f64 = rng.random();
-    let g = ((1.0 - u).ln() / (-p).ln_1p()).floor();
-    if g >= usize::MAX as f64 {
-        usize::MAX
-    } else {
-        g as usize
+
+    /// The first gap of a walk over `len` elements: the same as
+    /// [`draw`](Self::draw) from the same uniform, except that any gap of
+    /// `len` or more (nobody selected) may come back as `len`.
+    ///
+    /// Most walks over a pool or a small group select nobody, and this is
+    /// found from the uniform alone: nobody is selected when `1 - u` is at
+    /// most `(1 - p)^len`, which is at least `1 - len p`, so any `u` above
+    /// `len p` (with room for round-off) selects nobody, and the two
+    /// logarithms of a gap are left undone.
+    pub fn first<R: Rng + ?Sized>(&mut self, rng: &mut R, len: usize) -> usize {
+        if let Some(gap) = self.certain() {
+            return gap;
+        }
+        let u: f64 = rng.random();
+        if u > len as f64 * self.p * (1.0 + 1e-9) + 1e-12 {
+            return len;
+        }
+        self.gap(u)
+    }
+
+    /// The gap when `p` leaves no chance: 0 when `p` is 1, `usize::MAX` when
+    /// it is 0.
+    fn certain(&self) -> Option<usize> {
+        if self.p >= 1.0 {
+            Some(0)
+        } else if self.p <= 0.0 {
+            Some(usize::MAX)
+        } else {
+            None
+        }
+    }
+
+    /// The gap drawn by a uniform `u` in `[0, 1)`.
+    fn gap(&mut self, u: f64) -> usize {
+        if self.log_q.is_nan() {
+            self.log_q = (-self.p).ln_1p();
+        }
+        // 1 - u lies in (0, 1], so its logarithm is finite and not positive.
+        let g = ((1.0 - u).ln() / self.log_q).floor();
+        if g >= usize::MAX as f64 {
+            usize::MAX
+        } else {
+            g as usize
+        }
     }
 }
 
@@ -186,6 +283,60 @@ mod tests {
                 "{h} vs {expected}"
             );
         }
+    }
+
+    /// The inversion used for small means draws what `rand_distr` draws from
+    /// the same stream (both sides of p = 1/2, means up to the limit), and so
+    /// has its distribution; elsewhere `rand_distr` draws itself.
+    #[test]
+    fn small_mean_binomials_are_rand_distrs_draws() {
+        let (mut a, mut b) = (ChaCha8Rng::seed_from_u64(11), ChaCha8Rng::seed_from_u64(11));
+        let cases = [
+            (1, 0.3),
+            (7, 0.02),
+            (40, 0.2),
+            (3_000, 0.001),
+            (5_000, 0.0019),
+            (65_536, 0.000_05),
+            (9, 0.97),
+            (120, 0.93),
+        ];
+        let mut drawn = 0;
+        for (n, p) in cases {
+            let exact = Binomial::new(n, p).unwrap();
+            for _ in 0..20_000 {
+                let x = inversion(&mut a, n, p).expect("a small mean");
+                assert_eq!(x, exact.sample(&mut b), "Binomial({n}, {p})");
+                drawn += x;
+            }
+        }
+        assert!(drawn > 0);
+        for (n, p) in [(100, 0.2), (1 << 17, 0.000_01), (10, 1e-17)] {
+            assert_eq!(inversion(&mut a, n, p), None, "Binomial({n}, {p})");
+        }
+    }
+
+    /// The first gap of a walk is the gap `geometric` draws from the same
+    /// uniform, or, when that gap passes the end, a gap that passes it too:
+    /// the walk selects the same elements.
+    #[test]
+    fn a_first_gap_selects_what_a_geometric_gap_selects() {
+        let (mut a, mut b) = (ChaCha8Rng::seed_from_u64(8), ChaCha8Rng::seed_from_u64(8));
+        let mut short = 0;
+        for p in [0.0, 1e-7, 1e-4, 0.003, 0.05, 0.3, 0.9, 1.0] {
+            for len in [0, 1, 2, 5, 30, 400, 10_000] {
+                for _ in 0..2_000 {
+                    let (first, gap) = (Gaps::new(p).first(&mut a, len), geometric(&mut b, p));
+                    if gap < len {
+                        assert_eq!(first, gap, "p {p}, {len} elements");
+                        short += 1;
+                    } else {
+                        assert!(first >= len, "p {p}, {len} elements: {first} for {gap}");
+                    }
+                }
+            }
+        }
+        assert!(short > 10_000);
     }
 
     #[test]
