@@ -58,6 +58,19 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "a mortality path that switches death off",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n\n[demography]\nmortality_path = [[2010, 1.0], [2020, 0.0]]\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 4",
+            "key `demography.mortality_path`",
+            "expected a value between 0.01 and 10, found 0",
+        ],
+    },
+    Case {
         name: "unknown top-level key",
         files: &[("s.toml", "extends = \"test-city\"\nsimulaton = 3\n")],
         args: &["s.toml"],

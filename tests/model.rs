@@ -179,15 +179,25 @@ fn a_booming_sector_makes_a_city_grow() {
 
 /// The default mortality is calibrated to China's life expectancy at birth
 /// (both sexes, weighted by the sex ratio at birth): 74.83 in 2010 (census life
-/// table), 76.34 in 2015, 77.93 in 2020 (census) and the 79.0 planned for 2030;
-/// and to the census's gap between women and men in 2010 (77.37 and 72.38).
+/// table), 76.34 in 2015, 77.93 in 2020 (census), 78.2 in 2021, 78.6 in 2023,
+/// 79.0 in 2024 and 79.25 in 2025 (National Health Commission); and to the
+/// census's gap between women and men in 2010 (77.37 and 72.38).
 #[test]
 fn default_mortality_gives_chinas_life_expectancy_over_the_years() {
     use boomtown::model::hazards::Schedules;
     let s = load("test-city");
     let d = &s.params.demography;
     let boys = 1.0 - d.female_birth_share;
-    for (year, expected) in [(2010, 74.83), (2015, 76.34), (2020, 77.93), (2030, 79.0)] {
+    let reported = [
+        (2010, 74.83),
+        (2015, 76.34),
+        (2020, 77.93),
+        (2021, 78.2),
+        (2023, 78.6),
+        (2024, 79.0),
+        (2025, 79.25),
+    ];
+    for (year, expected) in reported {
         let sched = Schedules::new(d, &s.params.migration, year);
         let [women, men] = sched.life_expectancy();
         let both = d.female_birth_share * women + boys * men;
@@ -201,7 +211,7 @@ fn default_mortality_gives_chinas_life_expectancy_over_the_years() {
         }
     }
     // Held after the last point of the path.
-    assert_eq!(d.mortality_factor(2040), d.mortality_factor(2030));
+    assert_eq!(d.mortality_factor(2040), d.mortality_factor(2025));
 }
 
 /// Change in the first year of each labour-market indicator, its largest

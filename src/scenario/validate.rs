@@ -272,21 +272,12 @@ impl Checker<'_> {
             0.2,
             5.0,
         )?;
-        let start_year = self
-            .month("simulation.start", &spec.simulation.start)?
-            .as_year_fraction();
-        self.index_path(
-            "demography.mortality_path",
-            &d.mortality_path,
-            start_year,
-            "mortality factor",
-        )?;
-        self.index_path(
-            "demography.fertility_path",
-            &d.fertility_path,
-            start_year,
-            "fertility factor",
-        )?;
+        // Each point's factor holds for whole calendar years (and before the
+        // first point, through the spin-up), so every point is checked, not
+        // only the value at the start: a mortality factor of 0 would switch
+        // death off.
+        self.path_points("demography.mortality_path", &d.mortality_path, 0.01, 10.0)?;
+        self.path_points("demography.fertility_path", &d.fertility_path, 0.0, 10.0)?;
         for (i, &a) in d.entry_age.iter().enumerate() {
             if !(14..=30).contains(&a) {
                 return Err(self.err(
@@ -549,7 +540,7 @@ impl Checker<'_> {
         let start_year = self
             .month("simulation.start", &spec.simulation.start)?
             .as_year_fraction();
-        let demand = self.index_path(&key("demand"), &s.demand, start_year, "demand index")?;
+        let demand = self.demand_path(&key("demand"), &s.demand, start_year)?;
         let mut transferability = vec![spec.labour.default_transferability; names.len()];
         for (i, n) in names.iter().enumerate() {
             if *n == name {
@@ -582,21 +573,12 @@ impl Checker<'_> {
         })
     }
 
-    /// A `(year, index)` path: years in increasing order, indices at least 0
-    /// and above 0 at the start. Empty: 1 from the start.
-    fn index_path(
-        &self,
-        path: &str,
-        points: &[(f64, f64)],
-        start_year: f64,
-        what: &str,
-    ) -> Result<Vec<(f64, f64)>> {
-        if points.is_empty() {
-            return Ok(vec![(start_year, 1.0)]);
-        }
-        for (i, &(year, index)) in points.iter().enumerate() {
+    /// The points of a `(year, value)` path: years in increasing order, every
+    /// value between `lo` and `hi`.
+    fn path_points(&self, path: &str, points: &[(f64, f64)], lo: f64, hi: f64) -> Result<()> {
+        for (i, &(year, value)) in points.iter().enumerate() {
             self.range(path, year, 1800.0, 2300.0)?;
-            self.range(path, index, 0.0, 1e3)?;
+            self.range(path, value, lo, hi)?;
             if i > 0 && year <= points[i - 1].0 {
                 return Err(self.err(
                     path,
@@ -607,10 +589,25 @@ impl Checker<'_> {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// A demand path: years in increasing order, indices at least 0 and above
+    /// 0 at the start. Empty: 1 from the start.
+    fn demand_path(
+        &self,
+        path: &str,
+        points: &[(f64, f64)],
+        start_year: f64,
+    ) -> Result<Vec<(f64, f64)>> {
+        if points.is_empty() {
+            return Ok(vec![(start_year, 1.0)]);
+        }
+        self.path_points(path, points, 0.0, 1e3)?;
         if interpolate(points, start_year) <= 0.0 {
             return Err(self.err(
                 path,
-                format!("expected a {what} above 0 at the start ({start_year}), found 0"),
+                format!("expected a demand index above 0 at the start ({start_year}), found 0"),
             ));
         }
         Ok(points.to_vec())
