@@ -3,7 +3,8 @@
 //! The crate is layered: [`scenario`] reads and validates scenario files into
 //! [`model::params::Params`]; [`model`] is the simulation core (no I/O); [`batch`]
 //! runs replicates in parallel; [`output`] writes the files; [`charts`] and
-//! [`report`] draw on them; [`commands`] (run, compare, merge, validate,
+//! [`report`] draw on them ([`validation`] puts observations against the model
+//! in words for both); [`commands`] (run, compare, merge, validate,
 //! sensitivity, calibrate, serve) drive
 //! batches from scenario to output folder; [`cli`] is the command line.
 
@@ -27,3 +28,4 @@ pub mod output;
 pub mod report;
 pub mod scenario;
 pub mod sensitivity;
+pub mod validation;

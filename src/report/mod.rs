@@ -896,11 +896,11 @@ pub fn write_compare(
 /// observation against the model, and the chart.
 pub fn write_validation(
     dir: &Path,
-    rows: &[crate::commands::validate::Comparison],
-    verdict: &crate::commands::validate::Verdict,
+    rows: &[crate::validation::Comparison],
+    verdict: &crate::validation::Verdict,
     replicates: u32,
 ) -> Result<(), Error> {
-    use crate::commands::validate::{model_text, observed_text, verdict_text};
+    use crate::validation::{model_text, observed_text, verdict_text};
     #[derive(Serialize)]
     struct RowView {
         scenario: String,
