@@ -3,8 +3,8 @@
 //! The crate is layered: [`scenario`] reads and validates scenario files into
 //! [`model::params::Params`]; [`model`] is the simulation core (no I/O); [`batch`]
 //! runs replicates in parallel; [`output`] writes the files; [`charts`] and
-//! [`report`] draw on them ([`validation`] puts observations against the model
-//! in words for both); [`commands`] (run, compare, merge, validate,
+//! [`report`] draw on them ([`format`] puts numbers, and [`validation`]
+//! observations against the model, in words for both); [`commands`] (run, compare, merge, validate,
 //! sensitivity, calibrate, serve) drive
 //! batches from scenario to output folder; [`cli`] is the command line.
 
@@ -20,6 +20,7 @@ pub mod error;
 pub mod explain;
 pub mod facts;
 pub mod fault;
+pub mod format;
 pub mod indicators;
 pub mod lessons;
 pub mod model;

@@ -69,13 +69,13 @@ pub const PER_1000_A_YEAR: &str = "per 1,000/year";
 
 /// A figure in its unit: a share (or a change) as a percentage with one
 /// decimal, a rate per 1,000 a year in per mille, a ratio with two decimals,
-/// a count as a whole number.
+/// a count as a whole number with thousands separators.
 fn shown(unit: &str, x: f64) -> String {
     match unit {
         "share" => format!("{:.1} %", 100.0 * x),
         PER_1000_A_YEAR => format!("{x:.1} ‰"),
         "ratio" | "index" => format!("{x:.2}"),
-        _ => format!("{x:.0}"),
+        _ => crate::format::num(x.round()),
     }
 }
 

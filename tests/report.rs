@@ -100,6 +100,18 @@ fn a_run_report_tells_the_story_with_its_sources_scorecard_and_charts() {
         assert!(html.contains(text), "no policy `{text}` in the assumptions");
     }
     assert!(html.contains("kind-assumption"));
+    // Captions print large numbers as the text does, with thousands separators.
+    let wages = html
+        .split("the median mean wage went from ")
+        .nth(1)
+        .and_then(|rest| rest.split(" yuan").next())
+        .expect("no wage caption");
+    for amount in wages.split(" to ") {
+        assert!(
+            amount.len() > 4 && amount.contains(','),
+            "a wage of thousands without separators: {wages}"
+        );
+    }
     // The manifest lists the report.
     let manifest = read(&dir.path().join("r/manifest.json"));
     assert!(manifest.contains("\"report.html\""));
@@ -165,6 +177,16 @@ fn a_comparison_report_puts_the_scenarios_side_by_side_and_says_what_differs() {
         html.contains("sectors.newtech"),
         "the added sector is not listed as a difference"
     );
+    // Each caption says once what the lines are and once what the shading is.
+    for caption in html.split("<figcaption>").skip(1) {
+        let caption = caption.split("</figcaption>").next().unwrap();
+        assert_eq!(
+            caption.matches("One line per scenario").count(),
+            1,
+            "{caption}"
+        );
+        assert_eq!(caption.matches("50 % and 90 %").count(), 1, "{caption}");
+    }
     // Each scenario keeps its own report.
     for sub in ["depleting", "growing"] {
         assert!(dir.path().join(format!("c/{sub}/report.html")).is_file());

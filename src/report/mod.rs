@@ -6,7 +6,6 @@
 //! from the model, so a merged batch gets the same report as a single run. The
 //! page has no script and loads nothing: it opens offline and prints.
 
-mod format;
 mod narrative;
 mod results;
 mod sweep;
@@ -19,10 +18,10 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::explain::{Kind, explain, facts_text};
+use crate::format::{self, in_unit, range};
 use crate::model::params::{Params, PolicyAction, SectorKind};
 use crate::model::scorecard::{Group, IndicatorDef, SCORECARD};
 use crate::scenario::Scenario;
-use format::{in_unit, range};
 use narrative::{Contrasted, Paragraph, contrast, join_list, run_story};
 pub use results::RunResults;
 
@@ -165,7 +164,12 @@ fn data_caption(stem: &str, shown: &Shown<'_>, replicates: u32) -> String {
                 .map(|(_, b)| b.as_slice())
         })
         .collect();
+    let several = shown.len() > 1;
     if !bands.is_empty() {
+        if several {
+            // What the lines are; the band sentence says what the shading is.
+            out.push("One line per scenario: its median.".to_string());
+        }
         out.push(notes::band_sentence(
             replicates,
             notes::widest_band(&bands, true),
@@ -191,7 +195,6 @@ fn data_caption(stem: &str, shown: &Shown<'_>, replicates: u32) -> String {
             }
         }
     }
-    let several = shown.len() > 1;
     let each = |f: &dyn Fn(&Scenario, &crate::charts::data::Summaries) -> Option<String>| {
         shown
             .iter()
