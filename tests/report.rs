@@ -121,6 +121,8 @@ fn a_run_report_tells_the_story_with_its_sources_scorecard_and_charts() {
     assert!(!html.contains("The story where"));
     assert!(html.contains("<th>Median</th><th>90 % of replicates</th>"));
     assert!(!dir.path().join("r/charts/sweep_indicators.csv").exists());
+    let stacked = read(&dir.path().join("r/charts/employment_by_sector.svg"));
+    assert!(!stacked.contains("by configuration"));
 }
 
 #[test]
@@ -317,8 +319,38 @@ fn a_sweep_report_presents_every_configuration_and_its_key_indicators() {
         );
     }
     assert!(!html.contains("first configuration"));
-    // A chart that can show one configuration only says which.
-    assert!(html.contains("It shows only the configuration where retraining seats per 10000 = 0"));
+    // The charts of sectors, statuses and ages are small multiples: one panel
+    // per configuration, each titled with its settings, and the caption names
+    // every configuration.
+    let labels: Vec<String> = ["0", "40", "120"]
+        .iter()
+        .map(|v| format!("retraining seats per 10000 = {v}"))
+        .collect();
+    for stem in boomtown::charts::PER_CONFIGURATION {
+        let svg = read(&out.join(format!("charts/{stem}.svg")));
+        assert!(
+            svg.contains("by configuration"),
+            "{stem}: not by configuration"
+        );
+        for label in &labels {
+            assert_eq!(
+                svg.matches(label.as_str()).count(),
+                1,
+                "{stem}: no panel for {label}"
+            );
+        }
+    }
+    assert_eq!(
+        html.matches(
+            &format!(
+                "One panel per configuration, on the same axes: {}.",
+                labels.join("; ")
+            )[..]
+        )
+        .count(),
+        boomtown::charts::PER_CONFIGURATION.len()
+    );
+    assert!(!html.contains("It shows only the configuration"));
     // The key indicators against the swept value: chart, section and data,
     // whose scorecard numbers are those of indicators_summary.csv.
     assert!(html.contains("id=\"sweep\""));

@@ -157,9 +157,8 @@ fn data_caption(stem: &str, shown: &Shown<'_>, replicates: u32) -> String {
         .flat_map(|(_, _, sum)| {
             sum.series
                 .iter()
-                .filter(move |((c, m), _)| {
-                    m == metric
-                        || (stem == "sector_output" && m.starts_with("output_index_") && *c == 0)
+                .filter(move |((_, m), _)| {
+                    m == metric || (stem == "sector_output" && m.starts_with("output_index_"))
                 })
                 .map(|(_, b)| b.as_slice())
         })
@@ -181,18 +180,17 @@ fn data_caption(stem: &str, shown: &Shown<'_>, replicates: u32) -> String {
             .unwrap_or(0);
         out.push(notes::spread_sentence(uncertain));
     }
-    // A chart of one configuration of a sweep says which.
-    if crate::charts::ONE_CONFIGURATION.contains(&stem) {
-        for (_, _, sum) in shown {
-            if let Some(label) = sum
-                .configurations
-                .get(&0)
-                .filter(|_| sum.configurations.len() > 1)
-            {
-                out.push(format!(
-                    "It shows only the configuration where {label}; summary.csv holds the others."
-                ));
-            }
+    // A sweep's small multiples name the configuration of each panel.
+    if crate::charts::PER_CONFIGURATION.contains(&stem) {
+        for (_, _, sum) in shown
+            .iter()
+            .filter(|(_, _, sum)| sum.configurations.len() > 1)
+        {
+            let labels: Vec<&str> = sum.configurations.values().map(String::as_str).collect();
+            out.push(format!(
+                "One panel per configuration, on the same axes: {}.",
+                labels.join("; ")
+            ));
         }
     }
     let each = |f: &dyn Fn(&Scenario, &crate::charts::data::Summaries) -> Option<String>| {
