@@ -342,7 +342,7 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         };
         jobs.push((metric.to_string(), AnyChart::Fan(chart)));
     }
-    jobs.extend(per_configuration_charts(dir, ctx, &sum)?);
+    jobs.extend(per_configuration_charts(ctx, &sum));
     for (i, (name, extractive, unit)) in ctx.sectors.iter().enumerate() {
         if !extractive {
             continue;
@@ -372,6 +372,7 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
         };
         jobs.push((format!("reserves_{name}"), AnyChart::Fan(chart)));
     }
+    jobs.push(("age_pyramid".into(), pyramid_chart(dir, ctx, &sum)?));
     let Some(data) = sweep::read(dir, &sum)? else {
         return save_all(&out, jobs);
     };
@@ -548,13 +549,9 @@ fn panels_of<C: Panel>(
     })
 }
 
-/// The charts whose layers, lines or panels are already sectors, statuses or
-/// years: one chart of a single configuration, small multiples of a sweep.
-fn per_configuration_charts(
-    dir: &Path,
-    ctx: &Context,
-    sum: &Summaries,
-) -> Result<Vec<(String, AnyChart)>, Error> {
+/// The charts over time whose layers or lines are already sectors or statuses:
+/// one chart of a single configuration, small multiples of a sweep.
+fn per_configuration_charts(ctx: &Context, sum: &Summaries) -> Vec<(String, AnyChart)> {
     let markers = !ctx.markers.is_empty();
     let plain = panels_note(sum);
     // Panels leave the policies to the overlaid charts, which mark them.
@@ -629,6 +626,13 @@ fn per_configuration_charts(
         },
     );
     jobs.push(("sector_output".into(), output));
+    jobs
+}
+
+/// The age pyramids at the start and the end: one chart of a single
+/// configuration, small multiples of a sweep.
+fn pyramid_chart(dir: &Path, ctx: &Context, sum: &Summaries) -> Result<AnyChart, Error> {
+    let plain = panels_note(sum);
     let pyramids = read_pyramids(&dir.join("age_pyramid.csv"))?;
     let panel =
         |(year, counts): &(f64, Vec<[f64; 2]>)| (format!("{:.0}", year.floor()), counts.clone());
@@ -644,8 +648,7 @@ fn per_configuration_charts(
             top: None,
         }
     });
-    jobs.push(("age_pyramid".into(), pyramid));
-    Ok(jobs)
+    Ok(pyramid)
 }
 
 /// Draws the overlaid charts of a comparison into `<dir>/charts/`: one series per
