@@ -132,6 +132,12 @@ fn time_axes<'a, DB: DrawingBackend>(
     (x0, x1): (f64, f64),
     (y0, y1): (f64, f64),
 ) -> Result<TimeChart<'a, DB>, String> {
+    // A panel is too short for the axis's note on medians; the chart's note says it.
+    let y_desc = if area.dim_in_pixel().0 < SIZE.0 {
+        y_desc.trim_end_matches(" (median over replicates)")
+    } else {
+        y_desc
+    };
     let mut chart = ChartBuilder::on(area)
         .caption(title, title_font(area))
         .margin(18)
@@ -624,7 +630,7 @@ impl Chart for PyramidChart {
 const PANEL_HEIGHT: u32 = 430;
 
 /// Small multiples: one chart per configuration of a sweep, on shared axes,
-/// under one title and one note. Two columns up to four panels, three beyond.
+/// under one title and one note, in two columns (wide enough for a time axis).
 pub struct Panels<C> {
     /// Title.
     pub title: String,
@@ -638,7 +644,7 @@ impl<C> Panels<C> {
     /// Columns and rows of the grid.
     fn grid(&self) -> (usize, usize) {
         let n = self.panels.len().max(1);
-        let cols = if n <= 4 { n.min(2) } else { 3 };
+        let cols = n.min(2);
         (cols, n.div_ceil(cols))
     }
 }
