@@ -424,7 +424,7 @@ fn validate(args: ValidateArgs) -> Result<(), Error> {
     if !args.quiet {
         emit(&format!(
             "boomtown: {}\nboomtown: validation written to {}\n",
-            boomtown::commands::validate::verdict_text(&report.verdict),
+            boomtown::validation::verdict_text(&report.verdict),
             report.out.display()
         ))?;
     }

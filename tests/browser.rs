@@ -16,7 +16,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use headless_chrome::Browser;
-use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::protocol::cdp::types::Event;
 
 use boomtown::model::scorecard::SCORECARD;
@@ -99,10 +98,7 @@ fn load(browser: &Browser, page: &Path, screenshot: &Path) -> Rendered {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
     };
-    let png = tab
-        .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
-        .expect("a screenshot");
-    std::fs::write(screenshot, png).expect("the screenshot is saved");
+    common::browser::screenshot(&tab, screenshot);
     rendered
 }
 

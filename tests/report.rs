@@ -100,6 +100,18 @@ fn a_run_report_tells_the_story_with_its_sources_scorecard_and_charts() {
         assert!(html.contains(text), "no policy `{text}` in the assumptions");
     }
     assert!(html.contains("kind-assumption"));
+    // Captions print large numbers as the text does, with thousands separators.
+    let wages = html
+        .split("the median mean wage went from ")
+        .nth(1)
+        .and_then(|rest| rest.split(" yuan").next())
+        .expect("no wage caption");
+    for amount in wages.split(" to ") {
+        assert!(
+            amount.len() > 4 && amount.contains(','),
+            "a wage of thousands without separators: {wages}"
+        );
+    }
     // The manifest lists the report.
     let manifest = read(&dir.path().join("r/manifest.json"));
     assert!(manifest.contains("\"report.html\""));
@@ -109,6 +121,8 @@ fn a_run_report_tells_the_story_with_its_sources_scorecard_and_charts() {
     assert!(!html.contains("The story where"));
     assert!(html.contains("<th>Median</th><th>90 % of replicates</th>"));
     assert!(!dir.path().join("r/charts/sweep_indicators.csv").exists());
+    let stacked = read(&dir.path().join("r/charts/employment_by_sector.svg"));
+    assert!(!stacked.contains("by configuration"));
 }
 
 #[test]
@@ -165,6 +179,16 @@ fn a_comparison_report_puts_the_scenarios_side_by_side_and_says_what_differs() {
         html.contains("sectors.newtech"),
         "the added sector is not listed as a difference"
     );
+    // Each caption says once what the lines are and once what the shading is.
+    for caption in html.split("<figcaption>").skip(1) {
+        let caption = caption.split("</figcaption>").next().unwrap();
+        assert_eq!(
+            caption.matches("One line per scenario").count(),
+            1,
+            "{caption}"
+        );
+        assert_eq!(caption.matches("50 % and 90 %").count(), 1, "{caption}");
+    }
     // Each scenario keeps its own report.
     for sub in ["depleting", "growing"] {
         assert!(dir.path().join(format!("c/{sub}/report.html")).is_file());
@@ -295,8 +319,38 @@ fn a_sweep_report_presents_every_configuration_and_its_key_indicators() {
         );
     }
     assert!(!html.contains("first configuration"));
-    // A chart that can show one configuration only says which.
-    assert!(html.contains("It shows only the configuration where retraining seats per 10000 = 0"));
+    // The charts of sectors, statuses and ages are small multiples: one panel
+    // per configuration, each titled with its settings, and the caption names
+    // every configuration.
+    let labels: Vec<String> = ["0", "40", "120"]
+        .iter()
+        .map(|v| format!("retraining seats per 10000 = {v}"))
+        .collect();
+    for stem in boomtown::charts::PER_CONFIGURATION {
+        let svg = read(&out.join(format!("charts/{stem}.svg")));
+        assert!(
+            svg.contains("by configuration"),
+            "{stem}: not by configuration"
+        );
+        for label in &labels {
+            assert_eq!(
+                svg.matches(label.as_str()).count(),
+                1,
+                "{stem}: no panel for {label}"
+            );
+        }
+    }
+    assert_eq!(
+        html.matches(
+            &format!(
+                "One panel per configuration, on the same axes: {}.",
+                labels.join("; ")
+            )[..]
+        )
+        .count(),
+        boomtown::charts::PER_CONFIGURATION.len()
+    );
+    assert!(!html.contains("It shows only the configuration"));
     // The key indicators against the swept value: chart, section and data,
     // whose scorecard numbers are those of indicators_summary.csv.
     assert!(html.contains("id=\"sweep\""));

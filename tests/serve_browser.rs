@@ -10,12 +10,11 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use headless_chrome::Tab;
-use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 
+use common::browser::screenshot;
 use common::server::Server;
 
 fn js(tab: &Tab, script: &str) -> serde_json::Value {
@@ -66,13 +65,6 @@ fn type_into(tab: &Tab, id: &str, value: &str) {
     js(tab, &format!("document.getElementById('{id}').select()"));
     tab.type_str(value).expect("types");
     tab.press_key("Tab").expect("leaves the field");
-}
-
-fn screenshot(tab: &Tab, path: &Path) {
-    let png = tab
-        .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
-        .expect("a screenshot");
-    std::fs::write(path, png).expect("the screenshot is saved");
 }
 
 #[test]

@@ -115,11 +115,28 @@ pub fn read_summaries(path: &Path) -> Result<Summaries, Error> {
 /// `[male, female]` counts over replicates, by age group.
 type GroupCounts = BTreeMap<usize, Vec<[f64; 2]>>;
 
-/// Reads `age_pyramid.csv` and takes the median over replicates of each group at
-/// the first and last reported steps (of configuration 0).
-pub fn read_pyramids(path: &Path) -> Result<Pyramids, Error> {
+/// Reads `age_pyramid.csv` and takes, for each configuration, the median over
+/// replicates of each group at the first and last reported steps.
+pub fn read_pyramids(path: &Path) -> Result<BTreeMap<usize, Pyramids>, Error> {
     let mut file = CsvFile::open(path)?;
     let header = file.header.clone();
+    let configuration = header.iter().position(|h| h == "configuration");
+    let mut rows: BTreeMap<usize, Vec<csv::StringRecord>> = BTreeMap::new();
+    for record in file.rows() {
+        let record = record?;
+        let c = configuration
+            .and_then(|i| record.get(i)?.parse().ok())
+            .unwrap_or(0);
+        rows.entry(c).or_default().push(record);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(c, records)| (c, pyramids_of(&header, &records)))
+        .collect())
+}
+
+/// The start and end pyramids of one configuration's rows.
+fn pyramids_of(header: &[String], records: &[csv::StringRecord]) -> Pyramids {
     let col = |name: &str| header.iter().position(|h| h == name).unwrap_or(0);
     let (step, date, group, male, female) = (
         col("step"),
@@ -132,8 +149,7 @@ pub fn read_pyramids(path: &Path) -> Result<Pyramids, Error> {
     // Per step: its year, and each group's counts over replicates.
     let mut cells: BTreeMap<u32, (f64, GroupCounts)> = BTreeMap::new();
     let mut groups: Vec<String> = Vec::new();
-    for record in file.first_configuration_rows() {
-        let record = record?;
+    for record in records {
         let s: u32 = record.get(step).and_then(|v| v.parse().ok()).unwrap_or(0);
         let g = record.get(group).unwrap_or_default().to_string();
         let gi = groups.iter().position(|x| *x == g).unwrap_or_else(|| {
@@ -168,11 +184,11 @@ pub fn read_pyramids(path: &Path) -> Result<Pyramids, Error> {
             (*year, counts)
         };
     let (Some(first), Some(last)) = (cells.values().next(), cells.values().last()) else {
-        return Ok(Pyramids::default());
+        return Pyramids::default();
     };
-    Ok(Pyramids {
+    Pyramids {
         start: median_of(first),
         end: median_of(last),
         groups,
-    })
+    }
 }

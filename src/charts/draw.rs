@@ -72,6 +72,11 @@ pub type DrawResult = Result<(), String>;
 pub trait Chart {
     /// Draws the chart on a drawing area.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult;
+
+    /// Its size in pixels.
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
 }
 
 pub(super) fn font(size: u32) -> FontDesc<'static> {
@@ -127,8 +132,14 @@ fn time_axes<'a, DB: DrawingBackend>(
     (x0, x1): (f64, f64),
     (y0, y1): (f64, f64),
 ) -> Result<TimeChart<'a, DB>, String> {
+    // A panel is too short for the axis's note on medians; the chart's note says it.
+    let y_desc = if area.dim_in_pixel().0 < SIZE.0 {
+        y_desc.trim_end_matches(" (median over replicates)")
+    } else {
+        y_desc
+    };
     let mut chart = ChartBuilder::on(area)
-        .caption(title, font(31))
+        .caption(title, title_font(area))
         .margin(18)
         .margin_right(44)
         .x_label_area_size(52)
@@ -245,6 +256,8 @@ pub struct FanChart {
     pub note: String,
     /// Whether the vertical axis starts at zero.
     pub from_zero: bool,
+    /// A highest value the vertical axis must reach (shared by panels).
+    pub top: Option<f64>,
 }
 
 fn year_range<'a>(bands: impl Iterator<Item = &'a Band>) -> (f64, f64) {
@@ -323,6 +336,16 @@ fn draw_markers<DB: DrawingBackend>(
 /// Height of one line of a note, in pixels.
 const NOTE_LINE: u32 = 21;
 
+/// The title's font: smaller on a panel narrower than a whole chart, so that a
+/// configuration's settings fit above it.
+fn title_font<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> FontDesc<'static> {
+    font(if area.dim_in_pixel().0 < SIZE.0 {
+        21
+    } else {
+        31
+    })
+}
+
 /// The space to leave under a chart for its note (one line per `\n`).
 pub(super) fn note_space(note: &str) -> u32 {
     28 + NOTE_LINE * (note.lines().count().max(1) as u32 - 1)
@@ -362,6 +385,7 @@ impl Chart for FanChart {
         } else {
             (self.scale.apply(lo), self.scale.apply(hi))
         };
+        let hi = self.top.map_or(hi, |t| hi.max(self.scale.apply(t)));
         let lo = if self.from_zero { lo.min(0.0) } else { lo };
         let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.02).max(1e-9);
         let (y0, y1) = (
@@ -412,8 +436,19 @@ impl Chart for FanChart {
                 });
         }
         draw_legend(&mut chart, corner)?;
-        draw_note(root, &self.note)?;
-        root.present().map_err(err)
+        draw_note(root, &self.note)
+    }
+}
+
+impl FanChart {
+    /// The highest value it shows (the top of its widest band).
+    pub fn highest(&self) -> f64 {
+        self.series
+            .iter()
+            .flat_map(|s| &s.bands)
+            .map(|b| b.q[4])
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max)
     }
 }
 
@@ -429,6 +464,24 @@ pub struct StackedChart {
     pub markers: Vec<Marker>,
     /// Note under the chart.
     pub note: String,
+    /// A highest total the vertical axis must reach (shared by panels).
+    pub top: Option<f64>,
+}
+
+impl StackedChart {
+    /// The highest total of its layers' medians.
+    pub fn highest(&self) -> f64 {
+        let steps = self.layers.first().map_or(0, |l| l.bands.len());
+        (0..steps)
+            .map(|i| {
+                self.layers
+                    .iter()
+                    .filter_map(|l| l.bands.get(i))
+                    .map(|b| b.q[2].max(0.0))
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max)
+    }
 }
 
 impl Chart for StackedChart {
@@ -452,7 +505,7 @@ impl Chart for StackedChart {
             .into_iter()
             .flatten()
             .copied()
-            .fold(1.0, f64::max)
+            .fold(self.top.unwrap_or(1.0), f64::max)
             * 1.12;
         let total: Vec<(f64, f64)> = self
             .layers
@@ -488,8 +541,7 @@ impl Chart for StackedChart {
         }
         draw_markers(&mut chart, &self.markers, legend, (x0, x1), (0.0, hi))?;
         draw_legend(&mut chart, corner)?;
-        draw_note(root, &self.note)?;
-        root.present().map_err(err)
+        draw_note(root, &self.note)
     }
 }
 
@@ -503,6 +555,19 @@ pub struct PyramidChart {
     pub groups: Vec<String>,
     /// Note under the chart.
     pub note: String,
+    /// A largest count the horizontal axis must reach (shared by panels).
+    pub top: Option<f64>,
+}
+
+impl PyramidChart {
+    /// The largest count of any group in any of its panels.
+    pub fn highest(&self) -> f64 {
+        self.panels
+            .iter()
+            .flat_map(|(_, c)| c.iter().flatten())
+            .copied()
+            .fold(0.0, f64::max)
+    }
 }
 
 impl Chart for PyramidChart {
@@ -510,14 +575,8 @@ impl Chart for PyramidChart {
         root.fill(&WHITE).map_err(err)?;
         let body = root.margin(0, note_space(&self.note), 0, 0);
         let (top, rest) = body.split_vertically(50);
-        top.titled(&self.title, font(31)).map_err(err)?;
-        let max = self
-            .panels
-            .iter()
-            .flat_map(|(_, c)| c.iter().flatten())
-            .copied()
-            .fold(1.0, f64::max)
-            * 1.08;
+        top.titled(&self.title, title_font(&top)).map_err(err)?;
+        let max = self.highest().max(self.top.unwrap_or(1.0)).max(1.0) * 1.08;
         let n = self.groups.len().max(1) as f64;
         let groups = &self.groups;
         let (men, women) = (RGBColor(0, 114, 178), RGBColor(213, 94, 0));
@@ -563,7 +622,51 @@ impl Chart for PyramidChart {
                 }))
                 .map_err(err)?;
         }
-        draw_note(root, &self.note)?;
-        root.present().map_err(err)
+        draw_note(root, &self.note)
+    }
+}
+
+/// Height of one panel of small multiples, in pixels.
+const PANEL_HEIGHT: u32 = 430;
+
+/// Small multiples: one chart per configuration of a sweep, on shared axes,
+/// under one title and one note, in two columns (wide enough for a time axis).
+pub struct Panels<C> {
+    /// Title.
+    pub title: String,
+    /// The panels, each titled with its configuration.
+    pub panels: Vec<C>,
+    /// Note under the panels.
+    pub note: String,
+}
+
+impl<C> Panels<C> {
+    /// Columns and rows of the grid.
+    fn grid(&self) -> (usize, usize) {
+        let n = self.panels.len().max(1);
+        let cols = n.min(2);
+        (cols, n.div_ceil(cols))
+    }
+}
+
+impl<C: Chart> Chart for Panels<C> {
+    fn size(&self) -> (u32, u32) {
+        let (_, rows) = self.grid();
+        (
+            SIZE.0,
+            60 + rows as u32 * PANEL_HEIGHT + note_space(&self.note),
+        )
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        root.fill(&WHITE).map_err(err)?;
+        let body = root.margin(0, note_space(&self.note), 0, 0);
+        let (top, rest) = body.split_vertically(60);
+        top.titled(&self.title, font(31)).map_err(err)?;
+        let (cols, rows) = self.grid();
+        for (area, panel) in rest.split_evenly((rows, cols)).iter().zip(&self.panels) {
+            panel.draw(area)?;
+        }
+        draw_note(root, &self.note)
     }
 }

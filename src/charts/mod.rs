@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::model::params::SectorKind;
 use crate::scenario::Scenario;
 use data::{Summaries, read_pyramids, read_summaries};
-use draw::{Chart, FanChart, Marker, PALETTE, PyramidChart, SIZE, Scale, Series, StackedChart};
+use draw::{Chart, FanChart, Marker, PALETTE, PyramidChart, Scale, Series, StackedChart};
 
 static FONT_BYTES: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
 
@@ -186,9 +186,10 @@ pub fn save(chart: &impl Chart, dir: &Path, stem: &str) -> Result<[String; 2], E
     let (png, svg) = (format!("{stem}.png"), format!("{stem}.svg"));
     let mut text = String::new();
     {
-        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut text, chart.size()).into_drawing_area();
         chart
             .draw(&root)
+            .and_then(|()| root.present().map_err(draw::err))
             .map_err(|e| Error::Chart(format!("drawing {}: {e}", dir.join(&svg).display())))?;
     }
     let svg_path = dir.join(&svg);
@@ -230,6 +231,9 @@ enum AnyChart {
     Stacked(StackedChart),
     Pyramid(PyramidChart),
     Sweep(sweep_chart::SweepChart),
+    StackedPanels(draw::Panels<StackedChart>),
+    FanPanels(draw::Panels<FanChart>),
+    PyramidPanels(draw::Panels<PyramidChart>),
 }
 
 /// Draws charts in parallel; returns the file names in list order.
@@ -242,6 +246,9 @@ fn save_all(dir: &Path, jobs: Vec<(String, AnyChart)>) -> Result<Vec<String>, Er
             AnyChart::Stacked(c) => save(c, dir, stem),
             AnyChart::Pyramid(c) => save(c, dir, stem),
             AnyChart::Sweep(c) => save(c, dir, stem),
+            AnyChart::StackedPanels(c) => save(c, dir, stem),
+            AnyChart::FanPanels(c) => save(c, dir, stem),
+            AnyChart::PyramidPanels(c) => save(c, dir, stem),
         })
         .collect::<Result<_, _>>()?;
     Ok(saved.into_iter().flatten().collect())
@@ -298,9 +305,10 @@ fn config_series(sum: &Summaries, metric: &str) -> Vec<Series> {
         .collect()
 }
 
-/// The charts of a run that show one configuration of a sweep (the first):
-/// their layers, lines or panels are already sectors, statuses or years.
-pub const ONE_CONFIGURATION: [&str; 4] = [
+/// The charts of a run whose layers, lines or panels are already sectors,
+/// statuses or years: a sweep draws them as small multiples, one panel per
+/// configuration.
+pub const PER_CONFIGURATION: [&str; 4] = [
     "employment_by_sector",
     "displaced_workers",
     "sector_output",
@@ -330,44 +338,11 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
             markers: ctx.markers.clone(),
             note,
             from_zero: true,
+            top: None,
         };
         jobs.push((metric.to_string(), AnyChart::Fan(chart)));
     }
-    let layers = sector_series(ctx, &sum, "employed_");
-    let stacked = StackedChart {
-        title: format!("{}: Employment by sector", ctx.name),
-        y_desc: "Residents employed (median over replicates)".into(),
-        layers,
-        markers: ctx.markers.clone(),
-        note: format!("Each layer: {}.", layer_note(ctx, &sum)),
-    };
-    jobs.push(("employment_by_sector".into(), AnyChart::Stacked(stacked)));
-    let cohort = StackedChart {
-        title: format!("{}: Where the displaced workers are", ctx.name),
-        y_desc: "Workers displaced since the start (median over replicates)".into(),
-        layers: displaced_series(&sum),
-        markers: ctx.markers.clone(),
-        note: format!(
-            "Everyone who lost a job in a declining sector, by status at each date; each layer: {}.",
-            layer_note(ctx, &sum)
-        ),
-    };
-    jobs.push(("displaced_workers".into(), AnyChart::Stacked(cohort)));
-    let outputs = sector_series(ctx, &sum, "output_index_");
-    let output_chart = FanChart {
-        title: format!("{}: Output by sector", ctx.name),
-        y_desc: "Output (start = 1)".into(),
-        scale: Scale::Plain,
-        note: format!(
-            "{}\nOutput per worker grows by assumption (sectors.<name>.productivity_growth): a sector's jobs fall faster than its output.{}",
-            band_note(ctx.replicates, ctx.uncertain, &outputs, markers),
-            sweep_note(&sum)
-        ),
-        series: outputs,
-        markers: ctx.markers.clone(),
-        from_zero: true,
-    };
-    jobs.push(("sector_output".into(), AnyChart::Fan(output_chart)));
+    jobs.extend(per_configuration_charts(ctx, &sum));
     for (i, (name, extractive, unit)) in ctx.sectors.iter().enumerate() {
         if !extractive {
             continue;
@@ -393,22 +368,11 @@ pub fn draw_run(dir: &Path, ctx: &Context) -> Result<Vec<String>, Error> {
             series,
             markers: ctx.markers.clone(),
             from_zero: true,
+            top: None,
         };
         jobs.push((format!("reserves_{name}"), AnyChart::Fan(chart)));
     }
-    let pyramids = read_pyramids(&dir.join("age_pyramid.csv"))?;
-    let panel =
-        |(year, counts): &(f64, Vec<[f64; 2]>)| (format!("{:.0}", year.floor()), counts.clone());
-    let pyramid = PyramidChart {
-        title: format!("{}: Age pyramid at the start and at the end", ctx.name),
-        panels: vec![panel(&pyramids.start), panel(&pyramids.end)],
-        groups: pyramids.groups.clone(),
-        note: format!(
-            "Residents by 5-year age group, median over replicates{}.",
-            sweep_note(&sum)
-        ),
-    };
-    jobs.push(("age_pyramid".into(), AnyChart::Pyramid(pyramid)));
+    jobs.push(("age_pyramid".into(), pyramid_chart(dir, ctx, &sum)?));
     let Some(data) = sweep::read(dir, &sum)? else {
         return save_all(&out, jobs);
     };
@@ -435,14 +399,14 @@ fn sweep_chart_note(replicates: u32) -> String {
     )
 }
 
-/// One series per sector of the per-sector metric `<prefix><sector>` (first
-/// configuration), in sector order and colours.
-fn sector_series(ctx: &Context, sum: &Summaries, prefix: &str) -> Vec<Series> {
+/// One series per sector of the per-sector metric `<prefix><sector>` of
+/// configuration `c`, in sector order and colours.
+fn sector_series(ctx: &Context, sum: &Summaries, c: usize, prefix: &str) -> Vec<Series> {
     ctx.sectors
         .iter()
         .enumerate()
         .filter_map(|(i, (name, _, _))| {
-            let bands = sum.series.get(&(0, format!("{prefix}{name}")))?.clone();
+            let bands = sum.series.get(&(c, format!("{prefix}{name}")))?.clone();
             Some(Series {
                 label: name.replace('_', " "),
                 bands,
@@ -452,13 +416,13 @@ fn sector_series(ctx: &Context, sum: &Summaries, prefix: &str) -> Vec<Series> {
         .collect()
 }
 
-/// One series per status of the displaced cohort (first configuration).
-fn displaced_series(sum: &Summaries) -> Vec<Series> {
+/// One series per status of the displaced cohort of configuration `c`.
+fn displaced_series(sum: &Summaries, c: usize) -> Vec<Series> {
     crate::model::metrics::DISPLACED_STATUSES
         .iter()
         .enumerate()
         .filter_map(|(i, (_, suffix))| {
-            let bands = sum.series.get(&(0, format!("displaced_{suffix}")))?.clone();
+            let bands = sum.series.get(&(c, format!("displaced_{suffix}")))?.clone();
             Some(Series {
                 label: suffix.replace('_', " "),
                 bands,
@@ -468,26 +432,223 @@ fn displaced_series(sum: &Summaries) -> Vec<Series> {
         .collect()
 }
 
-/// What a layer of a stacked chart shows: `median over N replicates`, and the
-/// configuration when there is a sweep.
-fn layer_note(ctx: &Context, sum: &Summaries) -> String {
+/// What a layer of a stacked chart shows: `median over N replicates`.
+fn layer_note(ctx: &Context) -> String {
     format!(
-        "median over {} replicate{}{}",
+        "median over {} replicate{}",
         ctx.replicates,
         if ctx.replicates == 1 { "" } else { "s" },
-        sweep_note(sum)
     )
 }
 
-/// Which configuration a chart that shows only one is drawn for: the first
-/// of a sweep, named by its settings (nothing without a sweep).
-fn sweep_note(sum: &Summaries) -> String {
-    match sum.configurations.get(&0) {
-        Some(label) if sum.configurations.len() > 1 => {
-            format!(" (only the configuration where {label}; the others are in summary.csv)")
-        }
-        _ => String::new(),
+/// What the panels of a sweep's chart are (nothing without a sweep).
+fn panels_note(sum: &Summaries) -> String {
+    if sum.configurations.len() > 1 {
+        "\nOne panel per configuration, on shared axes.".into()
+    } else {
+        String::new()
     }
+}
+
+/// A chart a sweep draws as small multiples.
+trait Panel: Sized {
+    /// The highest value it shows.
+    fn highest(&self) -> f64;
+    /// Makes its axes reach `top`, shared with the other panels.
+    fn share(&mut self, top: f64);
+    /// Sets the note under it.
+    fn set_note(&mut self, note: String);
+    /// The chart alone.
+    fn one(self) -> AnyChart;
+    /// The chart as small multiples.
+    fn many(panels: draw::Panels<Self>) -> AnyChart;
+}
+
+impl Panel for StackedChart {
+    fn highest(&self) -> f64 {
+        StackedChart::highest(self)
+    }
+    fn share(&mut self, top: f64) {
+        self.top = Some(top);
+    }
+    fn set_note(&mut self, note: String) {
+        self.note = note;
+    }
+    fn one(self) -> AnyChart {
+        AnyChart::Stacked(self)
+    }
+    fn many(panels: draw::Panels<Self>) -> AnyChart {
+        AnyChart::StackedPanels(panels)
+    }
+}
+
+impl Panel for FanChart {
+    fn highest(&self) -> f64 {
+        FanChart::highest(self)
+    }
+    fn share(&mut self, top: f64) {
+        self.top = Some(top);
+    }
+    fn set_note(&mut self, note: String) {
+        self.note = note;
+    }
+    fn one(self) -> AnyChart {
+        AnyChart::Fan(self)
+    }
+    fn many(panels: draw::Panels<Self>) -> AnyChart {
+        AnyChart::FanPanels(panels)
+    }
+}
+
+impl Panel for PyramidChart {
+    fn highest(&self) -> f64 {
+        PyramidChart::highest(self)
+    }
+    fn share(&mut self, top: f64) {
+        self.top = Some(top);
+    }
+    fn set_note(&mut self, note: String) {
+        self.note = note;
+    }
+    fn one(self) -> AnyChart {
+        AnyChart::Pyramid(self)
+    }
+    fn many(panels: draw::Panels<Self>) -> AnyChart {
+        AnyChart::PyramidPanels(panels)
+    }
+}
+
+/// One chart, or, with a sweep, the same chart as small multiples: one panel
+/// per configuration, titled with its settings, on shared axes, under `note`
+/// and what the panels are (`panels`). `make` draws configuration `c` under a
+/// title, with the markers it shows.
+fn panels_of<C: Panel>(
+    ctx: &Context,
+    sum: &Summaries,
+    (title, note, panels): (&str, String, &str),
+    make: impl Fn(usize, String, Vec<Marker>) -> C,
+) -> AnyChart {
+    if sum.configurations.len() < 2 {
+        let mut one = make(0, format!("{}: {title}", ctx.name), ctx.markers.clone());
+        one.set_note(note);
+        return one.one();
+    }
+    let mut charts: Vec<C> = sum
+        .configurations
+        .iter()
+        .map(|(&c, label)| make(c, label.clone(), Vec::new()))
+        .collect();
+    let highest = charts.iter().map(C::highest).fold(0.0, f64::max);
+    for chart in &mut charts {
+        chart.share(highest);
+    }
+    C::many(draw::Panels {
+        title: format!("{}: {title}, by configuration", ctx.name),
+        panels: charts,
+        note: format!("{note}{panels}"),
+    })
+}
+
+/// The charts over time whose layers or lines are already sectors or statuses:
+/// one chart of a single configuration, small multiples of a sweep.
+fn per_configuration_charts(ctx: &Context, sum: &Summaries) -> Vec<(String, AnyChart)> {
+    let markers = !ctx.markers.is_empty();
+    let plain = panels_note(sum);
+    // Panels leave the policies to the overlaid charts, which mark them.
+    let many = if markers && !plain.is_empty() {
+        format!("{plain} Policies are marked on the overlaid charts.")
+    } else {
+        plain.clone()
+    };
+    let stacked =
+        |title: &str, y_desc: &str, note: String, layers: &dyn Fn(usize) -> Vec<Series>| {
+            panels_of(ctx, sum, (title, note, &many), |c, title, markers| {
+                StackedChart {
+                    title,
+                    y_desc: y_desc.into(),
+                    layers: layers(c),
+                    markers,
+                    note: String::new(),
+                    top: None,
+                }
+            })
+        };
+    let mut jobs = vec![
+        (
+            "employment_by_sector".to_string(),
+            stacked(
+                "Employment by sector",
+                "Residents employed (median over replicates)",
+                format!("Each layer: {}.", layer_note(ctx)),
+                &|c| sector_series(ctx, sum, c, "employed_"),
+            ),
+        ),
+        (
+            "displaced_workers".to_string(),
+            stacked(
+                "Where the displaced workers are",
+                "Workers displaced since the start (median over replicates)",
+                format!(
+                    "Everyone who lost a job in a declining sector, by status at each date; each layer: {}.",
+                    layer_note(ctx)
+                ),
+                &|c| displaced_series(sum, c),
+            ),
+        ),
+    ];
+    let all: Vec<Series> = sum
+        .configurations
+        .keys()
+        .flat_map(|&c| sector_series(ctx, sum, c, "output_index_"))
+        .collect();
+    let note = format!(
+        "{}\nOutput per worker grows by assumption (sectors.<name>.productivity_growth): a sector's jobs fall faster than its output.",
+        band_note(
+            ctx.replicates,
+            ctx.uncertain,
+            &all,
+            markers && plain.is_empty()
+        ),
+    );
+    let output = panels_of(
+        ctx,
+        sum,
+        ("Output by sector", note, &many),
+        |c, title, markers| FanChart {
+            title,
+            y_desc: "Output (start = 1)".into(),
+            scale: Scale::Plain,
+            note: String::new(),
+            series: sector_series(ctx, sum, c, "output_index_"),
+            markers,
+            from_zero: true,
+            top: None,
+        },
+    );
+    jobs.push(("sector_output".into(), output));
+    jobs
+}
+
+/// The age pyramids at the start and the end: one chart of a single
+/// configuration, small multiples of a sweep.
+fn pyramid_chart(dir: &Path, ctx: &Context, sum: &Summaries) -> Result<AnyChart, Error> {
+    let plain = panels_note(sum);
+    let pyramids = read_pyramids(&dir.join("age_pyramid.csv"))?;
+    let panel =
+        |(year, counts): &(f64, Vec<[f64; 2]>)| (format!("{:.0}", year.floor()), counts.clone());
+    let note = "Residents by 5-year age group, median over replicates.".to_string();
+    let title = "Age pyramid at the start and at the end";
+    let pyramid = panels_of(ctx, sum, (title, note, &plain), |c, title, _| {
+        let p = pyramids.get(&c).cloned().unwrap_or_default();
+        PyramidChart {
+            title,
+            panels: vec![panel(&p.start), panel(&p.end)],
+            groups: p.groups.clone(),
+            note: String::new(),
+            top: None,
+        }
+    });
+    Ok(pyramid)
 }
 
 /// Draws the overlaid charts of a comparison into `<dir>/charts/`: one series per
@@ -535,6 +696,7 @@ pub fn draw_compare(dir: &Path, scenarios: &[(Context, Summaries)]) -> Result<Ve
             markers: Vec::new(),
             note,
             from_zero: true,
+            top: None,
         };
         jobs.push((metric.to_string(), AnyChart::Fan(chart)));
     }

@@ -7,6 +7,7 @@
 
 use super::data::{Band, Summaries};
 use crate::explain::{Kind, explain};
+use crate::format::num;
 use crate::scenario::Scenario;
 
 /// Narrowest 90 % band, as a share of the vertical axis, that a reader can see
@@ -121,12 +122,12 @@ pub fn wage(s: &Scenario, sum: &Summaries) -> Option<String> {
         format!("{}–{}", pct(lo).trim_end_matches(" %"), pct(hi))
     };
     Some(format!(
-        "Wages grow by assumption: {rates} a year in real terms by sector (`sectors.<name>.wage_growth`; source: {}). At the job-weighted mean of {}, that alone multiplies a wage by {:.1} over {span:.0} years; the median mean wage went from {:.0} to {:.0} yuan (×{:.1}). So a rising line is no sign of prosperity: it is the assumed growth, moved up or down by the mix of jobs that remain.",
+        "Wages grow by assumption: {rates} a year in real terms by sector (`sectors.<name>.wage_growth`; source: {}). At the job-weighted mean of {}, that alone multiplies a wage by {:.1} over {span:.0} years; the median mean wage went from {} to {} yuan (×{:.1}). So a rising line is no sign of prosperity: it is the assumed growth, moved up or down by the mix of jobs that remain.",
         source_kinds(s, ".wage_growth"),
         pct(mean),
         (1.0 + mean).powf(span),
-        first,
-        last,
+        num(first),
+        num(last),
         last / first.max(1e-9),
     ))
 }

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::draw::{Chart, DrawResult, FONT, PALETTE, err};
-use crate::commands::validate::Comparison;
+use crate::validation::Comparison;
 
 /// A row of the chart.
 struct Row {

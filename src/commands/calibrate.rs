@@ -18,7 +18,7 @@ use serde_json::json;
 use toml::{Table, Value};
 
 use super::run::Progress;
-use super::validate::{PER_1000_A_YEAR, observed_run, unknown_indicator};
+use super::validate::{observed_run, unknown_indicator};
 use crate::batch::{JobId, replicate_seed, simulate};
 use crate::calibration::{Population, normalise, tolerance, weighted_quantile};
 use crate::error::Error;
@@ -29,6 +29,7 @@ use crate::output::partial::{Partial, begin_resumable, exact, read_exact};
 use crate::scenario::design::Shape;
 use crate::scenario::{self, Override, Scenario};
 use crate::sensitivity::sampling::latin_hypercube;
+use crate::validation::PER_1000_A_YEAR;
 
 /// How to calibrate.
 #[derive(Clone, Debug)]

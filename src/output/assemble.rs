@@ -211,33 +211,28 @@ impl<'a> SummaryBuilder<'a> {
     }
 
     fn write(&self, path: &Path) -> Result<(), Error> {
-        let csv_err = |source| Error::Csv {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
-        w.write_record(self.tables.summary_header())
-            .map_err(csv_err)?;
-        for (&configuration, key) in &self.keys {
-            for (m, metric) in self.tables.metrics.iter().enumerate() {
-                for (&step, date) in &self.dates {
-                    let Some(stats) = self
-                        .cells
-                        .get(&(configuration, step))
-                        .and_then(|c| c[m].stats())
-                    else {
-                        continue;
-                    };
-                    let mut row = key.clone();
-                    row.extend([metric.name.clone(), step.to_string(), date.clone()]);
-                    row.push(format!("{}", stats.mean));
-                    row.push(format!("{}", stats.sd));
-                    row.extend(stats.quantiles.iter().map(|q| format!("{q}")));
-                    w.write_record(&row).map_err(csv_err)?;
+        write_table(path, self.tables.summary_header(), |emit| {
+            for (&configuration, key) in &self.keys {
+                for (m, metric) in self.tables.metrics.iter().enumerate() {
+                    for (&step, date) in &self.dates {
+                        let Some(stats) = self
+                            .cells
+                            .get(&(configuration, step))
+                            .and_then(|c| c[m].stats())
+                        else {
+                            continue;
+                        };
+                        let mut row = key.clone();
+                        row.extend([metric.name.clone(), step.to_string(), date.clone()]);
+                        row.push(format!("{}", stats.mean));
+                        row.push(format!("{}", stats.sd));
+                        row.extend(stats.quantiles.iter().map(|q| format!("{q}")));
+                        emit(&row)?;
+                    }
                 }
             }
-        }
-        w.flush().map_err(|e| Error::io("writing", path, e))
+            Ok(())
+        })
     }
 }
 
@@ -297,29 +292,41 @@ impl<'a> ScorecardSummary<'a> {
     /// Writes `indicators_summary.csv`: one row per configuration and
     /// indicator; statistics of an indicator defined in no replicate are empty.
     fn write(&self, path: &Path) -> Result<(), Error> {
-        let csv_err = |source| Error::Csv {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
-        w.write_record(self.tables.indicators_summary_header())
-            .map_err(csv_err)?;
-        for (key, cells) in self.configurations.values() {
-            for (name, [group, unit], acc) in cells {
-                let mut row = key.clone();
-                row.extend([name.clone(), group.clone(), unit.clone()]);
-                row.push(acc.count().to_string());
-                match acc.stats() {
-                    Some(s) => {
-                        row.push(format!("{}", s.mean));
-                        row.push(format!("{}", s.sd));
-                        row.extend(s.quantiles.iter().map(|q| format!("{q}")));
+        write_table(path, self.tables.indicators_summary_header(), |emit| {
+            for (key, cells) in self.configurations.values() {
+                for (name, [group, unit], acc) in cells {
+                    let mut row = key.clone();
+                    row.extend([name.clone(), group.clone(), unit.clone()]);
+                    row.push(acc.count().to_string());
+                    match acc.stats() {
+                        Some(s) => {
+                            row.push(format!("{}", s.mean));
+                            row.push(format!("{}", s.sd));
+                            row.extend(s.quantiles.iter().map(|q| format!("{q}")));
+                        }
+                        None => row.extend(std::iter::repeat_n(String::new(), 7)),
                     }
-                    None => row.extend(std::iter::repeat_n(String::new(), 7)),
+                    emit(&row)?;
                 }
-                w.write_record(&row).map_err(csv_err)?;
             }
-        }
-        w.flush().map_err(|e| Error::io("writing", path, e))
+            Ok(())
+        })
     }
+}
+
+/// Writes a CSV file: the header, then each row `rows` emits, naming the file
+/// in any error. Rows are written as they come, not held.
+fn write_table(
+    path: &Path,
+    header: Vec<String>,
+    rows: impl FnOnce(&mut dyn FnMut(&[String]) -> Result<(), Error>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let csv_err = |source| Error::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut w = csv::Writer::from_path(path).map_err(csv_err)?;
+    w.write_record(header).map_err(csv_err)?;
+    rows(&mut |row| w.write_record(row).map_err(csv_err))?;
+    w.flush().map_err(|e| Error::io("writing", path, e))
 }

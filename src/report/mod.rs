@@ -6,7 +6,6 @@
 //! from the model, so a merged batch gets the same report as a single run. The
 //! page has no script and loads nothing: it opens offline and prints.
 
-mod format;
 mod narrative;
 mod results;
 mod sweep;
@@ -19,10 +18,10 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::explain::{Kind, explain, facts_text};
+use crate::format::{self, in_unit, range};
 use crate::model::params::{Params, PolicyAction, SectorKind};
 use crate::model::scorecard::{Group, IndicatorDef, SCORECARD};
 use crate::scenario::Scenario;
-use format::{in_unit, range};
 use narrative::{Contrasted, Paragraph, contrast, join_list, run_story};
 pub use results::RunResults;
 
@@ -158,14 +157,18 @@ fn data_caption(stem: &str, shown: &Shown<'_>, replicates: u32) -> String {
         .flat_map(|(_, _, sum)| {
             sum.series
                 .iter()
-                .filter(move |((c, m), _)| {
-                    m == metric
-                        || (stem == "sector_output" && m.starts_with("output_index_") && *c == 0)
+                .filter(move |((_, m), _)| {
+                    m == metric || (stem == "sector_output" && m.starts_with("output_index_"))
                 })
                 .map(|(_, b)| b.as_slice())
         })
         .collect();
+    let several = shown.len() > 1;
     if !bands.is_empty() {
+        if several {
+            // What the lines are; the band sentence says what the shading is.
+            out.push("One line per scenario: its median.".to_string());
+        }
         out.push(notes::band_sentence(
             replicates,
             notes::widest_band(&bands, true),
@@ -177,21 +180,19 @@ fn data_caption(stem: &str, shown: &Shown<'_>, replicates: u32) -> String {
             .unwrap_or(0);
         out.push(notes::spread_sentence(uncertain));
     }
-    // A chart of one configuration of a sweep says which.
-    if crate::charts::ONE_CONFIGURATION.contains(&stem) {
-        for (_, _, sum) in shown {
-            if let Some(label) = sum
-                .configurations
-                .get(&0)
-                .filter(|_| sum.configurations.len() > 1)
-            {
-                out.push(format!(
-                    "It shows only the configuration where {label}; summary.csv holds the others."
-                ));
-            }
+    // A sweep's small multiples name the configuration of each panel.
+    if crate::charts::PER_CONFIGURATION.contains(&stem) {
+        for (_, _, sum) in shown
+            .iter()
+            .filter(|(_, _, sum)| sum.configurations.len() > 1)
+        {
+            let labels: Vec<&str> = sum.configurations.values().map(String::as_str).collect();
+            out.push(format!(
+                "One panel per configuration, on the same axes: {}.",
+                labels.join("; ")
+            ));
         }
     }
-    let several = shown.len() > 1;
     let each = |f: &dyn Fn(&Scenario, &crate::charts::data::Summaries) -> Option<String>| {
         shown
             .iter()
@@ -896,11 +897,11 @@ pub fn write_compare(
 /// observation against the model, and the chart.
 pub fn write_validation(
     dir: &Path,
-    rows: &[crate::commands::validate::Comparison],
-    verdict: &crate::commands::validate::Verdict,
+    rows: &[crate::validation::Comparison],
+    verdict: &crate::validation::Verdict,
     replicates: u32,
 ) -> Result<(), Error> {
-    use crate::commands::validate::{model_text, observed_text, verdict_text};
+    use crate::validation::{model_text, observed_text, verdict_text};
     #[derive(Serialize)]
     struct RowView {
         scenario: String,

@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use super::format::{change, num, pct, range};
 use super::results::RunResults;
 use crate::charts::data::Band;
+use crate::format::{change, num, pct, range};
 use crate::model::params::{Params, SectorKind};
 
 /// One paragraph of the story, with a heading.

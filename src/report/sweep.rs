@@ -6,13 +6,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::format::{change, in_unit, range};
 use super::narrative::{Contrasted, Paragraph, join_list, run_story};
 use super::results::RunResults;
 use super::{Batch, ChartView, contrasts, svg_uri};
 use crate::charts::data::{Summaries, key_label};
 use crate::charts::sweep::{POPULATION_CHANGE, Panel, SWEEP_DATA, SWEEP_STEM, SweepData, read};
 use crate::error::Error;
+use crate::format::{change, in_unit, range};
 use crate::model::params::Params;
 use crate::model::scorecard::{Group, SCORECARD};
 

@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use headless_chrome::{Browser, LaunchOptions};
+use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+use headless_chrome::{Browser, LaunchOptions, Tab};
 
 /// The Chromium binary; fails the test if it is missing.
 pub fn chromium() -> PathBuf {
@@ -55,4 +56,12 @@ pub fn screenshot_folder(name: &str) -> PathBuf {
         .join(name);
     std::fs::create_dir_all(&dir).expect("the screenshot folder");
     dir
+}
+
+/// Saves a screenshot of the whole page in `tab` as PNG at `path`.
+pub fn screenshot(tab: &Tab, path: &Path) {
+    let png = tab
+        .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+        .expect("a screenshot");
+    std::fs::write(path, png).expect("the screenshot is saved");
 }
