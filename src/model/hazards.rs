@@ -102,8 +102,6 @@ impl Schedules {
     /// Builds the schedules from the scenario's parameters, with the death and
     /// birth probabilities of calendar year `year` (see [`Schedules::set_year`]).
     pub fn new(d: &DemographyParams, m: &MigrationParams, year: i32) -> Self {
-        let death = death_table(d, d.mortality_factor(year));
-        let fertility = fertility_table(d, d.fertility_factor(year));
         let raw: Vec<f64> = (0..=MAX_AGE)
             .map(|a| {
                 let x = a as f64 + 0.5;
@@ -115,13 +113,17 @@ impl Schedules {
             .collect();
         let top = raw.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
         let migration: Vec<f64> = raw.into_iter().map(|r| r / top).collect();
-        Schedules {
-            death_max: [RangeMax::new(&death[0]), RangeMax::new(&death[1])],
+        // The vital rates are filled in by `set_year`, the one place that
+        // builds them, so the start and every later year agree.
+        let mut schedules = Schedules {
+            death: [Vec::new(), Vec::new()],
+            death_max: [RangeMax::new(&[]), RangeMax::new(&[])],
+            fertility: Vec::new(),
             migration_max: RangeMax::new(&migration),
-            death,
-            fertility,
             migration,
-        }
+        };
+        schedules.set_year(d, year);
+        schedules
     }
 
     /// Sets the death and birth probabilities to those of a calendar year: the
