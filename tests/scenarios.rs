@@ -317,27 +317,71 @@ fn sector_shares_are_the_census_employment_they_cite() {
     }
 }
 
+/// What each calibrated parameter was fitted to: `fit` rows of
+/// `seeds/observations.csv` (an indicator at each of the dates listed, on a
+/// scenario that has the calibrated value), or China's reported life
+/// expectancy, which is not a row of the file and is held by
+/// `tests/model.rs` (`default_mortality_gives_chinas_life_expectancy_over_the_years`).
+/// A parameter declared `calibrated` without an entry here fails the test
+/// below, so the link from a fitted value to its evidence is always stated.
+enum FittedTo {
+    Rows {
+        indicator: &'static str,
+        dates: &'static [&'static str],
+    },
+    LifeExpectancy,
+}
+
+const FITTED_TO: &[(&str, FittedTo)] = &[
+    (
+        "demography.total_fertility_rate",
+        FittedTo::Rows {
+            indicator: "birth_rate",
+            dates: &["2016-01"],
+        },
+    ),
+    (
+        "demography.fertility_path",
+        FittedTo::Rows {
+            indicator: "birth_rate",
+            dates: &[
+                "2017-01", "2018-01", "2019-01", "2020-01", "2021-01", "2022-01", "2023-01",
+                "2024-01",
+            ],
+        },
+    ),
+    ("demography.mortality_gompertz_a", FittedTo::LifeExpectancy),
+    ("demography.mortality_path", FittedTo::LifeExpectancy),
+    ("demography.male_mortality_ratio", FittedTo::LifeExpectancy),
+];
+
+/// `fit` rows that no parameter was fitted to: the age shares at the start,
+/// which check the initialisation (the age structure is the census's).
+const INITIALISATION_CHECKS: &[&str] = &["share_aged_60_plus", "share_aged_65_plus"];
+
 /// Calibrated is declared, and what it was fitted to is on record: every
-/// parameter whose source says `calibrated` names how it was found, and the
-/// shipped observations hold a `fit` row for a scenario that takes that very
-/// value (the same file and line), so the validation never counts it as
-/// evidence.
+/// parameter whose source says `calibrated` names how it was found and has an
+/// entry in `FITTED_TO`; the shipped observations hold a `fit` row for each
+/// date it was fitted to, on a scenario that takes that very value (the same
+/// file and line), so the validation never counts it as evidence; and every
+/// `fit` row is claimed by such a value or is a check of the initialisation.
 #[test]
 fn every_calibrated_value_has_its_fit_observation() {
     use boomtown::observations::{Observations, Use};
     let shipped = Observations::shipped().unwrap();
-    let fitted: Vec<(String, String)> = shipped
+    let fit_rows: Vec<_> = shipped
         .rows
         .iter()
         .filter(|o| o.purpose == Use::Fit)
-        .flat_map(|o| {
-            explain(&load(&o.scenario, 1000))
-                .into_iter()
-                .filter(|r| r.kind == Kind::Calibrated)
-                .map(|r| (r.parameter, r.set_in.to_string()))
-                .collect::<Vec<_>>()
-        })
         .collect();
+    // The calibrated values of each scenario that has fit rows: (parameter, set in).
+    let calibrated_in = |scenario: &str| -> Vec<(String, String)> {
+        explain(&load(scenario, 1000))
+            .into_iter()
+            .filter(|r| r.kind == Kind::Calibrated)
+            .map(|r| (r.parameter, r.set_in.to_string()))
+            .collect()
+    };
     let mut calibrated = 0;
     for named in builtin_names() {
         let name = named.name;
@@ -352,17 +396,60 @@ fn every_calibrated_value_has_its_fit_observation() {
                 r.parameter,
                 r.source
             );
-            let at = (r.parameter.clone(), r.set_in.to_string());
-            assert!(
-                fitted.contains(&at),
-                "{name}: {} (set in {}) is calibrated, but no `fit` observation covers a scenario with that value",
-                r.parameter,
-                r.set_in
-            );
+            let Some((_, target)) = FITTED_TO.iter().find(|(p, _)| *p == r.parameter) else {
+                panic!(
+                    "{name}: {} is calibrated, but FITTED_TO does not say what to",
+                    r.parameter
+                )
+            };
+            let value = (r.parameter.clone(), r.set_in.to_string());
+            match target {
+                FittedTo::Rows { indicator, dates } => {
+                    for date in *dates {
+                        assert!(
+                            fit_rows
+                                .iter()
+                                .any(|o| o.indicator.to_string() == *indicator
+                                    && o.date.to_string() == *date
+                                    && calibrated_in(&o.scenario).contains(&value)),
+                            "{name}: {} (set in {}) was fitted to {indicator} at {date}, but no `fit` row of that indicator and date is on a scenario with that value",
+                            r.parameter,
+                            r.set_in
+                        );
+                    }
+                }
+                FittedTo::LifeExpectancy => assert!(
+                    r.source.contains("life expectancy") || r.source.contains("life table"),
+                    "{name}: {} is said to be fitted to life expectancy, but its source does not say so: {}",
+                    r.parameter,
+                    r.source
+                ),
+            }
         }
     }
     assert!(
         calibrated > 0,
         "the shipped scenarios calibrate their fertility"
     );
+    // And the other way: every fit row is the target of a calibrated value of
+    // its scenario, or a check of the initialisation.
+    for o in &fit_rows {
+        let indicator = o.indicator.to_string();
+        if INITIALISATION_CHECKS.contains(&indicator.as_str()) {
+            continue;
+        }
+        let date = o.date.to_string();
+        let claimed = calibrated_in(&o.scenario).iter().any(|(parameter, _)| {
+            FITTED_TO.iter().any(|(p, target)| {
+                p == parameter
+                    && matches!(target, FittedTo::Rows { indicator: i, dates }
+                        if *i == indicator && dates.contains(&date.as_str()))
+            })
+        });
+        assert!(
+            claimed,
+            "observation {} (line {}) is marked `fit`, but no calibrated value of {} was fitted to {indicator} at {date}",
+            o.id, o.line, o.scenario
+        );
+    }
 }
