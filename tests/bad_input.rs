@@ -45,6 +45,19 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "a sector's exit rate past the statutory age out of range",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n\n[sectors.services]\nelderly_exit_rate = -0.1\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 4",
+            "key `sectors.services.elderly_exit_rate`",
+            "expected a share between 0 and 1, found -0.1",
+        ],
+    },
+    Case {
         name: "a mortality path whose years go back",
         files: &[(
             "s.toml",

@@ -421,3 +421,93 @@ fn underground_workers_retire_at_the_special_ages() {
         );
     }
 }
+
+/// Work with no statutory retirement (family farms): the workers of a sector
+/// with an `elderly_exit_rate` are found past the statutory age from the start
+/// on and leave it at about that rate a year, while every other sector keeps
+/// nobody past the age; without the rate, the sector keeps nobody either.
+#[test]
+fn workers_of_a_sector_with_no_statutory_retirement_stop_at_their_rate() {
+    let rate = 0.3;
+    let past_age_workers = |rate: Option<f64>| {
+        let mut keys = vec!["population.size=20000".to_string()];
+        if let Some(rate) = rate {
+            keys.push(format!("sectors.services.elderly_exit_rate={rate}"));
+        }
+        let o: Vec<scenario::Override> = keys.iter().map(|a| a.parse().unwrap()).collect();
+        let s = scenario::load("test-city", &o).unwrap();
+        let services = s
+            .params
+            .sectors
+            .iter()
+            .position(|x| x.name == "services")
+            .unwrap();
+        let d = &s.params.demography;
+        let statutory = [d.retirement_age_male, d.retirement_age_female];
+        let mut city = City::new(s.params.clone(), model_rng(7));
+        // Ids of the employed past the statutory age, in services and elsewhere.
+        // People carry no id: birth month, sex, hiring month and personal wage
+        // factor (a continuous draw) tell them apart.
+        let sectors = s.params.sectors.len();
+        let census = |city: &City| {
+            let people = city.people();
+            let l = people.layout();
+            let t = city.month();
+            let (mut services_ids, mut elsewhere) = (Vec::new(), 0);
+            for s in 0..sectors {
+                for pool in l.pools_of(l.employed(s)) {
+                    for p in people.pool(pool) {
+                        // Past the age before this month (those reaching it
+                        // this month retire in the next step).
+                        if p.birth() + 12 * (statutory[p.female() as usize] as i32) < t {
+                            if s == services {
+                                services_ids.push((
+                                    p.birth(),
+                                    p.female(),
+                                    p.since(),
+                                    p.wage_factor().to_bits(),
+                                ));
+                            } else {
+                                elsewhere += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            (services_ids, elsewhere)
+        };
+        let at_start = census(&city);
+        for _ in 0..12 {
+            city.step();
+        }
+        let before = census(&city);
+        for _ in 0..12 {
+            city.step();
+        }
+        let after = census(&city);
+        let stayed = after.0.iter().filter(|id| before.0.contains(id)).count();
+        (at_start, before, after, stayed)
+    };
+    let (start, before, after, stayed) = past_age_workers(Some(rate));
+    assert!(
+        start.0.len() > 100,
+        "{} past the age at the start",
+        start.0.len()
+    );
+    assert!(
+        before.0.len() > 100,
+        "{} past the age after a year",
+        before.0.len()
+    );
+    assert_eq!(start.1 + before.1 + after.1, 0, "other sectors keep nobody");
+    // Those still at work a year later: (1 − rate), less the few who died,
+    // left the city or lost their job to falling demand.
+    let kept = stayed as f64 / before.0.len() as f64;
+    assert!(
+        (0.55..=1.0 - rate + 0.05).contains(&kept),
+        "{kept:.3} of {} still at work after a year, at an exit rate of {rate}",
+        before.0.len()
+    );
+    let (start, before, after, _) = past_age_workers(None);
+    assert_eq!(start.0.len() + before.0.len() + after.0.len(), 0);
+}

@@ -7,8 +7,8 @@ use super::hazards;
 use super::migration;
 use super::params::SKILLS;
 use super::people::{NO_SECTOR, Newcomer, Person, PoolLayout, Status, marks, traits};
-use super::sample::binomial;
 use super::sample::categorical;
+use super::sample::{binomial, monthly};
 
 impl City {
     /// Death and birth probabilities change with the calendar year
@@ -153,25 +153,70 @@ impl City {
         self.chosen = retiring;
     }
 
+    /// Work with no statutory retirement (family farms): the workers of a
+    /// sector with an `elderly_exit_rate` who are past the statutory age of
+    /// their sex stop working with that probability a year, and retire.
+    /// Drawn by thinning, like deaths; pools of birth years too young to be
+    /// past the age are skipped by their bound.
+    pub(super) fn elderly_exits(&mut self) {
+        let t = self.t;
+        let retire = [self.retirement_age(false), self.retirement_age(true)];
+        let earliest = retire[0].min(retire[1]);
+        for s in 0..self.sectors.len() {
+            let Some(rate) = self.p.sectors[s].elderly_exit_rate else {
+                continue;
+            };
+            let p = monthly(rate);
+            let group = self.people.layout().employed(s);
+            if self.people.group_len(group) == 0 {
+                continue;
+            }
+            self.thin(
+                group,
+                move |_, _, oldest| if oldest >= earliest { p } else { 0.0 },
+                move |person, _| {
+                    let age = retire[person.female() as usize] as i32;
+                    if person.birth() + 12 * age <= t {
+                        p
+                    } else {
+                        0.0
+                    }
+                },
+            );
+            let n = self.chosen.len() as u64;
+            self.settle_chosen(|city, person| city.people.put(person, Status::Retired));
+            self.flows.retirements += n;
+        }
+    }
+
     /// Who in a group has a milestone due by this month: a child at or past
     /// the entry age of their skill group, a person of working age at or past
-    /// the statutory retirement age, an early retiree at or past it who is not
-    /// yet marked so.
+    /// the statutory retirement age (except the workers of a sector with no
+    /// statutory retirement), an early retiree at or past it who is not yet
+    /// marked so.
     pub(super) fn milestone_rule(&self, group: usize) -> impl Fn(&Person) -> bool + use<> {
         let t = self.t;
         let entry = self.p.demography.entry_age;
         let retire = [self.retirement_age(false), self.retirement_age(true)];
         let l = self.people.layout();
+        let works_on = l.employed_all().contains(&group)
+            && self.p.sectors[group - l.employed(0)]
+                .elderly_exit_rate
+                .is_some();
         let kind = if group == PoolLayout::CHILD {
             0
         } else if group == l.retired() {
             2
+        } else if works_on {
+            3
         } else {
             1
         };
         move |p: &Person| match kind {
             0 => p.birth() + 12 * entry[p.skill()] as i32 <= t,
             1 => p.birth() + 12 * retire[p.female() as usize] as i32 <= t,
+            // Work with no statutory retirement: see `elderly_exits`.
+            3 => false,
             _ => {
                 p.has(traits::EARLY_RETIRED)
                     && !p.marked(marks::PAST_STATUTORY_AGE)

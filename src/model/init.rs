@@ -39,6 +39,30 @@ const INITIAL_SPELL_MAX_MONTHS: i32 = 24;
 /// Last months of the spin-up during which labour demand holds still.
 const SPIN_UP_HELD_MONTHS: i32 = 36;
 
+/// The sector (if any) in which someone past the statutory age at the start
+/// of the spin-up still works: as if they had joined the labour force, held a
+/// job of a sector with no statutory retirement with its share of the jobs,
+/// and not yet stopped in the `years_past` years since the statutory age. No
+/// draw is made in a scenario without such a sector.
+fn elderly_worker_sector(p: &Params, rng: &mut ModelRng, years_past: u32) -> Option<usize> {
+    if p.sectors.iter().all(|s| s.elderly_exit_rate.is_none()) {
+        return None;
+    }
+    let draw = rng.random::<f64>();
+    let mut cumulated = 0.0;
+    for (s, sector) in p.sectors.iter().enumerate() {
+        if let Some(rate) = sector.elderly_exit_rate {
+            cumulated += p.population.participation_rate
+                * sector.employment_share
+                * (1.0 - rate).powi(years_past as i32);
+            if draw < cumulated {
+                return Some(s);
+            }
+        }
+    }
+    None
+}
+
 pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
     let n = p.population.size as usize;
     let months = p.horizon.months;
@@ -92,6 +116,13 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
             person.status = Status::Child;
         } else if age >= retirement {
             person.status = Status::Retired;
+            if let Some(s) = elderly_worker_sector(&p, &mut rng, age - retirement) {
+                person.status = Status::Employed;
+                person.sector = s as u8;
+                person.flags = traits::WORKED;
+                person.wage_factor =
+                    (p.labour.skill_premium[skill] * noise.sample(&mut rng)) as f32;
+            }
         } else if rng.random::<f64>() < p.population.participation_rate {
             person.sector = categorical(&mut rng, &sector_shares) as u8;
             person.flags = traits::WORKED;
@@ -161,6 +192,7 @@ impl City {
         let shares: Vec<f64> = self.p.sectors.iter().map(|s| s.employment_share).collect();
         while self.t < 0 {
             self.age_milestones();
+            self.elderly_exits();
             let employed = self.count(Status::Employed) as f64;
             let labour_force = employed + self.unemployed_total() as f64;
             // Demand for workers follows the labour force and leaves the initial

@@ -72,7 +72,8 @@ impl City {
 
     /// Ends a person's job (their record taken out of the employed): they
     /// become unemployed, keeping their sector as the last one held, and their
-    /// wage is remembered.
+    /// wage is remembered; or, past the statutory age (a worker of a sector
+    /// with no statutory retirement), they retire.
     pub(super) fn lose_job(&mut self, mut p: Person, wage_level: f64, displaced: bool) {
         let wage = wage_level * p.wage_factor() as f64;
         let first_displacement = displaced && !p.has(traits::DISPLACED);
@@ -85,7 +86,12 @@ impl City {
         if first_displacement {
             self.record_displacement(&mut p, wage);
         }
-        self.people.put(p, Status::Unemployed);
+        if p.birth() + 12 * self.retirement_age(p.female()) as i32 <= self.t {
+            self.flows.retirements += 1;
+            self.people.put(p, Status::Retired);
+        } else {
+            self.people.put(p, Status::Unemployed);
+        }
     }
 
     /// Transferability from a last sector (or none) to a target sector, for a

@@ -186,6 +186,7 @@ impl City {
         self.deaths();
         self.births();
         self.age_milestones();
+        self.elderly_exits();
         self.training_completions();
         self.layoff_waves();
         self.update_labour_demand();

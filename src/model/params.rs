@@ -265,6 +265,10 @@ pub struct Sector {
     /// Monthly share of its jobs the sector opens as new vacancies besides
     /// those that demand growth opens.
     pub vacancy_rate: f64,
+    /// Work with no statutory retirement (family farms): its workers go on
+    /// past the statutory age and stop with this annual probability. `None`:
+    /// they retire at the statutory age, as employees do.
+    pub elderly_exit_rate: Option<f64>,
     /// Resource stock, for extractive sectors.
     pub resource: Option<Resource>,
 }

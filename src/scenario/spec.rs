@@ -116,6 +116,10 @@ pub struct SectorSpec {
     /// demand, and of new vacancies it opens (default: `labour.separation_rate`
     /// and `labour.vacancy_rate`).
     pub separation_rate: Option<f64>,
+    /// Annual probability that a worker past the statutory retirement age
+    /// stops working, for work that has no statutory retirement (family
+    /// farms); absent: the sector's workers retire at the statutory age.
+    pub elderly_exit_rate: Option<f64>,
 }
 
 fn full_fit() -> [f64; SKILLS] {

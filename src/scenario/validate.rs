@@ -537,6 +537,9 @@ impl Checker<'_> {
             }
             None => (spec.labour.separation_rate, spec.labour.vacancy_rate),
         };
+        if let Some(rate) = s.elderly_exit_rate {
+            self.share(&key("elderly_exit_rate"), rate)?;
+        }
         let start_year = self
             .month("simulation.start", &spec.simulation.start)?
             .as_year_fraction();
@@ -569,6 +572,7 @@ impl Checker<'_> {
             special_work_share: s.special_work_share,
             separation_rate,
             vacancy_rate,
+            elderly_exit_rate: s.elderly_exit_rate,
             resource,
         })
     }
