@@ -3,7 +3,7 @@
 
 mod common;
 
-use boomtown::model::people::Status;
+use boomtown::model::people::{Status, traits};
 use boomtown::model::{City, model_rng};
 use boomtown::scenario::{self, Scenario};
 use common::{fixtures, series, simulate};
@@ -290,25 +290,41 @@ fn a_run_starts_settled() {
     );
 }
 
-/// Pensions go to those entitled: at the start, the share of the retired who
-/// have a work record (an urban-employee pension) is the scenario's coverage,
-/// and the store's count of them agrees with a scan (`check_consistency`).
+/// Pensions go to those entitled: at the start, the share of the people past
+/// the statutory age who have a work record (an urban-employee pension) is the
+/// scenario's coverage, whether or not some of them still work on farms, and
+/// the store's count of them agrees with a scan (`check_consistency`).
 #[test]
 fn the_share_of_retired_people_with_an_urban_pension_is_the_coverage() {
-    for coverage in [0.1, 0.46] {
-        let overrides: Vec<scenario::Override> = [
+    for (coverage, farmers) in [(0.1, false), (0.46, false), (0.2, true)] {
+        let mut keys = vec![
             "population.size=20000".to_string(),
             format!("population.pension_coverage={coverage}"),
-        ]
-        .iter()
-        .map(|a| a.parse().unwrap())
-        .collect();
+        ];
+        if farmers {
+            keys.push("sectors.services.elderly_exit_rate=0.05".to_string());
+        }
+        let overrides: Vec<scenario::Override> = keys.iter().map(|a| a.parse().unwrap()).collect();
         let s = scenario::load("test-city", &overrides).unwrap();
         let city = City::new(s.params.clone(), model_rng(3));
         city.people().check_consistency().unwrap();
         let layout = city.people().layout();
+        let d = &s.params.demography;
+        let statutory = [d.retirement_age_male, d.retirement_age_female];
+        let at_work: usize = layout
+            .employed_all()
+            .flat_map(|g| layout.pools_of(g))
+            .map(|pool| {
+                city.people()
+                    .pool(pool)
+                    .iter()
+                    .filter(|p| p.birth() + 12 * (statutory[p.female() as usize] as i32) < 0)
+                    .count()
+            })
+            .sum();
+        assert_eq!(at_work > 0, farmers, "{at_work} past the age at work");
         let retired = city.people().group_len(layout.retired()) as f64;
-        let share = city.people().pensioners() as f64 / retired;
+        let share = city.people().pensioners() as f64 / (retired + at_work as f64);
         // Binomial standard error with a few thousand retired: about 0.01.
         assert!(
             (share - coverage).abs() < 0.04,
@@ -426,6 +442,7 @@ fn underground_workers_retire_at_the_special_ages() {
 /// with an `elderly_exit_rate` are found past the statutory age from the start
 /// on and leave it at about that rate a year, while every other sector keeps
 /// nobody past the age; without the rate, the sector keeps nobody either.
+/// Those who stop draw the residents' pension, not an employee's.
 #[test]
 fn workers_of_a_sector_with_no_statutory_retirement_stop_at_their_rate() {
     let rate = 0.3;
@@ -476,6 +493,25 @@ fn workers_of_a_sector_with_no_statutory_retirement_stop_at_their_rate() {
             }
             (services_ids, elsewhere)
         };
+        // Those retired from services (their last sector): with a work record
+        // (an urban-employee pension) or without.
+        let records = |city: &City| {
+            let (mut with_record, mut without) = (0, 0);
+            let l = city.people().layout();
+            for pool in l.pools_of(l.retired()) {
+                for p in city.people().pool(pool) {
+                    if p.sector() as usize == services {
+                        if p.has(traits::WORKED) {
+                            with_record += 1;
+                        } else {
+                            without += 1;
+                        }
+                    }
+                }
+            }
+            [with_record, without]
+        };
+        let records_at_start = records(&city);
         let at_start = census(&city);
         for _ in 0..12 {
             city.step();
@@ -486,9 +522,17 @@ fn workers_of_a_sector_with_no_statutory_retirement_stop_at_their_rate() {
         }
         let after = census(&city);
         let stayed = after.0.iter().filter(|id| before.0.contains(id)).count();
-        (at_start, before, after, stayed)
+        // (Those retired at the start have a record with the probability of
+        // the pension coverage.)
+        (
+            at_start,
+            before,
+            after,
+            stayed,
+            [records_at_start, records(&city)],
+        )
     };
-    let (start, before, after, stayed) = past_age_workers(Some(rate));
+    let (start, before, after, stayed, retired) = past_age_workers(Some(rate));
     assert!(
         start.0.len() > 100,
         "{} past the age at the start",
@@ -508,6 +552,19 @@ fn workers_of_a_sector_with_no_statutory_retirement_stop_at_their_rate() {
         "{kept:.3} of {} still at work after a year, at an exit rate of {rate}",
         before.0.len()
     );
-    let (start, before, after, _) = past_age_workers(None);
+    // Own-account work pays no urban-employee pension contributions: those who
+    // stop draw the residents' pension.
+    let [start_records, end_records] = retired;
+    assert!(end_records[1] > start_records[1] + 50, "{retired:?}");
+    assert!(
+        end_records[0] <= start_records[0],
+        "{retired:?}: retired from services with a work record"
+    );
+    let (start, before, after, _, retired) = past_age_workers(None);
     assert_eq!(start.0.len() + before.0.len() + after.0.len(), 0);
+    let [start_records, end_records] = retired;
+    assert!(
+        end_records[0] > start_records[0] + 50,
+        "{retired:?}: employees retire with a work record"
+    );
 }

@@ -94,6 +94,8 @@ impl City {
                 city.people.put(p, Status::Retired);
             }
             _ => {
+                let mut p = p;
+                city.end_pension_record(&mut p);
                 city.people.put(p, Status::Retired);
                 city.flows.retirements += 1;
             }
@@ -184,8 +186,27 @@ impl City {
                 },
             );
             let n = self.chosen.len() as u64;
-            self.settle_chosen(|city, person| city.people.put(person, Status::Retired));
+            self.settle_chosen(|city, mut person| {
+                city.end_pension_record(&mut person);
+                city.people.put(person, Status::Retired)
+            });
             self.flows.retirements += n;
+        }
+    }
+
+    /// Family farming is own-account work: no employer pays urban-employee
+    /// pension contributions for it, so someone who retires from it (or out of
+    /// work after it) draws the residents' pension, whatever jobs they held
+    /// before: their work record (`WORKED`) is dropped. Every other retiree
+    /// keeps it.
+    pub(super) fn end_pension_record(&self, p: &mut Person) {
+        let own_account = self
+            .p
+            .sectors
+            .get(p.sector() as usize)
+            .is_some_and(|s| s.elderly_exit_rate.is_some());
+        if own_account {
+            p.remove_traits(traits::WORKED);
         }
     }
 

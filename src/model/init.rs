@@ -239,11 +239,44 @@ impl City {
 }
 
 impl City {
+    /// Workers past the statutory age before this month (those of sectors with no statutory
+    /// retirement, §7.4 of the ODD).
+    fn past_statutory_age_at_work(&self) -> u64 {
+        let l = self.people.layout();
+        let mut n = 0;
+        for (s, sector) in self.p.sectors.iter().enumerate() {
+            if sector.elderly_exit_rate.is_none() {
+                continue;
+            }
+            for pool in l.pools_of(l.employed(s)) {
+                n += self
+                    .people
+                    .pool(pool)
+                    .iter()
+                    .filter(|p| p.birth() + 12 * (self.retirement_age(p.female()) as i32) < self.t)
+                    .count() as u64;
+            }
+        }
+        n
+    }
+
     /// Decides who among the retired at the start has a work record and so an
-    /// urban-employee pension: each with probability `pension_coverage`, the
-    /// share observed. (Whoever retires later has one if they ever held a job.)
+    /// urban-employee pension: each with the probability that makes the share
+    /// of everyone past the statutory age `pension_coverage`, the share
+    /// observed. (Whoever retires later has one if they ever held a job other
+    /// than family farming.)
     fn grant_pensions(&mut self) {
-        let coverage = self.p.population.pension_coverage;
+        // The coverage is a share of everyone past the statutory age, farmers
+        // still at work included (who draw no pension while they work).
+        let past_age_at_work = self.past_statutory_age_at_work() as f64;
+        let retired_count = self.count(Status::Retired) as f64;
+        let coverage = if retired_count > 0.0 {
+            (self.p.population.pension_coverage * (retired_count + past_age_at_work)
+                / retired_count)
+                .min(1.0)
+        } else {
+            0.0
+        };
         let group = self.people.layout().retired();
         let mut retired = Vec::new();
         let mut slots = Vec::new();

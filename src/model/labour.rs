@@ -87,6 +87,7 @@ impl City {
             self.record_displacement(&mut p, wage);
         }
         if p.birth() + 12 * self.retirement_age(p.female()) as i32 <= self.t {
+            self.end_pension_record(&mut p);
             self.flows.retirements += 1;
             self.people.put(p, Status::Retired);
         } else {

@@ -27,8 +27,9 @@ pub struct PopulationParams {
     pub participation_rate: f64,
     /// Share of the labour force unemployed at the start.
     pub initial_unemployment_rate: f64,
-    /// Share of the residents retired at the start (past the statutory age)
-    /// who have a work record and draw an urban-employee pension.
+    /// Share of the residents past the statutory age at the start who have a
+    /// work record and draw an urban-employee pension (farmers still at work
+    /// count among them and draw nothing while they work).
     pub pension_coverage: f64,
 }
 
