@@ -58,6 +58,19 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "a compensated share of the income gaps out of range",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n\n[migration]\ngap_compensation = 1.5\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 4",
+            "key `migration.gap_compensation`",
+            "expected a share between 0 and 1, found 1.5",
+        ],
+    },
+    Case {
         name: "a mortality path whose years go back",
         files: &[(
             "s.toml",

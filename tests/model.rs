@@ -568,3 +568,47 @@ fn workers_of_a_sector_with_no_statutory_retirement_stop_at_their_rate() {
         "{retired:?}: employees retire with a work record"
     );
 }
+
+/// Compensated income gaps: with `gap_compensation = 1` the pulls are measured
+/// against the income ratios of the start, so a city whose incomes are far
+/// below the outside's (the outside wage doubled) loses no more people in its
+/// first two years than the same city with the outside's wage as set, and
+/// draws as many job seekers; with 0, every gap moves people, and the city
+/// with the richer outside loses more and draws fewer.
+#[test]
+fn compensated_income_gaps_move_nobody() {
+    let flows = |compensation: f64, outside: f64| {
+        let o: Vec<scenario::Override> = [
+            "population.size=20000".to_string(),
+            "simulation.years=2".to_string(),
+            "simulation.report_every_months=24".to_string(),
+            format!("migration.gap_compensation={compensation}"),
+            format!("migration.outside_wage={outside}"),
+        ]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+        let s = scenario::load("test-city", &o).unwrap();
+        let snaps = simulate(&s, 11);
+        let out: f64 = series(&s, &snaps, "out_migrants").iter().sum();
+        let arrived: f64 = series(&s, &snaps, "in_migrants").iter().sum();
+        (out, arrived)
+    };
+    let base = load("test-city").params.migration.outside_wage;
+    let (out_same, in_same) = flows(1.0, base);
+    let (out_rich, in_rich) = flows(1.0, 2.0 * base);
+    assert!(
+        (out_rich / out_same - 1.0).abs() < 0.1,
+        "compensated: {out_same} and {out_rich} left"
+    );
+    assert!(
+        (in_rich / in_same - 1.0).abs() < 0.1,
+        "compensated: {in_same} and {in_rich} arrived"
+    );
+    let (out_same, _) = flows(0.0, base);
+    let (out_rich, _) = flows(0.0, 2.0 * base);
+    assert!(
+        out_rich > 1.3 * out_same,
+        "not compensated: {out_same} and {out_rich} left"
+    );
+}

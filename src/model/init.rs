@@ -165,6 +165,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         tracker: Tracker::new(months, Vec::new()),
         initial_residents: n as u64,
         initial_income: 0.0,
+        pull_reference: super::migration::PullRatios::parity(p.sectors.len()),
         ledger: Ledger::default(),
         chosen: Vec::new(),
         slots: Vec::new(),
@@ -176,6 +177,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         p,
     };
     city.update_wages();
+    city.pull_reference = city.pull_ratios_now();
     city.spin_up(&band_counts, band_months);
     city.initial_income = city.household_income();
     city

@@ -54,21 +54,28 @@ impl City {
     }
 
     /// Ratio of the expected wage outside to the expected wage in the city, each
-    /// weighted by the chance of having a job (Harris & Todaro 1970), bounded to
-    /// `[1/4, 4]` so that a city with no jobs left gives a finite pull.
+    /// weighted by the chance of having a job (Harris & Todaro 1970), against
+    /// the reference ratio, bounded to `[1/4, 4]` so that a city with no jobs
+    /// left gives a finite pull.
     fn outside_advantage(&self) -> f64 {
-        self.advantage_of(self.outside_wage())
+        relative(
+            self.income_ratio(self.outside_wage()),
+            self.pull_reference.outside,
+        )
     }
 
     /// The same ratio for a job seeker of the hinterland: the income given up
     /// to come (the hinterland wage) against the city's expected income.
     fn hinterland_advantage(&self) -> f64 {
-        self.advantage_of(self.hinterland_wage())
+        relative(
+            self.income_ratio(self.hinterland_wage()),
+            self.pull_reference.hinterland,
+        )
     }
 
     /// Ratio of an expected income elsewhere (`wage` with the outside's chance
-    /// of a job) to the city's expected income, bounded to `[1/4, 4]`.
-    fn advantage_of(&self, wage: f64) -> f64 {
+    /// of a job) to the city's expected income; `None` if the city's is 0.
+    fn income_ratio(&self, wage: f64) -> Option<f64> {
         let m = &self.p.migration;
         let employed = self.count(Status::Employed) as f64;
         let labour_force = employed + self.unemployed_total() as f64;
@@ -79,12 +86,43 @@ impl City {
         };
         let local = self.mean_wage() * local_employment;
         let elsewhere = wage * (1.0 - m.outside_unemployment_rate);
-        let ratio = if local > 0.0 {
-            elsewhere / local
-        } else {
-            MAX_PULL_RATIO
-        };
-        ratio.clamp(1.0 / MAX_PULL_RATIO, MAX_PULL_RATIO)
+        (local > 0.0).then(|| elsewhere / local)
+    }
+
+    /// Ratio of the expected income outside to the mean wage of sector `s`;
+    /// `None` if it has no workers.
+    fn sector_income_ratio(&self, s: usize) -> Option<f64> {
+        let m = &self.p.migration;
+        let employed = self.employed_in(s);
+        if employed == 0 {
+            return None;
+        }
+        let wage = self.sectors[s].wage_level * self.people.wage_sum(s) / employed as f64;
+        let outside = self.outside_wage() * (1.0 - m.outside_unemployment_rate);
+        (wage > 0.0).then(|| outside / wage)
+    }
+
+    /// The references of the pulls: the ratios of expected incomes now, to
+    /// the power `migration.gap_compensation` (all 1 when it is 0). A ratio
+    /// that cannot be measured (no jobs) counts as 1, and a sector with no
+    /// workers takes the city's.
+    pub(super) fn pull_ratios_now(&self) -> PullRatios {
+        let sectors = self.sectors.len();
+        let c = self.p.migration.gap_compensation;
+        if c == 0.0 {
+            return PullRatios::parity(sectors);
+        }
+        let outside = self.income_ratio(self.outside_wage()).unwrap_or(1.0);
+        PullRatios {
+            outside: outside.powf(c),
+            hinterland: self
+                .income_ratio(self.hinterland_wage())
+                .unwrap_or(1.0)
+                .powf(c),
+            sectors: (0..sectors)
+                .map(|s| self.sector_income_ratio(s).unwrap_or(outside).powf(c))
+                .collect(),
+        }
     }
 
     /// Multiplier of the out-migration hazard of people without a job of
@@ -101,22 +139,8 @@ impl City {
     /// labourer's are not a miner's), to the power `wage_gap_elasticity`,
     /// bounded as [`Self::outside_advantage`] is.
     fn sector_pull(&self, s: usize) -> f64 {
-        let m = &self.p.migration;
-        let employed = self.employed_in(s);
-        let wage = if employed == 0 {
-            0.0
-        } else {
-            self.sectors[s].wage_level * self.people.wage_sum(s) / employed as f64
-        };
-        let outside = self.outside_wage() * (1.0 - m.outside_unemployment_rate);
-        let ratio = if wage > 0.0 {
-            outside / wage
-        } else {
-            MAX_PULL_RATIO
-        };
-        ratio
-            .clamp(1.0 / MAX_PULL_RATIO, MAX_PULL_RATIO)
-            .powf(m.wage_gap_elasticity)
+        relative(self.sector_income_ratio(s), self.pull_reference.sectors[s])
+            .powf(self.p.migration.wage_gap_elasticity)
     }
 
     /// Residents who leave the city this month, and the children who leave
@@ -393,6 +417,37 @@ fn in_parent_ages(t: i32, birth: i32) -> bool {
 /// themselves a child (student) or retired.
 fn is_parent_age(p: &Person, t: i32) -> bool {
     !matches!(p.status(), Status::Child | Status::Retired) && in_parent_ages(t, p.birth())
+}
+
+/// The ratios of expected incomes (elsewhere over here) that the pulls are
+/// measured against.
+#[derive(Clone, Debug)]
+pub(super) struct PullRatios {
+    /// The outside's expected income over the city's.
+    pub outside: f64,
+    /// The hinterland's over the city's.
+    pub hinterland: f64,
+    /// The outside's over each sector's mean wage.
+    pub sectors: Vec<f64>,
+}
+
+impl PullRatios {
+    /// Equality as the reference: every ratio 1.
+    pub fn parity(sectors: usize) -> PullRatios {
+        PullRatios {
+            outside: 1.0,
+            hinterland: 1.0,
+            sectors: vec![1.0; sectors],
+        }
+    }
+}
+
+/// A ratio of expected incomes against its reference, bounded to `[1/4, 4]`;
+/// the upper bound if the ratio cannot be measured (nothing earned here).
+fn relative(ratio: Option<f64>, reference: f64) -> f64 {
+    ratio
+        .map_or(MAX_PULL_RATIO, |r| r / reference)
+        .clamp(1.0 / MAX_PULL_RATIO, MAX_PULL_RATIO)
 }
 
 /// Monthly hazard of leaving: the age profile times the pull of the outside.

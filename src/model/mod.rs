@@ -94,6 +94,9 @@ pub struct City {
     /// Residents at the start.
     initial_residents: u64,
     /// Household income at the start (monthly, yuan).
+    /// The ratios of expected incomes the migration pulls are measured
+    /// against (all 1 for `PullReference::Parity`); set when the city is built.
+    pull_reference: migration::PullRatios,
     initial_income: f64,
     /// Arrivals (births and newcomers) and departures (deaths and leavers) since
     /// the start, for the accounting identity.

@@ -181,6 +181,14 @@ pub struct MigrationParams {
     /// Elasticity of the hazard to the ratio of the expected wage outside to the
     /// expected wage in the city (wage times the chance of having a job).
     pub wage_gap_elasticity: f64,
+    /// Share (in logs) of the gaps in expected income at the beginning of the
+    /// spin-up that are compensated (cost of living, amenities, family and
+    /// land ties) and move nobody: the pulls measure the ratio of expected
+    /// incomes against the ratio of the start to this power. 0: any gap
+    /// moves people (Harris & Todaro 1970); 1: only changes in the gaps do
+    /// (a spatial equilibrium at the start; Roback 1982, Blanchard & Katz 1992).
+    #[serde(default)]
+    pub gap_compensation: f64,
     /// Unemployment rate outside the city, for the expected outside wage.
     pub outside_unemployment_rate: f64,
     /// Monthly wage available outside the city at the start (yuan).

@@ -424,6 +424,7 @@ impl Checker<'_> {
             0.0,
             20.0,
         )?;
+        self.share("migration.gap_compensation", g.gap_compensation)?;
         self.range("migration.outside_wage", g.outside_wage, 1.0, 1e7)?;
         self.range(
             "migration.outside_wage_growth",
