@@ -139,8 +139,10 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         slots: Vec::new(),
         hazards: Vec::new(),
         thin_pools: Vec::new(),
+        thin_words: Vec::new(),
         spans: Vec::new(),
         spans_at: i32::MIN,
+        matching: Default::default(),
         reference: false,
         p,
     };

@@ -112,7 +112,7 @@ impl City {
     pub(super) fn match_each(&mut self) {
         let n = self.sectors.len();
         let vacancies: Vec<u64> = self.sectors.iter().map(|s| s.vacancies).collect();
-        let groups = self.unemployed_groups();
+        let groups: Vec<_> = self.unemployed_groups().collect();
         let search = self.p.labour.search_probability;
         let l = self.people.layout();
         // Applications of each group: (where the applicant is, sector).
