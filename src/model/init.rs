@@ -142,6 +142,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         thin_words: Vec::new(),
         spans: Vec::new(),
         spans_at: i32::MIN,
+        milestones: Vec::new(),
         matching: Default::default(),
         reference: false,
         p,

@@ -115,6 +115,8 @@ pub struct City {
     /// not used, as its oldest member can die or leave within the month.
     spans: Vec<(u32, u32)>,
     spans_at: i32,
+    /// Scratch: the pools scanned for the month's age milestones.
+    milestones: Vec<usize>,
     /// Scratch: the tables of the month's job search and hiring.
     matching: Matching,
     /// Whether the monthly step draws every event person by person (the reference
@@ -421,6 +423,9 @@ impl City {
         slots: &mut Vec<u32>,
         hazard: &impl Fn(&Person, &Schedules) -> f64,
     ) {
+        if slots.is_empty() {
+            return;
+        }
         let members = self.people.pool(pool);
         // The candidates' hazards first, then the draws: the records are
         // independent loads whose cache misses overlap.

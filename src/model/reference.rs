@@ -231,7 +231,9 @@ mod tests {
         .unwrap();
         let mut c = City::new(s.params, model_rng(8));
         let due = |c: &mut City| -> usize {
-            c.milestone_pools()
+            let mut pools = Vec::new();
+            c.milestone_pools(&mut pools);
+            pools
                 .into_iter()
                 .map(|pool| {
                     let rule = c.milestone_rule(c.people.layout().group(pool));
