@@ -679,19 +679,27 @@ impl Tally {
         }
     }
 
+    /// Counts a resident in (`delta` 1) or out (-1). Every move of a person
+    /// calls it twice, so it is inlined into the moves, and the sums in
+    /// `totals` are kept without a branch.
+    #[inline(always)]
     fn add(&mut self, birth: i32, female: bool, status: Status, delta: i32) {
         let i = Self::index(birth);
         if i >= self.counts.len() {
-            self.counts.resize(i + 1, [[0; 6]; 2]);
-            self.totals.resize(i + 1, [0; 2]);
+            self.grow(i + 1);
         }
         let c = &mut self.counts[i][female as usize][status as usize];
         *c = c.wrapping_add_signed(delta);
         let [all, women] = &mut self.totals[i];
         *all = all.wrapping_add_signed(delta);
-        if female {
-            *women = women.wrapping_add_signed(delta);
-        }
+        *women = women.wrapping_add_signed(delta * female as i32);
+    }
+
+    /// Makes room for `births` months of birth.
+    #[cold]
+    fn grow(&mut self, births: usize) {
+        self.counts.resize(births, [[0; 6]; 2]);
+        self.totals.resize(births, [0; 2]);
     }
 
     /// Residents of each status whose age in whole years at month `t` lies in
