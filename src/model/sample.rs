@@ -132,13 +132,11 @@ impl Gaps {
         if self.log_q.is_nan() {
             self.log_q = (-self.p).ln_1p();
         }
-        // 1 - u lies in (0, 1], so its logarithm is finite and not positive.
-        let g = ((1.0 - u).ln() / self.log_q).floor();
-        if g >= usize::MAX as f64 {
-            usize::MAX
-        } else {
-            g as usize
-        }
+        // 1 - u lies in (0, 1], so its logarithm is finite and not positive,
+        // and the ratio is not negative: its floor is its truncation, which
+        // the cast does (saturating at `usize::MAX`, as the gap of a walk that
+        // never selects anyone should) without a call to `floor`.
+        ((1.0 - u).ln() / self.log_q) as usize
     }
 }
 
@@ -337,6 +335,34 @@ mod tests {
             }
         }
         assert!(short > 10_000);
+    }
+
+    /// A gap is the floor of a ratio that is never negative, taken by a
+    /// cast: the same gap as the floor itself, up to the saturation at
+    /// `usize::MAX`, for probabilities from the tiniest to almost 1 and
+    /// uniforms from 0 to the largest below 1.
+    #[test]
+    fn a_gap_is_the_floor_of_its_ratio() {
+        let floor_gap = |p: f64, u: f64| {
+            let g = ((1.0 - u).ln() / (-p).ln_1p()).floor();
+            if g >= usize::MAX as f64 {
+                usize::MAX
+            } else {
+                g as usize
+            }
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let largest_below_one = 1.0 - f64::EPSILON / 2.0;
+        for p in [1e-300, 1e-17, 1e-9, 1e-4, 0.01, 0.3, 0.5, 0.99, 1.0 - 1e-12] {
+            let mut gaps = Gaps::new(p);
+            for u in [0.0, 1e-300, 1e-12, 0.5, largest_below_one] {
+                assert_eq!(gaps.gap(u), floor_gap(p, u), "p {p}, u {u}");
+            }
+            for _ in 0..20_000 {
+                let u: f64 = rng.random();
+                assert_eq!(gaps.gap(u), floor_gap(p, u), "p {p}, u {u}");
+            }
+        }
     }
 
     #[test]
