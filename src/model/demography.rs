@@ -83,8 +83,7 @@ impl City {
         self.chosen.clear();
         let mut pools = std::mem::take(&mut self.milestones);
         self.milestone_pools(&mut pools);
-        for &pool in &pools {
-            let group = self.people.layout().group(pool);
+        for &(pool, group) in &pools {
             let due = self.milestone_rule(group);
             self.people.take_where(pool, due, &mut self.chosen);
         }
@@ -191,15 +190,17 @@ impl City {
     /// nobody is ever added past a milestone except newcomer children (up to 15
     /// years old) past a young entry age, whose birth years are scanned too.
     /// In reference mode, every pool of children, of working age and of retired
-    /// people. The pools are written into `pools`, in increasing order.
-    pub(super) fn milestone_pools(&self, pools: &mut Vec<usize>) {
+    /// people. The pools are written into `pools`, each with its group (which
+    /// a pool would give only through a division, a slow instruction).
+    pub(super) fn milestone_pools(&self, pools: &mut Vec<(usize, usize)>) {
         let l = self.people.layout();
         let t = self.t;
         pools.clear();
+        let child = PoolLayout::CHILD;
         if self.reference {
-            pools.extend(l.pools_of(PoolLayout::CHILD));
+            pools.extend(l.pools_of(child).map(|pool| (pool, child)));
             for g in l.working_age().chain([l.retired()]) {
-                pools.extend(l.pools_of(g));
+                pools.extend(l.pools_of(g).map(|pool| (pool, g)));
             }
             return;
         }
@@ -207,13 +208,13 @@ impl City {
             let last = t - 12 * a as i32;
             let first = t - (12 * a as i32).max(migration::NEWCOMER_CHILD_MONTHS);
             for c in l.cohort(first)..=l.cohort(last) {
-                pools.push(l.pool(PoolLayout::CHILD, c));
+                pools.push((l.pool(child, c), child));
             }
         }
         for female in [false, true] {
             let c = l.cohort(t - 12 * self.retirement_age(female) as i32);
             for g in l.working_age().chain([l.retired()]) {
-                pools.push(l.pool(g, c));
+                pools.push((l.pool(g, c), g));
             }
         }
         pools.sort_unstable();

@@ -115,8 +115,9 @@ pub struct City {
     /// not used, as its oldest member can die or leave within the month.
     spans: Vec<(u32, u32)>,
     spans_at: i32,
-    /// Scratch: the pools scanned for the month's age milestones.
-    milestones: Vec<usize>,
+    /// Scratch: the pools scanned for the month's age milestones, each with
+    /// its group.
+    milestones: Vec<(usize, usize)>,
     /// Scratch: the tables of the month's job search and hiring.
     matching: Matching,
     /// Whether the monthly step draws every event person by person (the reference
@@ -333,9 +334,12 @@ impl City {
         // The non-empty pools and their bounds, and the expected number of
         // gaps drawn by each of the other two walks.
         let (mut per_pool, mut top, mut bounded) = (0.0, 0.0_f64, 0usize);
-        for pool in self.people.occupied(group) {
+        // Cohorts, not pools, are walked: a pool's cohort would take a
+        // division by the number of cohorts, a slow instruction, per pool.
+        for cohort in people::Ones::new(self.people.occupied_words(group)) {
+            let pool = layout.pool(group, cohort);
             let n = self.people.pool(pool).len();
-            let (lo, hi) = ages(layout.cohort_of(pool));
+            let (lo, hi) = ages(cohort);
             let b = bound(&self.sched, lo, hi).min(1.0);
             if b <= 0.0 {
                 continue;

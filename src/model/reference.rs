@@ -235,8 +235,9 @@ mod tests {
             c.milestone_pools(&mut pools);
             pools
                 .into_iter()
-                .map(|pool| {
-                    let rule = c.milestone_rule(c.people.layout().group(pool));
+                .map(|(pool, group)| {
+                    assert_eq!(group, c.people.layout().group(pool));
+                    let rule = c.milestone_rule(group);
                     c.people.pool(pool).iter().filter(|p| rule(p)).count()
                 })
                 .sum()
