@@ -81,11 +81,13 @@ impl City {
     /// comparison of their earnings with their former wage.
     pub(super) fn age_milestones(&mut self) {
         self.chosen.clear();
-        for pool in self.milestone_pools() {
-            let group = self.people.layout().group(pool);
+        let mut pools = std::mem::take(&mut self.milestones);
+        self.milestone_pools(&mut pools);
+        for &(pool, group) in &pools {
             let due = self.milestone_rule(group);
             self.people.take_where(pool, due, &mut self.chosen);
         }
+        self.milestones = pools;
         self.settle_chosen(|city, p| match p.status() {
             Status::Child => city.enter_labour_force(p),
             Status::Retired => {
@@ -124,9 +126,11 @@ impl City {
             if share <= 0.0 {
                 continue;
             }
-            let mut groups = vec![l.employed(s)];
-            groups.extend((0..SKILLS).map(|k| l.unemployed(s as u8, k)));
-            groups.push(l.discouraged());
+            let groups: [usize; SKILLS + 2] = std::array::from_fn(|i| match i {
+                0 => l.employed(s),
+                i if i <= SKILLS => l.unemployed(s as u8, i - 1),
+                _ => l.discouraged(),
+            });
             for (female, &age) in [false, true].into_iter().zip(&ages) {
                 if age >= self.retirement_age(female) {
                     continue;
@@ -252,34 +256,35 @@ impl City {
     /// nobody is ever added past a milestone except newcomer children (up to 15
     /// years old) past a young entry age, whose birth years are scanned too.
     /// In reference mode, every pool of children, of working age and of retired
-    /// people.
-    pub(super) fn milestone_pools(&self) -> Vec<usize> {
+    /// people. The pools are written into `pools`, each with its group (which
+    /// a pool would give only through a division, a slow instruction).
+    pub(super) fn milestone_pools(&self, pools: &mut Vec<(usize, usize)>) {
         let l = self.people.layout();
         let t = self.t;
-        let mut pools = Vec::new();
+        pools.clear();
+        let child = PoolLayout::CHILD;
         if self.reference {
-            pools.extend(l.pools_of(PoolLayout::CHILD));
+            pools.extend(l.pools_of(child).map(|pool| (pool, child)));
             for g in l.working_age().chain([l.retired()]) {
-                pools.extend(l.pools_of(g));
+                pools.extend(l.pools_of(g).map(|pool| (pool, g)));
             }
-            return pools;
+            return;
         }
         for &a in &self.p.demography.entry_age {
             let last = t - 12 * a as i32;
             let first = t - (12 * a as i32).max(migration::NEWCOMER_CHILD_MONTHS);
             for c in l.cohort(first)..=l.cohort(last) {
-                pools.push(l.pool(PoolLayout::CHILD, c));
+                pools.push((l.pool(child, c), child));
             }
         }
         for female in [false, true] {
             let c = l.cohort(t - 12 * self.retirement_age(female) as i32);
             for g in l.working_age().chain([l.retired()]) {
-                pools.push(l.pool(g, c));
+                pools.push((l.pool(g, c), g));
             }
         }
         pools.sort_unstable();
         pools.dedup();
-        pools
     }
 
     fn enter_labour_force(&mut self, mut p: Person) {

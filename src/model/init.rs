@@ -171,8 +171,11 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         slots: Vec::new(),
         hazards: Vec::new(),
         thin_pools: Vec::new(),
+        thin_words: Vec::new(),
         spans: Vec::new(),
         spans_at: i32::MIN,
+        milestones: Vec::new(),
+        matching: Default::default(),
         reference: false,
         p,
     };

@@ -112,61 +112,73 @@ impl City {
             return self.match_each();
         }
         let n = self.sectors.len();
-        let groups = self.unemployed_groups();
+        // The month's tables are kept between months (`City::matching`): a small
+        // city's hiring is a few draws, and allocating them every month cost
+        // about as much.
+        let mut m = std::mem::take(&mut self.matching);
+        if m.fits.is_empty() {
+            self.fill_fits(&mut m.fits);
+        }
+        let groups = self.unemployed_groups().count();
         // Applications of each group to each sector.
-        let mut applications = vec![0u64; groups.len() * n];
-        let mut weights = vec![0.0; n];
-        for (g, &(from, k, group)) in groups.iter().enumerate() {
+        m.applications.clear();
+        m.applications.resize(groups * n, 0);
+        m.weights.clear();
+        m.weights.resize(n, 0.0);
+        for (g, (_, _, group)) in self.unemployed_groups().enumerate() {
             let size = self.people.group_len(group);
             if size == 0 {
                 continue;
             }
-            for (j, w) in weights.iter_mut().enumerate() {
-                *w = self.fit(from, j, k) * self.sectors[j].vacancies as f64;
+            let fits = &m.fits[g * n..(g + 1) * n];
+            for (j, w) in m.weights.iter_mut().enumerate() {
+                *w = fits[j] * self.sectors[j].vacancies as f64;
             }
-            if weights.iter().all(|&w| w <= 0.0) {
+            if m.weights.iter().all(|&w| w <= 0.0) {
                 continue;
             }
             let applicants = binomial(&mut self.rng, size, self.p.labour.search_probability);
             multinomial(
                 &mut self.rng,
                 applicants,
-                &weights,
-                &mut applications[g * n..(g + 1) * n],
+                &m.weights,
+                &mut m.applications[g * n..(g + 1) * n],
             );
         }
         // Urn-ball matching: with `a` qualified applications spread over `v`
         // vacancies, a vacancy receives at least one with probability
         // 1 - exp(-a/v); each application succeeds with v(1 - exp(-a/v))/a times
         // the applicant's fit.
-        let mut success = vec![0.0; n];
-        for (j, p) in success.iter_mut().enumerate() {
+        m.success.clear();
+        m.success.extend((0..n).map(|j| {
             let v = self.sectors[j].vacancies as f64;
-            let qualified: f64 = groups
-                .iter()
-                .enumerate()
-                .map(|(g, &(from, k, _))| applications[g * n + j] as f64 * self.fit(from, j, k))
+            let qualified: f64 = (0..groups)
+                .map(|g| m.applications[g * n + j] as f64 * m.fits[g * n + j])
                 .sum();
-            *p = Self::urn_ball(v, qualified);
-        }
-        let mut hires = vec![0u64; n];
-        let mut group_hires = vec![0u64; n];
-        for (g, &(from, k, group)) in groups.iter().enumerate() {
-            group_hires.fill(0);
-            for j in 0..n {
-                let apps = applications[g * n + j];
+            Self::urn_ball(v, qualified)
+        }));
+        m.hires.clear();
+        m.hires.resize(n, 0);
+        for (g, (_, _, group)) in self.unemployed_groups().enumerate() {
+            let applications = &m.applications[g * n..(g + 1) * n];
+            if applications.iter().all(|&a| a == 0) {
+                continue;
+            }
+            m.group_hires.clear();
+            m.group_hires.resize(n, 0);
+            for (j, &apps) in applications.iter().enumerate() {
                 if apps == 0 {
                     continue;
                 }
-                let p_hire = success[j] * self.fit(from, j, k);
+                let p_hire = m.success[j] * m.fits[g * n + j];
                 let h = binomial(&mut self.rng, apps, p_hire);
                 // Never more hires than vacancies (rare: only when the draw
                 // overshoots the expected count).
-                let h = h.min(self.sectors[j].vacancies - hires[j]);
-                group_hires[j] = h;
-                hires[j] += h;
+                let h = h.min(self.sectors[j].vacancies - m.hires[j]);
+                m.group_hires[j] = h;
+                m.hires[j] += h;
             }
-            let total: u64 = group_hires.iter().sum();
+            let total: u64 = m.group_hires.iter().sum();
             if total == 0 {
                 continue;
             }
@@ -175,7 +187,7 @@ impl City {
                 .pick(group, total as usize, &mut self.rng, &mut self.chosen);
             let hired = std::mem::take(&mut self.chosen);
             let mut next = 0;
-            for (j, &h) in group_hires.iter().enumerate() {
+            for (j, &h) in m.group_hires.iter().enumerate() {
                 for &p in &hired[next..next + h as usize] {
                     self.hire(p, j);
                 }
@@ -183,9 +195,21 @@ impl City {
             }
             self.chosen = hired;
         }
-        for (j, h) in hires.into_iter().enumerate() {
+        for (j, &h) in m.hires.iter().enumerate() {
             self.sectors[j].vacancies -= h;
             self.flows.hires += h;
+        }
+        self.matching = m;
+    }
+
+    /// The fit of every group of unemployed people (in the order of
+    /// [`City::unemployed_groups`]) to every sector, group by group. It
+    /// depends on the parameters alone, which do not change during a run, so
+    /// it is worked out in the first month and kept.
+    fn fill_fits(&self, fits: &mut Vec<f64>) {
+        fits.clear();
+        for (from, k, _) in self.unemployed_groups() {
+            fits.extend((0..self.sectors.len()).map(|j| self.fit(from, j, k)));
         }
     }
 
@@ -234,16 +258,15 @@ impl City {
     }
 
     /// The groups of unemployed people, in group order: (last sector or
-    /// [`NO_SECTOR`], skill group, group index).
-    pub(super) fn unemployed_groups(&self) -> Vec<(u8, usize, usize)> {
+    /// [`NO_SECTOR`], skill group, group index). The iterator borrows nothing,
+    /// so the city can change while it runs.
+    pub(super) fn unemployed_groups(&self) -> impl Iterator<Item = (u8, usize, usize)> + use<> {
         let n = self.sectors.len();
-        (0..=n)
-            .flat_map(|s| {
-                let from = if s == n { NO_SECTOR } else { s as u8 };
-                (0..SKILLS).map(move |k| (from, k))
-            })
-            .map(|(from, k)| (from, k, self.people.layout().unemployed(from, k)))
-            .collect()
+        let layout = self.people.layout();
+        (0..=n).flat_map(move |s| {
+            let from = if s == n { NO_SECTOR } else { s as u8 };
+            (0..SKILLS).map(move |k| (from, k, layout.unemployed(from, k)))
+        })
     }
 
     /// Urn-ball success probability of a qualified application to a sector with

@@ -206,24 +206,19 @@ impl City {
     /// among the city's children under 15 (all of them if there are fewer).
     fn children_leave(&mut self, parents: u64) {
         let wanted = self.children_of(parents);
-        let t = self.t;
-        let young = |pool: usize, l: &super::people::PoolLayout| {
-            l.births(pool).0 > t - NEWCOMER_CHILD_MONTHS
-        };
-        let l = self.people.layout();
-        let pools: Vec<usize> = l
-            .pools_of(PoolLayout::CHILD)
-            .filter(|&p| young(p, &l))
-            .collect();
+        if wanted == 0 {
+            return;
+        }
+        let pools = self.young_child_pools();
         let mut available: u64 = pools
-            .iter()
-            .map(|&p| self.people.pool(p).len() as u64)
+            .clone()
+            .map(|p| self.people.pool(p).len() as u64)
             .sum();
         let mut left = 0;
         while left < wanted && available > 0 {
             // A uniform child: a rank among all of them, found pool by pool.
             let mut rank = self.rng.random_range(0..available);
-            for &pool in &pools {
+            for pool in pools.clone() {
                 let len = self.people.pool(pool).len() as u64;
                 if rank < len {
                     let child = self.people.take(super::people::Handle {
@@ -241,6 +236,20 @@ impl City {
         }
         self.flows.out_migrants += left;
         self.ledger.leavers += left;
+    }
+
+    /// The pools of children that can hold someone under 15 (born less than
+    /// [`NEWCOMER_CHILD_MONTHS`] ago): the pools whose first month of birth is
+    /// after `t - NEWCOMER_CHILD_MONTHS`, the youngest birth years.
+    pub(super) fn young_child_pools(&self) -> std::ops::Range<usize> {
+        let l = self.people.layout();
+        let after = self.t - NEWCOMER_CHILD_MONTHS;
+        // Months of birth only grow with the cohort, so these pools are the
+        // ones after the cohort of `after` (the oldest cohort, which holds
+        // everyone born before it, is never among them).
+        let pools = l.pools_of(PoolLayout::CHILD);
+        let first = l.pool(PoolLayout::CHILD, l.cohort(after) + 1);
+        first.min(pools.end)..pools.end
     }
 
     /// Children who move with `parents` movers of parenting age: a Poisson

@@ -109,15 +109,43 @@ pub struct City {
     hazards: Vec<f64>,
     /// Scratch: the non-empty pools of a group being thinned, with their bounds.
     thin_pools: Vec<(usize, f64)>,
+    /// Scratch: a copy of the set of a group's non-empty pools (see
+    /// [`People::occupied_words`]).
+    thin_words: Vec<u64>,
     /// Youngest and oldest age of each birth cohort in month `spans_at`
     /// (see [`City::cohort_ages`]): the same for every group, so worked out once
     /// a month rather than once per pool thinned. The oldest cohort's entry is
     /// not used, as its oldest member can die or leave within the month.
     spans: Vec<(u32, u32)>,
     spans_at: i32,
+    /// Scratch: the pools scanned for the month's age milestones, each with
+    /// its group.
+    milestones: Vec<(usize, usize)>,
+    /// Scratch: the tables of the month's job search and hiring.
+    matching: Matching,
     /// Whether the monthly step draws every event person by person (the reference
     /// mode, see [`City::reference`]).
     reference: bool,
+}
+
+/// The tables of a month's job search and hiring (see
+/// [`City::match_unemployed`]), kept between months so that they are not
+/// allocated again each month. Group `g` of the unemployed and sector `j`
+/// are at `g * sectors + j`.
+#[derive(Clone, Debug, Default)]
+struct Matching {
+    /// How well each group's skills transfer to each sector (filled in the
+    /// first month: it depends on the parameters alone).
+    fits: Vec<f64>,
+    /// Applications of each group to each sector.
+    applications: Vec<u64>,
+    /// Scratch: one group's weights over the sectors.
+    weights: Vec<f64>,
+    /// Urn-ball success probability of a qualified application, by sector.
+    success: Vec<f64>,
+    /// Hires so far, by sector, and one group's hires, by sector.
+    hires: Vec<u64>,
+    group_hires: Vec<u64>,
 }
 
 /// Running totals for the accounting identity
@@ -293,8 +321,16 @@ impl City {
             // first gap is drawn before the pools are listed.
             let first = sample::Gaps::new(whole).first(&mut self.rng, members);
             if first < members {
-                pools.extend(self.people.occupied(group).map(|pool| (pool, whole)));
-                self.thin_group(&pools, whole, first, members, &hazard);
+                // The walk stops at its last candidate, usually well before
+                // the last pool: the pools are read from a copy of the set of
+                // occupied ones as it goes, not listed first.
+                let mut words = std::mem::take(&mut self.thin_words);
+                words.clear();
+                words.extend_from_slice(self.people.occupied_words(group));
+                let base = layout.pool(group, 0);
+                let occupied = people::Ones::new(&words).map(|c| base + c);
+                self.thin_group(occupied, whole, first, members, &hazard);
+                self.thin_words = words;
             }
             self.thin_pools = pools;
             return;
@@ -302,9 +338,12 @@ impl City {
         // The non-empty pools and their bounds, and the expected number of
         // gaps drawn by each of the other two walks.
         let (mut per_pool, mut top, mut bounded) = (0.0, 0.0_f64, 0usize);
-        for pool in self.people.occupied(group) {
+        // Cohorts, not pools, are walked: a pool's cohort would take a
+        // division by the number of cohorts, a slow instruction, per pool.
+        for cohort in people::Ones::new(self.people.occupied_words(group)) {
+            let pool = layout.pool(group, cohort);
             let n = self.people.pool(pool).len();
-            let (lo, hi) = ages(layout.cohort_of(pool));
+            let (lo, hi) = ages(cohort);
             let b = bound(&self.sched, lo, hi).min(1.0);
             if b <= 0.0 {
                 continue;
@@ -316,7 +355,13 @@ impl City {
         }
         if 1.0 + bounded as f64 * top < per_pool {
             let first = sample::Gaps::new(top).first(&mut self.rng, bounded);
-            self.thin_group(&pools, top, first, bounded, &hazard);
+            self.thin_group(
+                pools.iter().map(|&(pool, _)| pool),
+                top,
+                first,
+                bounded,
+                &hazard,
+            );
         } else {
             for &(pool, b) in &pools {
                 self.thin_pool(pool, b, &hazard);
@@ -343,10 +388,12 @@ impl City {
 
     /// Candidates over the `members` members of several pools taken one after
     /// the other, with probability `top` each, kept with `hazard / top`; `next`
-    /// is the first gap, already drawn.
+    /// is the first gap, already drawn. Each pool is read when the walk
+    /// reaches it, so a pool's size is the one it has before any of its
+    /// members is taken.
     fn thin_group(
         &mut self,
-        pools: &[(usize, f64)],
+        pools: impl Iterator<Item = usize>,
         top: f64,
         mut next: usize,
         members: usize,
@@ -355,7 +402,7 @@ impl City {
         let mut slots = std::mem::take(&mut self.slots);
         let mut gaps = sample::Gaps::new(top);
         let mut offset = 0usize;
-        for &(pool, _) in pools {
+        for pool in pools {
             if next >= members {
                 break;
             }
@@ -384,6 +431,9 @@ impl City {
         slots: &mut Vec<u32>,
         hazard: &impl Fn(&Person, &Schedules) -> f64,
     ) {
+        if slots.is_empty() {
+            return;
+        }
         let members = self.people.pool(pool);
         // The candidates' hazards first, then the draws: the records are
         // independent loads whose cache misses overlap.
@@ -423,13 +473,19 @@ impl City {
         if self.spans_at == self.t {
             return;
         }
-        let layout = self.people.layout();
-        let mut spans = std::mem::take(&mut self.spans);
-        spans.clear();
-        spans.push((0, 0));
-        spans.extend((1..layout.cohorts()).map(|c| self.cohort_ages(layout.pool(0, c))));
-        self.spans = spans;
-        self.spans_at = self.t;
+        // What `cohort_ages` gives for every cohort but the oldest, worked
+        // out directly: a birth year's youngest member was born in its last
+        // month, its oldest in its first.
+        let t = self.t;
+        let age = |birth: i32| ((t - birth).max(0) / 12) as u32;
+        self.spans.clear();
+        self.spans.push((0, 0));
+        self.spans
+            .extend((1..self.people.layout().cohorts()).map(|c| {
+                let first = c as i32 * people::COHORT_MONTHS - people::COHORT_OFFSET;
+                (age(first + people::COHORT_MONTHS - 1), age(first))
+            }));
+        self.spans_at = t;
     }
 
     /// Youngest and oldest age (whole years, inclusive) the members of a pool
@@ -522,6 +578,36 @@ mod tests {
             "chi-square {chi2:.1}: fast {fast:?} vs reference {reference:?}"
         );
         assert_eq!(fast[0], 0, "a zero hazard was drawn");
+    }
+
+    /// The tables worked out directly each month agree with the rules they
+    /// stand for: each birth cohort's ages with [`City::cohort_ages`], the
+    /// pools of children under 15 with the months of birth of each pool, and
+    /// the residents of an age range with the tally split by sex and status.
+    #[test]
+    fn the_months_tables_follow_their_rules() {
+        let s = crate::scenario::load("test-city", &[]).unwrap();
+        let mut city = City::new(s.params.clone(), model_rng(3));
+        for _ in 0..40 {
+            city.refresh_spans();
+            let l = city.people.layout();
+            for c in 1..l.cohorts() {
+                assert_eq!(city.spans[c], city.cohort_ages(l.pool(0, c)), "cohort {c}");
+            }
+            let after = city.t - migration::NEWCOMER_CHILD_MONTHS;
+            let young: Vec<usize> = l
+                .pools_of(people::PoolLayout::CHILD)
+                .filter(|&p| l.births(p).0 > after)
+                .collect();
+            assert_eq!(city.young_child_pools().collect::<Vec<_>>(), young);
+            let tally = city.people.tally();
+            for (lo, hi) in [(0, 200), (16, 24), (60, 60)] {
+                let split = tally.by_age(city.t, lo, hi);
+                let whole = split.iter().flatten().sum::<u64>();
+                assert_eq!(tally.residents_of_age(city.t, lo, hi), whole);
+            }
+            city.step();
+        }
     }
 
     /// A large hazard: the walk goes pool by pool or over the group with the

@@ -18,7 +18,6 @@
 //! which keep the pools, the cohort tally and the running sums consistent; no
 //! statistic is ever recomputed by scanning everyone.
 
-use fixedbitset::FixedBitSet;
 use rand::{Rng, RngExt};
 
 use super::cohort::{DisplacedTally, Member};
@@ -521,7 +520,7 @@ pub struct People {
     /// pools are empty (an unemployed group of a few dozen people spread over
     /// a hundred and fifty birth years), and visiting them all cost more than
     /// the events drawn.
-    occupied: Vec<FixedBitSet>,
+    occupied: CohortSets,
     /// Residents in each group.
     group_len: Vec<u64>,
     tally: Tally,
@@ -546,11 +545,125 @@ pub struct People {
     visit: Vec<(usize, usize)>,
 }
 
+/// For each group, the set of birth cohorts whose pool holds anyone: a bit per
+/// cohort, in words of 64 laid out group after group. Every thinning walk and
+/// uniform pick asks which pools of a group are occupied, a hundred-odd times
+/// a month, so the set is read a word at a time with no more than a bit
+/// count, a count of trailing or leading zeros, or a clear of the lowest bit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct CohortSets {
+    /// Words per group.
+    words: usize,
+    bits: Vec<u64>,
+    /// Cohorts in each group's set, kept as bits are set and cleared.
+    counts: Vec<u32>,
+}
+
+impl CohortSets {
+    /// Empty sets of `cohorts` cohorts for `groups` groups.
+    fn new(groups: usize, cohorts: usize) -> Self {
+        let words = cohorts.div_ceil(64);
+        CohortSets {
+            words,
+            bits: vec![0; groups * words],
+            counts: vec![0; groups],
+        }
+    }
+
+    /// The words of a group's set.
+    fn of(&self, group: usize) -> &[u64] {
+        &self.bits[group * self.words..(group + 1) * self.words]
+    }
+
+    fn insert(&mut self, group: usize, cohort: usize) {
+        let (word, bit) = (
+            &mut self.bits[group * self.words + cohort / 64],
+            1 << (cohort % 64),
+        );
+        self.counts[group] += u32::from(*word & bit == 0);
+        *word |= bit;
+    }
+
+    fn remove(&mut self, group: usize, cohort: usize) {
+        let (word, bit) = (
+            &mut self.bits[group * self.words + cohort / 64],
+            1 << (cohort % 64),
+        );
+        self.counts[group] -= u32::from(*word & bit != 0);
+        *word &= !bit;
+    }
+
+    /// The lowest cohort in a group's set.
+    fn first(&self, group: usize) -> Option<usize> {
+        let words = self.of(group);
+        let i = words.iter().position(|&w| w != 0)?;
+        Some(i * 64 + words[i].trailing_zeros() as usize)
+    }
+
+    /// The highest cohort in a group's set.
+    fn last(&self, group: usize) -> Option<usize> {
+        let words = self.of(group);
+        let i = words.iter().rposition(|&w| w != 0)?;
+        Some(i * 64 + 63 - words[i].leading_zeros() as usize)
+    }
+
+    /// Number of cohorts in a group's set.
+    fn count(&self, group: usize) -> usize {
+        self.counts[group] as usize
+    }
+
+    /// The cohorts in a group's set, lowest first.
+    fn ones(&self, group: usize) -> Ones<'_> {
+        Ones::new(self.of(group))
+    }
+}
+
+/// The cohorts of a set of cohorts given by its words (see
+/// [`CohortSets::ones`] and [`People::occupied_words`]), lowest first.
+pub struct Ones<'a> {
+    /// The words not yet started, the current one first.
+    words: &'a [u64],
+    /// The cohort of the current word's lowest bit.
+    base: usize,
+    /// The bits of the current word not yet returned.
+    rest: u64,
+}
+
+impl<'a> Ones<'a> {
+    /// The cohorts of a set given by its words.
+    pub fn new(words: &'a [u64]) -> Self {
+        Ones {
+            words,
+            base: 0,
+            rest: words.first().copied().unwrap_or(0),
+        }
+    }
+}
+
+impl Iterator for Ones<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.rest == 0 {
+            self.words = self.words.get(1..).filter(|w| !w.is_empty())?;
+            self.base += 64;
+            self.rest = self.words[0];
+        }
+        let bit = self.rest.trailing_zeros() as usize;
+        self.rest &= self.rest - 1;
+        Some(self.base + bit)
+    }
+}
+
 /// Residents counted by month of birth, sex and status, kept current by every
 /// transition: ages, youth and dependency figures come from it without a scan.
 #[derive(Clone, Debug)]
 pub struct Tally {
     counts: Vec<[[u32; 6]; 2]>,
+    /// Residents and resident women by month of birth: the sums of `counts`
+    /// that the births (women of each age) and the scorecard (young adults)
+    /// need every month, kept rather than summed again.
+    totals: Vec<[u32; 2]>,
 }
 
 impl Tally {
@@ -558,20 +671,42 @@ impl Tally {
         (birth + COHORT_OFFSET).max(0) as usize
     }
 
+    /// An empty tally of `births` months of birth.
+    fn new(births: usize) -> Self {
+        Tally {
+            counts: vec![[[0; 6]; 2]; births],
+            totals: vec![[0; 2]; births],
+        }
+    }
+
+    /// Counts a resident in (`delta` 1) or out (-1). Every move of a person
+    /// calls it twice, so it is inlined into the moves, and the sums in
+    /// `totals` are kept without a branch.
+    #[inline(always)]
     fn add(&mut self, birth: i32, female: bool, status: Status, delta: i32) {
         let i = Self::index(birth);
         if i >= self.counts.len() {
-            self.counts.resize(i + 1, [[0; 6]; 2]);
+            self.grow(i + 1);
         }
         let c = &mut self.counts[i][female as usize][status as usize];
         *c = c.wrapping_add_signed(delta);
+        let [all, women] = &mut self.totals[i];
+        *all = all.wrapping_add_signed(delta);
+        *women = women.wrapping_add_signed(delta * female as i32);
+    }
+
+    /// Makes room for `births` months of birth.
+    #[cold]
+    fn grow(&mut self, births: usize) {
+        self.counts.resize(births, [[0; 6]; 2]);
+        self.totals.resize(births, [0; 2]);
     }
 
     /// Residents of each status whose age in whole years at month `t` lies in
     /// `lo..=hi`, by sex: `[male, female][status]`.
     pub fn by_age(&self, t: i32, lo: u32, hi: u32) -> [[u64; 6]; 2] {
         let mut out = [[0u64; 6]; 2];
-        for c in self.months_of_age(t, lo, hi) {
+        for c in &self.counts[self.months_of_age(t, lo, hi)] {
             for sex in 0..2 {
                 for s in 0..6 {
                     out[sex][s] += c[sex][s] as u64;
@@ -581,25 +716,34 @@ impl Tally {
         out
     }
 
-    /// Resident women whose age in whole years at month `t` is `age` (the
-    /// mothers of a year of age): the births of each month need only these.
-    pub fn women_of_age(&self, t: i32, age: u32) -> u64 {
-        self.months_of_age(t, age, age)
+    /// Residents whose age in whole years at month `t` lies in `lo..=hi`:
+    /// the sum of [`by_age`](Self::by_age), without splitting it.
+    pub fn residents_of_age(&self, t: i32, lo: u32, hi: u32) -> u64 {
+        self.totals[self.months_of_age(t, lo, hi)]
             .iter()
-            .map(|c| c[1].iter().map(|&n| n as u64).sum::<u64>())
+            .map(|&[all, _]| all as u64)
             .sum()
     }
 
-    /// The counts of the birth months whose age in whole years at month `t`
-    /// lies in `lo..=hi`.
-    fn months_of_age(&self, t: i32, lo: u32, hi: u32) -> &[[[u32; 6]; 2]] {
+    /// Resident women whose age in whole years at month `t` is `age` (the
+    /// mothers of a year of age): the births of each month need only these.
+    pub fn women_of_age(&self, t: i32, age: u32) -> u64 {
+        self.totals[self.months_of_age(t, age, age)]
+            .iter()
+            .map(|&[_, women]| women as u64)
+            .sum()
+    }
+
+    /// The months of birth (indices of `counts` and `totals`) whose age in
+    /// whole years at month `t` lies in `lo..=hi`.
+    fn months_of_age(&self, t: i32, lo: u32, hi: u32) -> std::ops::Range<usize> {
         // age in whole years = (t - birth) / 12, so birth in (t - 12(hi+1), t - 12 lo].
         let first = Self::index(t - 12 * (hi as i32 + 1) + 1);
         let last = Self::index(t - 12 * lo as i32).min(self.counts.len().saturating_sub(1));
         if self.counts.is_empty() || first > last {
-            return &[];
+            return 0..0;
         }
-        &self.counts[first..=last]
+        first..last + 1
     }
 
     /// Age in whole years of the oldest resident at month `t`, if any.
@@ -621,11 +765,9 @@ impl People {
         People {
             layout,
             pools: vec![Vec::new(); layout.pools()],
-            occupied: vec![FixedBitSet::with_capacity(layout.cohorts()); layout.groups()],
+            occupied: CohortSets::new(layout.groups(), layout.cohorts()),
             group_len: vec![0; layout.groups()],
-            tally: Tally {
-                counts: vec![[[0; 6]; 2]; births],
-            },
+            tally: Tally::new(births),
             spells: std::array::from_fn(|_| vec![0; births]),
             wage_sums: vec![0.0; sectors],
             pensioners: 0,
@@ -656,25 +798,31 @@ impl People {
     /// of [`PoolLayout::pools_of`]).
     pub fn occupied(&self, group: usize) -> impl Iterator<Item = usize> + '_ {
         let first = self.layout.pool(group, 0);
-        self.occupied[group].ones().map(move |c| first + c)
+        self.occupied.ones(group).map(move |c| first + c)
+    }
+
+    /// The set of birth cohorts whose pool of a group holds anyone, as words
+    /// of 64 bits (cohort `c` is bit `c % 64` of word `c / 64`): a walk that
+    /// changes the pools as it goes copies them and reads them with [`Ones`].
+    pub fn occupied_words(&self, group: usize) -> &[u64] {
+        self.occupied.of(group)
     }
 
     /// The oldest and the youngest birth cohort of a group's non-empty pools,
     /// or `None` if the group is empty.
     pub fn occupied_span(&self, group: usize) -> Option<(usize, usize)> {
-        let set = &self.occupied[group];
-        set.minimum().zip(set.maximum())
+        self.occupied.first(group).zip(self.occupied.last(group))
     }
 
     /// Number of a group's non-empty pools.
     pub fn occupied_count(&self, group: usize) -> usize {
-        self.occupied[group].count_ones(..)
+        self.occupied.count(group)
     }
 
     /// Records that a pool has just become empty.
     fn vacate(&mut self, pool: usize) {
         let (group, cohort) = (self.layout.group(pool), self.layout.cohort_of(pool));
-        self.occupied[group].remove(cohort);
+        self.occupied.remove(group, cohort);
     }
 
     /// Residents in a range of groups.
@@ -802,7 +950,7 @@ impl People {
         grow(list);
         list.push(p);
         if list.len() == 1 {
-            self.occupied[group].insert(cohort);
+            self.occupied.insert(group, cohort);
         }
         self.group_len[group] += 1;
         self.tally.add(p.birth(), p.female(), status, 1);
@@ -1006,7 +1154,7 @@ impl People {
         if scan.occupied != self.occupied {
             return Err("the occupied pools disagree with a scan".into());
         }
-        if scan.tally.counts != self.tally.counts {
+        if scan.tally.counts != self.tally.counts || scan.tally.totals != self.tally.totals {
             return Err("the cohort tally disagrees with a scan".into());
         }
         if scan.spells != self.spells {
@@ -1033,6 +1181,39 @@ impl People {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sets of occupied cohorts answer as a list of the cohorts would:
+    /// lowest, highest, how many and which, in order, through inserts and
+    /// removes (repeated ones too) over several words.
+    #[test]
+    fn cohort_sets_answer_as_a_list_would() {
+        let (groups, cohorts) = (3, 141);
+        let mut sets = CohortSets::new(groups, cohorts);
+        let mut lists = vec![std::collections::BTreeSet::new(); groups];
+        let mut state = 12345u64;
+        for _ in 0..5_000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let (group, cohort) = (
+                (state >> 33) as usize % groups,
+                (state >> 40) as usize % cohorts,
+            );
+            if state >> 63 == 1 {
+                sets.insert(group, cohort);
+                lists[group].insert(cohort);
+            } else {
+                sets.remove(group, cohort);
+                lists[group].remove(&cohort);
+            }
+            for (g, list) in lists.iter().enumerate() {
+                assert_eq!(sets.first(g), list.first().copied());
+                assert_eq!(sets.last(g), list.last().copied());
+                assert_eq!(sets.count(g), list.len());
+                assert!(sets.ones(g).eq(list.iter().copied()));
+            }
+        }
+    }
 
     fn person(birth: i32, status: Status) -> Newcomer {
         Newcomer {

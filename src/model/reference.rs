@@ -112,7 +112,7 @@ impl City {
     pub(super) fn match_each(&mut self) {
         let n = self.sectors.len();
         let vacancies: Vec<u64> = self.sectors.iter().map(|s| s.vacancies).collect();
-        let groups = self.unemployed_groups();
+        let groups: Vec<_> = self.unemployed_groups().collect();
         let search = self.p.labour.search_probability;
         let l = self.people.layout();
         // Applications of each group: (where the applicant is, sector).
@@ -231,10 +231,13 @@ mod tests {
         .unwrap();
         let mut c = City::new(s.params, model_rng(8));
         let due = |c: &mut City| -> usize {
-            c.milestone_pools()
+            let mut pools = Vec::new();
+            c.milestone_pools(&mut pools);
+            pools
                 .into_iter()
-                .map(|pool| {
-                    let rule = c.milestone_rule(c.people.layout().group(pool));
+                .map(|(pool, group)| {
+                    assert_eq!(group, c.people.layout().group(pool));
+                    let rule = c.milestone_rule(group);
                     c.people.pool(pool).iter().filter(|p| rule(p)).count()
                 })
                 .sum()

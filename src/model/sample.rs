@@ -38,7 +38,7 @@ fn inversion<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> Option<u64> {
     }
     let s = p / q;
     let a = (n as f64 + 1.0) * s;
-    let none = q.powi(n as i32);
+    let none = power(q, n as u32);
     let x = 'walk: loop {
         let (mut r, mut u, mut x) = (none, rng.random::<f64>(), 0);
         while u > r {
@@ -52,6 +52,28 @@ fn inversion<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> Option<u64> {
         break x;
     };
     Some(if flipped { n - x } else { x })
+}
+
+/// `q^n` by the square and multiply of `f64::powi` (the runtime's
+/// `__powidf2`): the same products in the same order, so the same bits, but
+/// each bit of `n` chooses its factor (`q^(2^i)` or an exact 1) without a
+/// branch. `powi` branches on every bit, and those branches, taken at random
+/// from one draw to the next, were mispredicted more often than any other
+/// in the monthly step.
+fn power(q: f64, n: u32) -> f64 {
+    let (mut square, mut bits, mut product) = (q, n, 1.0_f64);
+    loop {
+        // All ones when the bit is set, else zero: the factor is picked by
+        // masking its bits, which leaves the compiler no branch to make.
+        let mask = u64::from(bits & 1).wrapping_neg();
+        let factor = (square.to_bits() & mask) | (1.0_f64.to_bits() & !mask);
+        product *= f64::from_bits(factor);
+        bits >>= 1;
+        if bits == 0 {
+            return product;
+        }
+        square *= square;
+    }
 }
 
 /// A Poisson(lambda) draw (0 for a non-positive mean).
@@ -132,13 +154,11 @@ impl Gaps {
         if self.log_q.is_nan() {
             self.log_q = (-self.p).ln_1p();
         }
-        // 1 - u lies in (0, 1], so its logarithm is finite and not positive.
-        let g = ((1.0 - u).ln() / self.log_q).floor();
-        if g >= usize::MAX as f64 {
-            usize::MAX
-        } else {
-            g as usize
-        }
+        // 1 - u lies in (0, 1], so its logarithm is finite and not positive,
+        // and the ratio is not negative: its floor is its truncation, which
+        // the cast does (saturating at `usize::MAX`, as the gap of a walk that
+        // never selects anyone should) without a call to `floor`.
+        ((1.0 - u).ln() / self.log_q) as usize
     }
 }
 
@@ -337,6 +357,46 @@ mod tests {
             }
         }
         assert!(short > 10_000);
+    }
+
+    /// The power used by the binomial inversion is `powi`'s, bit for bit.
+    #[test]
+    fn power_is_powi_bit_for_bit() {
+        let mut rng = ChaCha8Rng::seed_from_u64(6);
+        for n in (0..=1024).chain([4095, 4096, 40_000, 65_535, 65_536]) {
+            for _ in 0..50 {
+                let q = 1.0 - rng.random::<f64>().powi(3);
+                assert_eq!(power(q, n).to_bits(), q.powi(n as i32).to_bits(), "{q}^{n}");
+            }
+        }
+    }
+
+    /// A gap is the floor of a ratio that is never negative, taken by a
+    /// cast: the same gap as the floor itself, up to the saturation at
+    /// `usize::MAX`, for probabilities from the tiniest to almost 1 and
+    /// uniforms from 0 to the largest below 1.
+    #[test]
+    fn a_gap_is_the_floor_of_its_ratio() {
+        let floor_gap = |p: f64, u: f64| {
+            let g = ((1.0 - u).ln() / (-p).ln_1p()).floor();
+            if g >= usize::MAX as f64 {
+                usize::MAX
+            } else {
+                g as usize
+            }
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let largest_below_one = 1.0 - f64::EPSILON / 2.0;
+        for p in [1e-300, 1e-17, 1e-9, 1e-4, 0.01, 0.3, 0.5, 0.99, 1.0 - 1e-12] {
+            let mut gaps = Gaps::new(p);
+            for u in [0.0, 1e-300, 1e-12, 0.5, largest_below_one] {
+                assert_eq!(gaps.gap(u), floor_gap(p, u), "p {p}, u {u}");
+            }
+            for _ in 0..20_000 {
+                let u: f64 = rng.random();
+                assert_eq!(gaps.gap(u), floor_gap(p, u), "p {p}, u {u}");
+            }
+        }
     }
 
     #[test]

@@ -472,11 +472,10 @@ impl City {
         self.tracker.earnings_expected += expected;
         self.tracker.earnings_lost += expected - earned;
 
-        let young = self
-            .people
-            .tally()
-            .by_age(self.t, YOUNG_ADULT_AGES.0, YOUNG_ADULT_AGES.1);
-        self.tracker.young_person_months += young.iter().flatten().sum::<u64>();
+        self.tracker.young_person_months +=
+            self.people
+                .tally()
+                .residents_of_age(self.t, YOUNG_ADULT_AGES.0, YOUNG_ADULT_AGES.1);
 
         let (checked, placed) = self.people.placement_check(self.t);
         self.tracker.placement_checked += checked;
