@@ -332,16 +332,21 @@ enum FittedTo {
     LifeExpectancy,
 }
 
-const FITTED_TO: &[(&str, FittedTo)] = &[
+/// Each entry: the parameter, the built-in scenario whose file sets the value
+/// (`None`: wherever it is set), and what it was fitted to.
+const FITTED_TO: &[(&str, Option<&str>, FittedTo)] = &[
     (
         "demography.total_fertility_rate",
+        None,
         FittedTo::Rows {
             indicator: "birth_rate",
             dates: &["2016-01"],
         },
     ),
+    // The national path, and each province's own (its fitted years differ).
     (
         "demography.fertility_path",
+        Some("defaults"),
         FittedTo::Rows {
             indicator: "birth_rate",
             dates: &[
@@ -350,10 +355,66 @@ const FITTED_TO: &[(&str, FittedTo)] = &[
             ],
         },
     ),
-    ("demography.mortality_gompertz_a", FittedTo::LifeExpectancy),
-    ("demography.mortality_path", FittedTo::LifeExpectancy),
-    ("demography.male_mortality_ratio", FittedTo::LifeExpectancy),
+    (
+        "demography.fertility_path",
+        Some("hegang-like"),
+        FittedTo::Rows {
+            indicator: "birth_rate",
+            dates: &["2020-01", "2022-01", "2023-01"],
+        },
+    ),
+    (
+        "demography.fertility_path",
+        Some("baotou"),
+        FittedTo::Rows {
+            indicator: "birth_rate",
+            dates: &["2022-01"],
+        },
+    ),
+    (
+        "demography.fertility_path",
+        Some("zhuzhou"),
+        FittedTo::Rows {
+            indicator: "birth_rate",
+            dates: &["2022-01", "2023-01"],
+        },
+    ),
+    (
+        "demography.fertility_path",
+        Some("baiyin"),
+        FittedTo::Rows {
+            indicator: "birth_rate",
+            dates: &["2023-01"],
+        },
+    ),
+    (
+        "demography.fertility_path",
+        Some("jinchang"),
+        FittedTo::Rows {
+            indicator: "birth_rate",
+            dates: &["2023-01"],
+        },
+    ),
+    (
+        "demography.mortality_gompertz_a",
+        None,
+        FittedTo::LifeExpectancy,
+    ),
+    ("demography.mortality_path", None, FittedTo::LifeExpectancy),
+    (
+        "demography.male_mortality_ratio",
+        None,
+        FittedTo::LifeExpectancy,
+    ),
 ];
+
+/// Whether an entry of `FITTED_TO` for the scenario file `file` (a built-in
+/// scenario's name; any file if `None`) covers a value set in `set_in`
+/// (`builtin:NAME, line N`).
+fn set_in_file(file: Option<&str>, set_in: &str) -> bool {
+    let origin = set_in.split(", line").next().unwrap_or(set_in);
+    file.is_none_or(|f| origin.strip_prefix("builtin:") == Some(f))
+}
 
 /// `fit` rows that no parameter was fitted to: the age shares at the start,
 /// which check the initialisation (the age structure is the census's).
@@ -396,10 +457,12 @@ fn every_calibrated_value_has_its_fit_observation() {
                 r.parameter,
                 r.source
             );
-            let Some((_, target)) = FITTED_TO.iter().find(|(p, _)| *p == r.parameter) else {
+            let Some((_, _, target)) = FITTED_TO.iter().find(|(p, file, _)| {
+                *p == r.parameter && set_in_file(*file, &r.set_in.to_string())
+            }) else {
                 panic!(
-                    "{name}: {} is calibrated, but FITTED_TO does not say what to",
-                    r.parameter
+                    "{name}: {} (set in {}) is calibrated, but FITTED_TO does not say what to",
+                    r.parameter, r.set_in
                 )
             };
             let value = (r.parameter.clone(), r.set_in.to_string());
@@ -439,13 +502,16 @@ fn every_calibrated_value_has_its_fit_observation() {
             continue;
         }
         let date = o.date.to_string();
-        let claimed = calibrated_in(&o.scenario).iter().any(|(parameter, _)| {
-            FITTED_TO.iter().any(|(p, target)| {
-                p == parameter
-                    && matches!(target, FittedTo::Rows { indicator: i, dates }
+        let claimed = calibrated_in(&o.scenario)
+            .iter()
+            .any(|(parameter, set_in)| {
+                FITTED_TO.iter().any(|(p, file, target)| {
+                    p == parameter
+                        && set_in_file(*file, set_in)
+                        && matches!(target, FittedTo::Rows { indicator: i, dates }
                         if *i == indicator && dates.contains(&date.as_str()))
-            })
-        });
+                })
+            });
         assert!(
             claimed,
             "observation {} (line {}) is marked `fit`, but no calibrated value of {} was fitted to {indicator} at {date}",
