@@ -270,6 +270,13 @@ impl City {
             }
             return;
         }
+        // The pools are scanned in increasing order (the order of the people
+        // drawn, and so of every later draw, depends on it). The list is built
+        // in that order rather than sorted: sorting some eighty pairs every
+        // month was over a quarter of the cost of the milestones in a small
+        // city. Children's pools (group 0) come
+        // first, a handful of cohorts sorted on their own; then every other
+        // group, in increasing order, with its one or two retirement cohorts.
         for &a in &self.p.demography.entry_age {
             let last = t - 12 * a as i32;
             let first = t - (12 * a as i32).max(migration::NEWCOMER_CHILD_MONTHS);
@@ -277,14 +284,24 @@ impl City {
                 pools.push((l.pool(child, c), child));
             }
         }
-        for female in [false, true] {
-            let c = l.cohort(t - 12 * self.retirement_age(female) as i32);
-            for g in l.working_age().chain([l.retired()]) {
-                pools.push((l.pool(g, c), g));
-            }
-        }
         pools.sort_unstable();
         pools.dedup();
+        let [men, women] =
+            [false, true].map(|female| l.cohort(t - 12 * self.retirement_age(female) as i32));
+        let (young, old) = (men.min(women), men.max(women));
+        // The groups of working age and the retired are every group after the
+        // children's.
+        debug_assert!({
+            let mut groups: Vec<usize> = l.working_age().chain([l.retired()]).collect();
+            groups.sort_unstable();
+            groups.into_iter().eq(1..l.groups())
+        });
+        for g in 1..l.groups() {
+            pools.push((l.pool(g, young), g));
+            if old != young {
+                pools.push((l.pool(g, old), g));
+            }
+        }
     }
 
     fn enter_labour_force(&mut self, mut p: Person) {
