@@ -175,6 +175,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         spans: Vec::new(),
         spans_at: i32::MIN,
         milestones: Vec::new(),
+        sector_bases: Vec::new(),
         matching: Default::default(),
         reference: false,
         p,

@@ -150,12 +150,16 @@ impl City {
         let m = &self.p.migration;
         let peak = monthly(m.peak_annual_rate);
         let others = peak * self.wage_pull();
-        let sector_bases: Vec<f64> = (0..self.sectors.len())
-            .map(|s| peak * self.sector_pull(s))
-            .collect();
+        // The sectors' bases are all worked out before anyone leaves (a
+        // leaver changes the mean wage of their sector), into a list kept
+        // between months.
+        let mut sector_bases = std::mem::take(&mut self.sector_bases);
+        sector_bases.clear();
+        sector_bases.extend((0..self.sectors.len()).map(|s| peak * self.sector_pull(s)));
         let returning = monthly(m.return_rate);
         let (multiplier, effect) = (m.unemployed_multiplier, m.unemployment_effect);
         let unemployed_groups = self.people.layout().unemployed_all();
+        let employed_groups = self.people.layout().employed_all();
         let mut parents = 0;
         for group in 0..self.people.layout().groups() {
             if self.people.group_len(group) == 0 {
@@ -165,9 +169,12 @@ impl City {
             // looking but would take a job, as the unemployed would.
             let jobless =
                 unemployed_groups.contains(&group) || group == self.people.layout().discouraged();
-            let base = (0..self.sectors.len())
-                .find(|&s| self.people.layout().employed(s) == group)
-                .map_or(others, |s| sector_bases[s]);
+            // The workers of a sector have its base; everyone else the city's.
+            let base = if employed_groups.contains(&group) {
+                sector_bases[group - employed_groups.start]
+            } else {
+                others
+            };
             let (ceiling, extra) = if jobless {
                 (
                     multiplier * (1.0 + effect * UNEMPLOYMENT_EFFECT_CAP_YEARS),
@@ -198,6 +205,7 @@ impl City {
             self.flows.out_migrants += n;
             self.ledger.leavers += n;
         }
+        self.sector_bases = sector_bases;
         self.children_leave(parents);
     }
 

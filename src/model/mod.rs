@@ -121,6 +121,9 @@ pub struct City {
     /// Scratch: the pools scanned for the month's age milestones, each with
     /// its group.
     milestones: Vec<(usize, usize)>,
+    /// Scratch: the base hazard of leaving of each sector's workers this
+    /// month (see [`City::out_migration`]).
+    sector_bases: Vec<f64>,
     /// Scratch: the tables of the month's job search and hiring.
     matching: Matching,
     /// Whether the monthly step draws every event person by person (the reference
