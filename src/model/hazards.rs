@@ -53,10 +53,12 @@ pub struct Schedules {
     /// Rogers–Castro profile normalised to 1 at its highest age.
     pub migration: Vec<f64>,
     /// The highest value of each schedule over any range of ages, for
-    /// [`death_bound`](Self::death_bound) (`[male, female]`) and
+    /// [`death_bound`](Self::death_bound) (either sex: the bound of the
+    /// higher of the two death rates at each age is the higher of the two
+    /// bounds, found in one look-up instead of two) and
     /// [`migration_bound`](Self::migration_bound): thinning asks for them once
     /// per pool and once per group every month.
-    death_max: [RangeMax; 2],
+    death_max: RangeMax,
     migration_max: RangeMax,
     /// What the death and birth tables were last built from (NaN before they
     /// are): see [`set_year`](Self::set_year).
@@ -121,7 +123,7 @@ impl Schedules {
         // builds them, so the start and every later year agree.
         let mut schedules = Schedules {
             death: [Vec::new(), Vec::new()],
-            death_max: [RangeMax::new(&[]), RangeMax::new(&[])],
+            death_max: RangeMax::new(&[]),
             fertility: Vec::new(),
             migration_max: RangeMax::new(&migration),
             migration,
@@ -152,7 +154,9 @@ impl Schedules {
         ];
         if death_inputs != self.death_inputs {
             self.death = death_table(d, factor);
-            self.death_max = [RangeMax::new(&self.death[0]), RangeMax::new(&self.death[1])];
+            let [male, female] = &self.death;
+            let either: Vec<f64> = male.iter().zip(female).map(|(m, f)| m.max(*f)).collect();
+            self.death_max = RangeMax::new(&either);
             self.death_inputs = death_inputs;
         }
         let factor = d.fertility_factor(year);
@@ -175,9 +179,7 @@ impl Schedules {
 
     /// Highest monthly death probability over ages `lo..=hi`, either sex.
     pub fn death_bound(&self, lo: u32, hi: u32) -> f64 {
-        let (lo, hi) = ((lo as usize).min(MAX_AGE), hi as usize);
-        let [male, female] = &self.death_max;
-        male.over(lo, hi).max(female.over(lo, hi))
+        self.death_max.over((lo as usize).min(MAX_AGE), hi as usize)
     }
 
     /// Monthly birth probability for a woman of an age.
