@@ -176,6 +176,7 @@ pub(super) fn build(p: Params, mut rng: ModelRng) -> City {
         spans_at: i32::MIN,
         milestones: Vec::new(),
         sector_bases: Vec::new(),
+        gaps: super::sample::Gaps::new(0.0),
         matching: Default::default(),
         reference: false,
         p,

@@ -121,6 +121,9 @@ pub struct City {
     /// Scratch: the pools scanned for the month's age milestones, each with
     /// its group.
     milestones: Vec<(usize, usize)>,
+    /// The gaps of the last thinning walk, whose logarithm the next walk
+    /// reuses if it has the same probability (see [`sample::Gaps::renew`]).
+    gaps: sample::Gaps,
     /// Scratch: the base hazard of leaving of each sector's workers this
     /// month (see [`City::out_migration`]).
     sector_bases: Vec<f64>,
@@ -322,7 +325,8 @@ impl City {
         if members as f64 * whole <= self.people.occupied_count(group) as f64 {
             // Most months nobody in a small group is even a candidate: the
             // first gap is drawn before the pools are listed.
-            let first = sample::Gaps::new(whole).first(&mut self.rng, members);
+            let mut gaps = self.gaps.renew(whole);
+            let first = gaps.first(&mut self.rng, members);
             if first < members {
                 // The walk stops at its last candidate, usually well before
                 // the last pool: the pools are read from a copy of the set of
@@ -332,9 +336,10 @@ impl City {
                 words.extend_from_slice(self.people.occupied_words(group));
                 let base = layout.pool(group, 0);
                 let occupied = people::Ones::new(&words).map(|c| base + c);
-                self.thin_group(occupied, whole, first, members, &hazard);
+                self.thin_group(occupied, &mut gaps, first, members, &hazard);
                 self.thin_words = words;
             }
+            self.gaps = gaps;
             self.thin_pools = pools;
             return;
         }
@@ -357,14 +362,16 @@ impl City {
             pools.push((pool, b));
         }
         if 1.0 + bounded as f64 * top < per_pool {
-            let first = sample::Gaps::new(top).first(&mut self.rng, bounded);
+            let mut gaps = self.gaps.renew(top);
+            let first = gaps.first(&mut self.rng, bounded);
             self.thin_group(
                 pools.iter().map(|&(pool, _)| pool),
-                top,
+                &mut gaps,
                 first,
                 bounded,
                 &hazard,
             );
+            self.gaps = gaps;
         } else {
             for &(pool, b) in &pools {
                 self.thin_pool(pool, b, &hazard);
@@ -379,31 +386,32 @@ impl City {
         let mut slots = std::mem::take(&mut self.slots);
         slots.clear();
         let members = self.people.pool(pool);
-        let mut gaps = sample::Gaps::new(b);
+        let mut gaps = self.gaps.renew(b);
         let mut i = gaps.first(&mut self.rng, members.len());
         while i < members.len() {
             slots.push(i as u32);
             i = i.saturating_add(1).saturating_add(gaps.draw(&mut self.rng));
         }
+        self.gaps = gaps;
         self.keep_and_take(pool, b, &mut slots, hazard);
         self.slots = slots;
     }
 
     /// Candidates over the `members` members of several pools taken one after
-    /// the other, with probability `top` each, kept with `hazard / top`; `next`
-    /// is the first gap, already drawn. Each pool is read when the walk
+    /// the other, with the probability `top` of `gaps` each, kept with
+    /// `hazard / top`; `next` is the first gap, already drawn from `gaps`. Each pool is read when the walk
     /// reaches it, so a pool's size is the one it has before any of its
     /// members is taken.
     fn thin_group(
         &mut self,
         pools: impl Iterator<Item = usize>,
-        top: f64,
+        gaps: &mut sample::Gaps,
         mut next: usize,
         members: usize,
         hazard: &impl Fn(&Person, &Schedules) -> f64,
     ) {
         let mut slots = std::mem::take(&mut self.slots);
-        let mut gaps = sample::Gaps::new(top);
+        let top = gaps.p();
         let mut offset = 0usize;
         for pool in pools {
             if next >= members {

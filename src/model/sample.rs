@@ -109,6 +109,19 @@ impl Gaps {
         Gaps { p, log_q: f64::NAN }
     }
 
+    /// The gaps for `p`, keeping the logarithm already worked out if `p` is
+    /// the probability of these: many walks of a month share their
+    /// probability (a rate that is the same for every age), and the logarithm
+    /// costs as much as a few gaps.
+    pub fn renew(self, p: f64) -> Self {
+        if p == self.p { self } else { Gaps::new(p) }
+    }
+
+    /// The probability of selection.
+    pub fn p(&self) -> f64 {
+        self.p
+    }
+
     /// One gap: failures before the next success; `usize::MAX` when `p` is 0.
     pub fn draw<R: Rng + ?Sized>(&mut self, rng: &mut R) -> usize {
         match self.certain() {
