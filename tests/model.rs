@@ -450,6 +450,8 @@ fn workers_of_a_sector_with_no_statutory_retirement_stop_at_their_rate() {
         let mut keys = vec!["population.size=20000".to_string()];
         if let Some(rate) = rate {
             keys.push(format!("sectors.services.elderly_exit_rate={rate}"));
+            // As on the shipped family farms: nobody quits.
+            keys.push("sectors.services.separation_rate=0".to_string());
         }
         let o: Vec<scenario::Override> = keys.iter().map(|a| a.parse().unwrap()).collect();
         let s = scenario::load("test-city", &o).unwrap();
@@ -545,7 +547,7 @@ fn workers_of_a_sector_with_no_statutory_retirement_stop_at_their_rate() {
     );
     assert_eq!(start.1 + before.1 + after.1, 0, "other sectors keep nobody");
     // Those still at work a year later: (1 − rate), less the few who died,
-    // left the city or lost their job to falling demand.
+    // left the city (a family farm dismisses nobody).
     let kept = stayed as f64 / before.0.len() as f64;
     assert!(
         (0.55..=1.0 - rate + 0.05).contains(&kept),
@@ -610,5 +612,87 @@ fn compensated_income_gaps_move_nobody() {
     assert!(
         out_rich > 1.3 * out_same,
         "not compensated: {out_same} and {out_rich} left"
+    );
+}
+
+/// Family farms (a sector with an `elderly_exit_rate`, own-account work): when
+/// the land needs fewer hands, nobody is dismissed, and the school leavers of
+/// farm households start work on the farm without a vacancy. The same farm run
+/// as wage work dismisses its surplus into unemployment, and its school leavers
+/// queue for jobs with everyone else's.
+#[test]
+fn family_farms_keep_their_hands_and_take_in_their_own_school_leavers() {
+    let run = |family: bool| {
+        let keys: Vec<scenario::Override> = if family {
+            vec![
+                "sectors.agriculture.elderly_exit_rate=0.05"
+                    .parse()
+                    .unwrap(),
+            ]
+        } else {
+            Vec::new()
+        };
+        let path = fixtures().join("farming.toml");
+        let s = scenario::load(path.to_str().unwrap(), &keys).unwrap();
+        let farm = s
+            .params
+            .sectors
+            .iter()
+            .position(|x| x.name == "agriculture")
+            .unwrap();
+        // Months in which someone lost farm work to unemployment; farm
+        // workers who started work in the run before the age of 25; youth
+        // unemployment, summed over the rows of the run.
+        let (mut dismissed_months, mut young_farmers, mut youth) = (0, 0, 0.0);
+        for seed in 1..=4u64 {
+            let mut city = City::new(s.params.clone(), model_rng(seed));
+            while !city.finished() {
+                city.step();
+                let people = city.people();
+                let l = people.layout();
+                // (Some of the unemployed drawn at the start had farmed:
+                // only spells begun in the run count.)
+                let out_of_work = (0..3)
+                    .flat_map(|k| l.pools_of(l.unemployed(farm as u8, k)))
+                    .flat_map(|pool| people.pool(pool))
+                    .filter(|p| p.since() >= 0)
+                    .count();
+                dismissed_months += (out_of_work > 0) as u32;
+            }
+            let people = city.people();
+            let l = people.layout();
+            let t = city.month();
+            for pool in l.pools_of(l.employed(farm)) {
+                young_farmers += people
+                    .pool(pool)
+                    .iter()
+                    .filter(|p| p.since() >= 0 && p.age(t) < 25)
+                    .count();
+            }
+            youth += series(&s, &simulate(&s, seed), "youth_unemployment_rate")
+                .iter()
+                .sum::<f64>();
+        }
+        (dismissed_months, young_farmers, youth)
+    };
+    let (family_dismissed, family_young, family_youth) = run(true);
+    let (wage_dismissed, wage_young, wage_youth) = run(false);
+    assert_eq!(
+        family_dismissed, 0,
+        "nobody leaves a family farm for unemployment"
+    );
+    assert!(
+        wage_dismissed > 50,
+        "a wage farm with too many hands dismisses them: {wage_dismissed} months with some out of work"
+    );
+    // The wage farm, above its need all along, opens no vacancy: its young
+    // workers are those who were already there.
+    assert!(
+        family_young > 40 && family_young > 3 * wage_young,
+        "school leavers join the family farm: {family_young} young farmers, {wage_young} on the wage farm"
+    );
+    assert!(
+        family_youth < wage_youth,
+        "youth unemployment: {family_youth:.2} with family farms, {wage_youth:.2} without"
     );
 }

@@ -306,13 +306,48 @@ impl City {
 
     fn enter_labour_force(&mut self, mut p: Person) {
         let participates = self.rng.random::<f64>() < self.p.population.participation_rate;
-        let to = if participates {
-            Status::Unemployed
-        } else {
-            Status::Inactive
-        };
         p.set_sector(NO_SECTOR);
         p.set_since(self.t);
-        self.people.put(p, to);
+        if !participates {
+            self.people.put(p, Status::Inactive);
+            return;
+        }
+        if let Some(s) = self.family_farm_of(&p) {
+            self.hire(p, s);
+            return;
+        }
+        self.people.put(p, Status::Unemployed);
+    }
+
+    /// The family farm a school leaver joins, if any: each family farm (a
+    /// sector of own-account work, see [`City::is_family_farm`]) takes them
+    /// with the chance that a worker of the city works on it (the chance that
+    /// their household farms) times how well their schooling suits farm work
+    /// (`skill_fit`: graduates seldom go back to the land).
+    fn family_farm_of(&mut self, p: &Person) -> Option<usize> {
+        // Most cities have no family farm: no draw, the same random numbers.
+        let employed = self.count(Status::Employed);
+        if employed == 0 || !(0..self.sectors.len()).any(|s| self.is_family_farm(s)) {
+            return None;
+        }
+        let u = self.rng.random::<f64>();
+        let mut cumulative = 0.0;
+        for s in 0..self.sectors.len() {
+            if !self.is_family_farm(s) {
+                continue;
+            }
+            let share = self.employed_in(s) as f64 / employed as f64;
+            cumulative += share * self.p.sectors[s].skill_fit[p.skill()];
+            if u < cumulative {
+                return Some(s);
+            }
+        }
+        None
+    }
+
+    /// Whether a sector is family farming: own-account work with no
+    /// statutory retirement (an `elderly_exit_rate`).
+    pub(super) fn is_family_farm(&self, s: usize) -> bool {
+        self.p.sectors[s].elderly_exit_rate.is_some()
     }
 }

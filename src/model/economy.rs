@@ -32,8 +32,19 @@ impl City {
     /// Base wages of the current month.
     pub(super) fn update_wages(&mut self) {
         let years = self.years();
-        for (state, spec) in self.sectors.iter_mut().zip(&self.p.sectors) {
-            state.wage_level = spec.wage * (1.0 + spec.wage_growth).powf(years);
+        for s in 0..self.sectors.len() {
+            let spec = &self.p.sectors[s];
+            let mut level = spec.wage * (1.0 + spec.wage_growth).powf(years);
+            // A family farm's income is shared by its hands: more of them than
+            // its land needs earn less each (surplus labour, Lewis 1954).
+            if self.is_family_farm(s) {
+                let workers = self.employed_in(s) as f64;
+                let needed = self.sectors[s].target;
+                if workers > needed && needed > 0.0 {
+                    level *= needed / workers;
+                }
+            }
+            self.sectors[s].wage_level = level;
         }
     }
 

@@ -27,7 +27,9 @@ impl City {
                 state.vacancies -= withdrawn;
             }
             let excess = (employed as f64 + state.vacancies as f64 - state.target).max(0.0);
-            let cut = if employed > 0 {
+            // A family farm dismisses nobody: its surplus hands stay at work,
+            // sharing its income (`update_wages`), until they stop, die or leave.
+            let cut = if employed > 0 && !self.is_family_farm(s) {
                 (l.separation_adjustment * excess / employed as f64).min(1.0)
             } else {
                 0.0
@@ -62,7 +64,15 @@ impl City {
             let employed = self.people.group_len(group);
             let state = &mut self.sectors[s];
             let missing = state.target - employed as f64 - state.vacancies as f64;
-            let mut opened = self.trials(employed, self.p.sectors[s].vacancy_rate);
+            // A family farm's new hands are its own school leavers
+            // (`enter_labour_force`): it opens a vacancy only for work it
+            // lacks hands for, never to replace those who go.
+            let replacement = if self.is_family_farm(s) {
+                0.0
+            } else {
+                self.p.sectors[s].vacancy_rate
+            };
+            let mut opened = self.trials(employed, replacement);
             if missing > 0.0 {
                 opened += self.trials(missing.round() as u64, l.vacancy_adjustment);
             }

@@ -543,6 +543,54 @@ mod tests {
     use super::*;
     use rand::RngExt;
 
+    /// A family farm (a sector with an `elderly_exit_rate`) with more hands
+    /// than its land needs shares its income among them: the base wage is the
+    /// sector's times the hands needed over the hands at work. Run as wage
+    /// work, the same farm pays the sector's wage whatever its size.
+    #[test]
+    fn a_family_farms_surplus_hands_share_its_income() {
+        for family in [true, false] {
+            let keys: Vec<crate::scenario::Override> = if family {
+                vec![
+                    "sectors.agriculture.elderly_exit_rate=0.05"
+                        .parse()
+                        .unwrap(),
+                ]
+            } else {
+                Vec::new()
+            };
+            let s = crate::scenario::load("tests/scenarios/farming.toml", &keys).unwrap();
+            let farm = s
+                .params
+                .sectors
+                .iter()
+                .position(|x| x.name == "agriculture");
+            let farm = farm.unwrap();
+            let mut city = City::new(s.params.clone(), model_rng(3));
+            for _ in 0..60 {
+                city.step();
+            }
+            let spec = &s.params.sectors[farm];
+            let base = spec.wage * (1.0 + spec.wage_growth).powf(city.years());
+            let workers = city.employed_in(farm) as f64;
+            let needed = city.sectors[farm].target;
+            let level = city.sectors[farm].wage_level;
+            if family {
+                assert!(
+                    workers > 1.05 * needed,
+                    "{workers} at work, {needed} needed"
+                );
+                let shared = base * needed / workers;
+                assert!(
+                    (level - shared).abs() < 1e-9 * base,
+                    "{level} against {shared}"
+                );
+            } else {
+                assert_eq!(level, base);
+            }
+        }
+    }
+
     /// Thinning over a group selects each member with exactly its own hazard:
     /// over many draws, how often each age group is chosen agrees with a
     /// reference that rolls one die per person (a chi-square comparison of the

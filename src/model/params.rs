@@ -276,7 +276,10 @@ pub struct Sector {
     pub vacancy_rate: f64,
     /// Work with no statutory retirement (family farms): its workers go on
     /// past the statutory age and stop with this annual probability. `None`:
-    /// they retire at the statutory age, as employees do.
+    /// they retire at the statutory age, as employees do. A sector with the
+    /// rate is own-account family work throughout (`City::is_family_farm`):
+    /// it dismisses nobody, takes in its households' school leavers, shares
+    /// its income among its hands and pays no employee pension.
     pub elderly_exit_rate: Option<f64>,
     /// Resource stock, for extractive sectors.
     pub resource: Option<Resource>,

@@ -119,6 +119,9 @@ pub struct SectorSpec {
     /// Annual probability that a worker past the statutory retirement age
     /// stops working, for work that has no statutory retirement (family
     /// farms); absent: the sector's workers retire at the statutory age.
+    /// Setting it makes the sector own-account family work in every respect
+    /// (docs/ODD.md sections 7.1, 7.4 and 7.9): no dismissals, school leavers
+    /// of its households join it, its income is shared, no employee pension.
     pub elderly_exit_rate: Option<f64>,
 }
 
