@@ -643,7 +643,7 @@ fn family_farms_keep_their_hands_and_take_in_their_own_school_leavers() {
         // Months in which someone lost farm work to unemployment; farm
         // workers who started work in the run before the age of 25; youth
         // unemployment, summed over the rows of the run.
-        let (mut dismissed_months, mut young_farmers, mut youth) = (0, 0, 0.0);
+        let (mut dismissed_months, mut young_farmers, mut youth, mut entries) = (0, 0, 0.0, 0.0);
         for seed in 1..=4u64 {
             let mut city = City::new(s.params.clone(), model_rng(seed));
             while !city.finished() {
@@ -669,14 +669,22 @@ fn family_farms_keep_their_hands_and_take_in_their_own_school_leavers() {
                     .filter(|p| p.since() >= 0 && p.age(t) < 25)
                     .count();
             }
-            youth += series(&s, &simulate(&s, seed), "youth_unemployment_rate")
+            let snaps = simulate(&s, seed);
+            youth += series(&s, &snaps, "youth_unemployment_rate")
                 .iter()
                 .sum::<f64>();
+            entries += series(&s, &snaps, "farm_entries").iter().sum::<f64>();
         }
-        (dismissed_months, young_farmers, youth)
+        (dismissed_months, young_farmers, youth, entries)
     };
-    let (family_dismissed, family_young, family_youth) = run(true);
-    let (wage_dismissed, wage_young, wage_youth) = run(false);
+    let (family_dismissed, family_young, family_youth, family_entries) = run(true);
+    let (wage_dismissed, wage_young, wage_youth, wage_entries) = run(false);
+    // The output counts them.
+    assert!(
+        family_entries >= family_young as f64 && wage_entries == 0.0,
+        "farm_entries: {family_entries} with family farms ({family_young} young farmers \
+         at the end), {wage_entries} without"
+    );
     assert_eq!(
         family_dismissed, 0,
         "nobody leaves a family farm for unemployment"

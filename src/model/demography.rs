@@ -314,6 +314,7 @@ impl City {
         }
         if let Some(s) = self.family_farm_of(&p) {
             self.hire(p, s);
+            self.flows.farm_entries += 1;
             return;
         }
         self.people.put(p, Status::Unemployed);

@@ -78,6 +78,9 @@ pub enum Metric {
     LabourForceExits,
     /// Discouraged workers who looked for work again during the interval.
     LabourForceReturns,
+    /// School leavers who started work on their household's family farm
+    /// during the interval (not hires: no vacancy was filled).
+    FarmEntries,
     /// Residents below working age.
     Children,
     /// Open vacancies, all sectors.
@@ -175,6 +178,7 @@ impl Metric {
             Discouraged,
             LabourForceExits,
             LabourForceReturns,
+            FarmEntries,
             Children,
             Vacancies,
             Separations,
@@ -376,6 +380,12 @@ impl Metric {
                 "persons".into(),
                 true,
                 "discouraged workers who looked for work again since the previous row".into(),
+            ),
+            FarmEntries => (
+                "farm_entries".into(),
+                "persons".into(),
+                true,
+                "school leavers who started work on their household's family farm since the previous row".into(),
             ),
             Children => (
                 "children".into(),
@@ -612,6 +622,7 @@ impl City {
                 }
                 Metric::LabourForceExits => f.labour_force_exits as f64,
                 Metric::LabourForceReturns => f.labour_force_returns as f64,
+                Metric::FarmEntries => f.farm_entries as f64,
                 Metric::Children => self.people.group_len(PoolLayout::CHILD) as f64,
                 Metric::Vacancies => self.sectors.iter().map(|s| s.vacancies).sum::<u64>() as f64,
                 Metric::Separations => f.separations as f64,

@@ -75,6 +75,8 @@ struct Flows {
     /// looked again.
     labour_force_exits: u64,
     labour_force_returns: u64,
+    /// School leavers who started on their household's family farm.
+    farm_entries: u64,
 }
 
 /// One simulated city.
