@@ -5,7 +5,7 @@ use rand::RngExt;
 use super::City;
 use super::hazards;
 use super::migration;
-use super::params::SKILLS;
+use super::params::{SKILLS, Sector};
 use super::people::{NO_SECTOR, Newcomer, Person, PoolLayout, Status, marks, traits};
 use super::sample::categorical;
 use super::sample::{binomial, monthly};
@@ -208,7 +208,7 @@ impl City {
             .p
             .sectors
             .get(p.sector() as usize)
-            .is_some_and(|s| s.elderly_exit_rate.is_some());
+            .is_some_and(Sector::is_family_farm);
         if own_account {
             p.remove_traits(traits::WORKED);
         }
@@ -225,9 +225,7 @@ impl City {
         let retire = [self.retirement_age(false), self.retirement_age(true)];
         let l = self.people.layout();
         let works_on = l.employed_all().contains(&group)
-            && self.p.sectors[group - l.employed(0)]
-                .elderly_exit_rate
-                .is_some();
+            && self.p.sectors[group - l.employed(0)].is_family_farm();
         let kind = if group == PoolLayout::CHILD {
             0
         } else if group == l.retired() {
@@ -274,9 +272,9 @@ impl City {
         // drawn, and so of every later draw, depends on it). The list is built
         // in that order rather than sorted: sorting some eighty pairs every
         // month was over a quarter of the cost of the milestones in a small
-        // city. Children's pools (group 0) come
-        // first, a handful of cohorts sorted on their own; then every other
-        // group, in increasing order, with its one or two retirement cohorts.
+        // city. Children's pools (group 0) come first, a handful of cohorts
+        // sorted on their own; then every other group, in increasing order,
+        // with its one or two retirement cohorts.
         for &a in &self.p.demography.entry_age {
             let last = t - 12 * a as i32;
             let first = t - (12 * a as i32).max(migration::NEWCOMER_CHILD_MONTHS);
@@ -321,7 +319,7 @@ impl City {
     }
 
     /// The family farm a school leaver joins, if any: each family farm (a
-    /// sector of own-account work, see [`City::is_family_farm`]) takes them
+    /// sector of own-account work, see [`Sector::is_family_farm`]) takes them
     /// with the chance that a worker of the city works on it (the chance that
     /// their household farms) times how well their schooling suits farm work
     /// (`skill_fit`: graduates seldom go back to the land).
@@ -346,9 +344,8 @@ impl City {
         None
     }
 
-    /// Whether a sector is family farming: own-account work with no
-    /// statutory retirement (an `elderly_exit_rate`).
+    /// Whether sector `s` is family farming ([`Sector::is_family_farm`]).
     pub(super) fn is_family_farm(&self, s: usize) -> bool {
-        self.p.sectors[s].elderly_exit_rate.is_some()
+        self.p.sectors[s].is_family_farm()
     }
 }

@@ -27,7 +27,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, LogNormal};
 
 use super::hazards::Schedules;
-use super::params::Params;
+use super::params::{Params, Sector};
 use super::people::{Handle, NO_SECTOR, Newcomer, People, Person, Status, traits};
 use super::sample::categorical;
 use super::scorecard::Tracker;
@@ -45,7 +45,7 @@ const SPIN_UP_HELD_MONTHS: i32 = 36;
 /// and not yet stopped in the `years_past` years since the statutory age. No
 /// draw is made in a scenario without such a sector.
 fn elderly_worker_sector(p: &Params, rng: &mut ModelRng, years_past: u32) -> Option<usize> {
-    if p.sectors.iter().all(|s| s.elderly_exit_rate.is_none()) {
+    if !p.sectors.iter().any(Sector::is_family_farm) {
         return None;
     }
     let draw = rng.random::<f64>();
@@ -252,7 +252,7 @@ impl City {
         let l = self.people.layout();
         let mut n = 0;
         for (s, sector) in self.p.sectors.iter().enumerate() {
-            if sector.elderly_exit_rate.is_none() {
+            if !sector.is_family_farm() {
                 continue;
             }
             for pool in l.pools_of(l.employed(s)) {

@@ -401,9 +401,9 @@ impl City {
 
     /// Candidates over the `members` members of several pools taken one after
     /// the other, with the probability `top` of `gaps` each, kept with
-    /// `hazard / top`; `next` is the first gap, already drawn from `gaps`. Each pool is read when the walk
-    /// reaches it, so a pool's size is the one it has before any of its
-    /// members is taken.
+    /// `hazard / top`; `next` is the first gap, already drawn from `gaps`.
+    /// Each pool is read when the walk reaches it, so a pool's size is the
+    /// one it has before any of its members is taken.
     fn thin_group(
         &mut self,
         pools: impl Iterator<Item = usize>,
@@ -566,8 +566,8 @@ mod tests {
                 .params
                 .sectors
                 .iter()
-                .position(|x| x.name == "agriculture");
-            let farm = farm.unwrap();
+                .position(|x| x.name == "agriculture")
+                .unwrap();
             let mut city = City::new(s.params.clone(), model_rng(3));
             for _ in 0..60 {
                 city.step();

@@ -277,12 +277,22 @@ pub struct Sector {
     /// Work with no statutory retirement (family farms): its workers go on
     /// past the statutory age and stop with this annual probability. `None`:
     /// they retire at the statutory age, as employees do. A sector with the
-    /// rate is own-account family work throughout (`City::is_family_farm`):
+    /// rate is own-account family work throughout ([`Sector::is_family_farm`]):
     /// it dismisses nobody, takes in its households' school leavers, shares
     /// its income among its hands and pays no employee pension.
     pub elderly_exit_rate: Option<f64>,
     /// Resource stock, for extractive sectors.
     pub resource: Option<Resource>,
+}
+
+impl Sector {
+    /// Whether the sector is family farming: own-account work with no
+    /// statutory retirement (an `elderly_exit_rate`). It dismisses nobody,
+    /// takes in its households' school leavers, shares its income among its
+    /// hands and pays no employee pension.
+    pub fn is_family_farm(&self) -> bool {
+        self.elderly_exit_rate.is_some()
+    }
 }
 
 /// The finite stock an extractive sector depletes.
