@@ -336,6 +336,26 @@ pub struct RunArgs {
     pub common: CommonArgs,
 }
 
+/// Feeds arbitrary bytes through everything that reads user input about a
+/// scenario: the first line as a `--set`, `--sweep` and `--shard` argument, the
+/// rest as a scenario file. Used by the fuzz target and its regression tests; it
+/// must never panic, whatever the bytes.
+pub fn exercise_scenario(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    let _ = first.parse::<Shard>();
+    let set: Vec<Override> = first.parse::<Override>().ok().into_iter().collect();
+    let sweep: Vec<Override> = Override::parse_sweep(first).ok().into_iter().collect();
+    for overrides in [&set, &sweep] {
+        if let Ok(s) = crate::scenario::load_text("fuzz.toml", rest, overrides) {
+            let _ = s.resolved_toml(s.seed, s.replicates);
+            for c in 0..s.configurations().min(4) {
+                let _ = s.job(c, 0, 1);
+            }
+        }
+    }
+}
+
 /// Feeds arbitrary bytes through everything that reads the command line: the
 /// bytes, split at NUL, are the arguments (not necessarily UTF-8); a parsed
 /// command's output folder goes through the checks of [`OutputPath`] and the

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use toml::{Table, Value};
+use toml::Value;
 
 use crate::error::Origin;
 use crate::facts::{Fact, cited, facts};
 use crate::scenario::Scenario;
-use crate::scenario::source::{is_distribution, join};
+use crate::scenario::attribution::attribute;
 
 /// What kind of source a parameter has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,9 +63,6 @@ pub struct Row {
     pub facts: Vec<Fact>,
 }
 
-/// Keys of a scenario that are text about it, not parameters.
-const NOT_PARAMETERS: [&str; 4] = ["name", "description", "question", "sources"];
-
 /// Keys that define what is modelled rather than a quantity.
 const DEFINITIONS: [&str; 6] = [
     "kind",
@@ -76,67 +73,33 @@ const DEFINITIONS: [&str; 6] = [
     "enabled",
 ];
 
-/// Every parameter of a scenario with its source. A source counts only if it is
-/// declared in the file that set the value or in a file nearer the command line:
-/// a parent's source does not vouch for a child's value.
+/// Every parameter of a scenario with its source (see
+/// [`crate::scenario::attribution`] for which source vouches for a value).
 pub fn explain(s: &Scenario) -> Vec<Row> {
     let known = facts();
-    let sources = s
-        .merged
-        .table
-        .get("sources")
-        .and_then(Value::as_table)
-        .cloned()
-        .unwrap_or_default();
-    let mut rows = Vec::new();
-    collect(&s.merged.table, "", &mut |path, value| {
-        let set_in = s.merged.origin(path);
-        let rank = s.merged.rank(path);
-        let source = candidate_sources(&sources, path)
-            .into_iter()
-            .find(|(key, _)| s.merged.rank(&format!("sources.{key}")) >= rank)
-            .map(|(_, text)| text);
-        let last = path.rsplit('.').next().unwrap_or(path);
-        let (kind, source) = match source {
-            Some(text) => (classify(&text), text),
-            None if DEFINITIONS.contains(&last) => (Kind::Definition, String::new()),
-            None => (Kind::Missing, String::new()),
-        };
-        rows.push(Row {
-            parameter: path.to_string(),
-            value: value.to_string(),
-            plain: match value {
-                Value::String(text) => text.clone(),
-                other => other.to_string(),
-            },
-            set_in,
-            kind,
-            facts: cited(&source, &known).into_iter().cloned().collect(),
-            source,
-        });
-    });
-    rows
-}
-
-/// The source entries that may vouch for a path, most specific first: the exact
-/// key, then a pattern with `*` for a sector or policy name
-/// (`sectors.*.wage_growth`), then the same for each enclosing table (a source on
-/// `sectors.coal.transferability` covers the keys inside it).
-fn candidate_sources(sources: &Table, path: &str) -> Vec<(String, String)> {
-    let parts: Vec<&str> = path.split('.').collect();
-    let mut out = Vec::new();
-    for len in (2..=parts.len()).rev() {
-        let mut keys = vec![parts[..len].join(".")];
-        if len >= 3 {
-            keys.push(format!("{}.*.{}", parts[0], parts[2..len].join(".")));
-        }
-        for key in keys {
-            if let Some(Value::String(text)) = sources.get(&key) {
-                out.push((key, text.clone()));
+    attribute(s)
+        .into_iter()
+        .map(|a| {
+            let last = a.path.rsplit('.').next().unwrap_or(&a.path);
+            let (kind, source) = match a.source {
+                Some(text) => (classify(&text), text),
+                None if DEFINITIONS.contains(&last) => (Kind::Definition, String::new()),
+                None => (Kind::Missing, String::new()),
+            };
+            Row {
+                plain: match a.value {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                },
+                value: a.value.to_string(),
+                set_in: a.set_in,
+                kind,
+                facts: cited(&source, &known).into_iter().cloned().collect(),
+                source,
+                parameter: a.path,
             }
-        }
-    }
-    out
+        })
+        .collect()
 }
 
 fn classify(text: &str) -> Kind {
@@ -149,19 +112,6 @@ fn classify(text: &str) -> Kind {
         Kind::Calibrated
     } else {
         Kind::Assumption
-    }
-}
-
-fn collect(table: &Table, prefix: &str, out: &mut dyn FnMut(&str, &Value)) {
-    for (key, value) in table {
-        if (prefix.is_empty() && NOT_PARAMETERS.contains(&key.as_str())) || key == "description" {
-            continue;
-        }
-        let path = join(prefix, key);
-        match value {
-            Value::Table(t) if !is_distribution(t) => collect(t, &path, out),
-            _ => out(&path, value),
-        }
     }
 }
 

@@ -23,7 +23,7 @@ fn no_input_panics(target: &str, exercise: fn(&[u8])) {
 
 #[test]
 fn no_scenario_corpus_input_panics() {
-    no_input_panics("scenario", boomtown::scenario::exercise);
+    no_input_panics("scenario", boomtown::cli::exercise_scenario);
 }
 
 #[test]

@@ -7,5 +7,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    boomtown::scenario::exercise(data);
+    boomtown::cli::exercise_scenario(data);
 });

@@ -4,6 +4,7 @@
 //! Everything here runs at the boundary: once a [`Scenario`] exists, its
 //! parameters are valid and the model does not check them again.
 
+pub mod attribution;
 pub mod design;
 pub mod source;
 pub mod spec;
@@ -47,13 +48,13 @@ impl Scenario {
     fn resolved_table(&self, seed: u64, replicates: u32) -> Table {
         let mut t = self.merged.table.clone();
         t.insert("name".into(), Value::String(self.name.clone()));
-        // One source per parameter, exactly as `explain` attributes it: a source
-        // of a parent file does not carry over to a value a child file or `--set`
-        // changed, and the resolved file keeps that distinction.
-        let sources: Table = crate::explain::explain(self)
+        // One source per parameter, as `explain` shows it: a source of a parent
+        // file does not carry over to a value a child file or `--set` changed,
+        // and the resolved file keeps that distinction.
+        let sources: Table = attribution::attribute(self)
             .into_iter()
-            .filter(|r| !r.source.is_empty())
-            .map(|r| (r.parameter, Value::String(r.source)))
+            .filter_map(|a| Some((a.path, Value::String(a.source?))))
+            .filter(|(_, text)| text.as_str().is_some_and(|t| !t.is_empty()))
             .collect();
         if sources.is_empty() {
             t.remove("sources");
@@ -235,26 +236,6 @@ pub fn load_os(
             let path = std::path::Path::new(reference);
             let merged = source::resolve_path(path)?;
             load_merged(merged, &path.display().to_string(), overrides)
-        }
-    }
-}
-
-/// Feeds arbitrary bytes through everything that reads user input about a
-/// scenario: the first line as a `--set`, `--sweep` and `--shard` argument, the
-/// rest as a scenario file. Used by the fuzz target and its regression tests; it
-/// must never panic, whatever the bytes.
-pub fn exercise(data: &[u8]) {
-    let text = String::from_utf8_lossy(data);
-    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
-    let _ = first.parse::<crate::batch::Shard>();
-    let set: Vec<Override> = first.parse::<Override>().ok().into_iter().collect();
-    let sweep: Vec<Override> = Override::parse_sweep(first).ok().into_iter().collect();
-    for overrides in [&set, &sweep] {
-        if let Ok(s) = load_text("fuzz.toml", rest, overrides) {
-            let _ = s.resolved_toml(s.seed, s.replicates);
-            for c in 0..s.configurations().min(4) {
-                let _ = s.job(c, 0, 1);
-            }
         }
     }
 }
