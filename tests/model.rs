@@ -64,6 +64,16 @@ fn snapshots_account_for_every_resident() {
             + get("inactive")
             + get("retirees");
         assert_eq!(by_status, get("population"), "at {}", snap.date);
+        let leavers: f64 = ["employed", "jobless", "inactive", "retired", "children"]
+            .iter()
+            .map(|kind| get(&format!("out_migrants_{kind}")))
+            .sum();
+        assert_eq!(
+            leavers,
+            get("out_migrants"),
+            "leavers by kind at {}",
+            snap.date
+        );
         let pyramid: u64 = snap.age_pyramid.iter().map(|g| g[0] + g[1]).sum();
         assert_eq!(
             pyramid as f64,
@@ -124,6 +134,28 @@ fn depleting_the_only_big_employer_raises_unemployment_and_out_migration() {
         dep_pop < base_pop,
         "population: depleting {dep_pop:.0} vs baseline {base_pop:.0}"
     );
+}
+
+#[test]
+fn the_jobless_leave_more_readily_than_workers_and_every_kind_of_leaver_is_counted() {
+    let s = fixture("depleting.toml");
+    let snaps = simulate(&s, 5);
+    let total = |n: &str| series(&s, &snaps, n).iter().sum::<f64>();
+    // Leavers per resident-row of each status (the stocks at each row, the
+    // flows since the previous one): a rate up to a constant.
+    let jobless = total("unemployed") + total("in_training") + total("discouraged");
+    let jobless_rate = total("out_migrants_jobless") / jobless;
+    let employed_rate = total("out_migrants_employed") / total("employed");
+    assert!(
+        jobless_rate > 1.5 * employed_rate,
+        "jobless {jobless_rate:.4} against employed {employed_rate:.4}"
+    );
+    for kind in ["employed", "jobless", "inactive", "retired", "children"] {
+        assert!(
+            total(&format!("out_migrants_{kind}")) > 0.0,
+            "no one {kind} ever left"
+        );
+    }
 }
 
 #[test]

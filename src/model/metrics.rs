@@ -52,6 +52,9 @@ pub enum Metric {
     PopulationIndex,
     /// Out-migrants per 1,000 residents per year, over the interval.
     OutMigrationRate,
+    /// Out-migrants of one kind (what they were doing when they left) during
+    /// the interval; the kinds add up to `OutMigrants`.
+    OutMigrantsWho(Leaver),
     /// In-migrants per 1,000 residents per year, over the interval.
     InMigrationRate,
     /// In-migrants minus out-migrants per 1,000 residents per year, over the
@@ -127,6 +130,54 @@ pub const DISPLACED_STATUSES: [(Status, &str); 7] = [
     (Status::Dead, "died"),
 ];
 
+/// What a resident who left was doing when they left: the breakdown of the
+/// out-migrants, by the group they left from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leaver {
+    /// Holding a job.
+    Employed,
+    /// Out of work: unemployed, in a retraining course, or discouraged.
+    Jobless,
+    /// Of working age and outside the labour force, not discouraged.
+    Inactive,
+    /// Retired.
+    Retired,
+    /// Below labour-force entry age: children who went with a parent, and
+    /// students.
+    Child,
+}
+
+impl Leaver {
+    /// Every kind, in column order.
+    pub const ALL: [Leaver; 5] = [
+        Leaver::Employed,
+        Leaver::Jobless,
+        Leaver::Inactive,
+        Leaver::Retired,
+        Leaver::Child,
+    ];
+
+    /// Column suffix and meaning.
+    fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Leaver::Employed => ("employed", "holding a job"),
+            Leaver::Jobless => (
+                "jobless",
+                "out of work (unemployed, in a retraining course or discouraged)",
+            ),
+            Leaver::Inactive => (
+                "inactive",
+                "of working age and outside the labour force (not discouraged)",
+            ),
+            Leaver::Retired => ("retired", "retired"),
+            Leaver::Child => (
+                "children",
+                "below labour-force entry age (children who went with a parent, and students)",
+            ),
+        }
+    }
+}
+
 /// A column of `timeseries.csv`: its name, unit and meaning.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDef {
@@ -163,8 +214,9 @@ impl Metric {
             MeanWage,
         ];
         list.extend((0..p.sectors.len()).map(EmployedIn));
+        list.extend([PopulationIndex]);
+        list.extend(Leaver::ALL.map(OutMigrantsWho));
         list.extend([
-            PopulationIndex,
             OutMigrationRate,
             InMigrationRate,
             NetMigrationRate,
@@ -466,6 +518,15 @@ impl Metric {
                 "workers displaced from declining sectors since the start (each counted once)"
                     .into(),
             ),
+            OutMigrantsWho(kind) => {
+                let (suffix, doing) = kind.describe();
+                (
+                    format!("out_migrants_{suffix}"),
+                    "persons".into(),
+                    true,
+                    format!("residents who left since the previous row who were {doing}"),
+                )
+            }
             DisplacedIn(status) => {
                 let suffix = DISPLACED_STATUSES
                     .iter()
@@ -605,6 +666,7 @@ impl City {
                 Metric::PopulationIndex => {
                     100.0 * ratio(resident_count, self.initial_residents() as f64)
                 }
+                Metric::OutMigrantsWho(kind) => f.leavers[kind as usize] as f64,
                 Metric::OutMigrationRate => per_1000_a_year(f.out_migrants),
                 Metric::InMigrationRate => per_1000_a_year(f.in_migrants),
                 Metric::NetMigrationRate => {

@@ -12,6 +12,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 
 use super::City;
+use super::metrics::Leaver;
 use super::people::{NO_SECTOR, Newcomer, Person, PoolLayout, Status, traits};
 use super::sample::{Cumulative, categorical, monthly, poisson};
 
@@ -203,6 +204,7 @@ impl City {
                 city.people.put(p, Status::Left);
             });
             self.flows.out_migrants += n;
+            self.flows.leavers[self.leaver_kind(group) as usize] += n;
             self.ledger.leavers += n;
         }
         self.sector_bases = sector_bases;
@@ -243,7 +245,26 @@ impl City {
             left += 1;
         }
         self.flows.out_migrants += left;
+        self.flows.leavers[Leaver::Child as usize] += left;
         self.ledger.leavers += left;
+    }
+
+    /// What the residents of a group are doing, as the out-migrants are
+    /// reported.
+    fn leaver_kind(&self, group: usize) -> Leaver {
+        let l = self.people.layout();
+        if group == PoolLayout::CHILD {
+            Leaver::Child
+        } else if group == PoolLayout::INACTIVE {
+            Leaver::Inactive
+        } else if l.employed_all().contains(&group) {
+            Leaver::Employed
+        } else if group == l.retired() {
+            Leaver::Retired
+        } else {
+            // The unemployed, trainees and the discouraged.
+            Leaver::Jobless
+        }
     }
 
     /// The pools of children that can hold someone under 15 (born less than

@@ -65,6 +65,8 @@ struct Flows {
     births: u64,
     deaths: u64,
     out_migrants: u64,
+    /// The out-migrants by what they were doing, indexed by `Leaver`.
+    leavers: [u64; metrics::Leaver::ALL.len()],
     in_migrants: u64,
     separations: u64,
     hires: u64,
