@@ -135,16 +135,16 @@ pub const DISPLACED_STATUSES: [(Status, &str); 7] = [
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Leaver {
     /// Holding a job.
-    Employed,
+    Employed = 0,
     /// Out of work: unemployed, in a retraining course, or discouraged.
-    Jobless,
+    Jobless = 1,
     /// Of working age and outside the labour force, not discouraged.
-    Inactive,
+    Inactive = 2,
     /// Retired.
-    Retired,
+    Retired = 3,
     /// Below labour-force entry age: children who went with a parent, and
     /// students.
-    Child,
+    Child = 4,
 }
 
 impl Leaver {

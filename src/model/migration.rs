@@ -204,7 +204,7 @@ impl City {
                 city.people.put(p, Status::Left);
             });
             self.flows.out_migrants += n;
-            self.flows.leavers[self.leaver_kind(group) as usize] += n;
+            self.flows.leavers[leaver_kind(&self.people.layout(), group) as usize] += n;
             self.ledger.leavers += n;
         }
         self.sector_bases = sector_bases;
@@ -247,24 +247,6 @@ impl City {
         self.flows.out_migrants += left;
         self.flows.leavers[Leaver::Child as usize] += left;
         self.ledger.leavers += left;
-    }
-
-    /// What the residents of a group are doing, as the out-migrants are
-    /// reported.
-    fn leaver_kind(&self, group: usize) -> Leaver {
-        let l = self.people.layout();
-        if group == PoolLayout::CHILD {
-            Leaver::Child
-        } else if group == PoolLayout::INACTIVE {
-            Leaver::Inactive
-        } else if l.employed_all().contains(&group) {
-            Leaver::Employed
-        } else if group == l.retired() {
-            Leaver::Retired
-        } else {
-            // The unemployed, trainees and the discouraged.
-            Leaver::Jobless
-        }
     }
 
     /// The pools of children that can hold someone under 15 (born less than
@@ -446,6 +428,22 @@ struct ArrivalAges {
 }
 
 /// Whether someone born in month `birth` is of parenting age at month `t`.
+/// What the residents of a group are doing, as the out-migrants are reported.
+fn leaver_kind(l: &PoolLayout, group: usize) -> Leaver {
+    if group == PoolLayout::CHILD {
+        Leaver::Child
+    } else if group == PoolLayout::INACTIVE {
+        Leaver::Inactive
+    } else if l.employed_all().contains(&group) {
+        Leaver::Employed
+    } else if group == l.retired() {
+        Leaver::Retired
+    } else {
+        // The unemployed, trainees and the discouraged.
+        Leaver::Jobless
+    }
+}
+
 fn in_parent_ages(t: i32, birth: i32) -> bool {
     let age = ((t - birth).max(0) / 12) as u32;
     (PARENT_AGES.0..=PARENT_AGES.1).contains(&age)
@@ -512,4 +510,51 @@ fn leaving_hazard(
         }
     }
     h
+}
+
+#[cfg(test)]
+mod leaver_tests {
+    use super::*;
+    use crate::model::people::{DISCOURAGED_NO_SECTOR, Status};
+
+    /// Every group a person can be in is reported as the kind their status
+    /// says, whatever their sector and skill.
+    #[test]
+    fn every_group_is_reported_as_its_status() {
+        let l = PoolLayout::new(3, 1200);
+        let sectors = [0u8, 1, 2, NO_SECTOR, DISCOURAGED_NO_SECTOR];
+        for status in [
+            Status::Child,
+            Status::Employed,
+            Status::Unemployed,
+            Status::Training,
+            Status::Inactive,
+            Status::Retired,
+        ] {
+            for &sector in &sectors {
+                // Workers and trainees always have a sector.
+                let no_sector = sector == NO_SECTOR || sector == DISCOURAGED_NO_SECTOR;
+                if no_sector && matches!(status, Status::Employed | Status::Training) {
+                    continue;
+                }
+                for skill in 0..3 {
+                    let Some(group) = l.group_of(status, sector, skill) else {
+                        continue;
+                    };
+                    let expected = match status {
+                        Status::Child => Leaver::Child,
+                        Status::Employed => Leaver::Employed,
+                        Status::Retired => Leaver::Retired,
+                        Status::Inactive if group == PoolLayout::INACTIVE => Leaver::Inactive,
+                        _ => Leaver::Jobless,
+                    };
+                    assert_eq!(
+                        leaver_kind(&l, group),
+                        expected,
+                        "{status:?}, sector {sector}, skill {skill}"
+                    );
+                }
+            }
+        }
+    }
 }
