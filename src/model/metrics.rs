@@ -214,7 +214,7 @@ impl Metric {
             MeanWage,
         ];
         list.extend((0..p.sectors.len()).map(EmployedIn));
-        list.extend([PopulationIndex]);
+        list.push(PopulationIndex);
         list.extend(Leaver::ALL.map(OutMigrantsWho));
         list.extend([
             OutMigrationRate,

@@ -427,7 +427,6 @@ struct ArrivalAges {
     weights: Cumulative,
 }
 
-/// Whether someone born in month `birth` is of parenting age at month `t`.
 /// What the residents of a group are doing, as the out-migrants are reported.
 fn leaver_kind(l: &PoolLayout, group: usize) -> Leaver {
     if group == PoolLayout::CHILD {
@@ -444,6 +443,7 @@ fn leaver_kind(l: &PoolLayout, group: usize) -> Leaver {
     }
 }
 
+/// Whether someone born in month `birth` is of parenting age at month `t`.
 fn in_parent_ages(t: i32, birth: i32) -> bool {
     let age = ((t - birth).max(0) / 12) as u32;
     (PARENT_AGES.0..=PARENT_AGES.1).contains(&age)

@@ -53,8 +53,10 @@ impl Scenario {
         // and the resolved file keeps that distinction.
         let sources: Table = attribution::attribute(self)
             .into_iter()
-            .filter_map(|a| Some((a.path, Value::String(a.source?))))
-            .filter(|(_, text)| text.as_str().is_some_and(|t| !t.is_empty()))
+            .filter_map(|a| {
+                let text = a.source.filter(|t| !t.is_empty())?;
+                Some((a.path, Value::String(text)))
+            })
             .collect();
         if sources.is_empty() {
             t.remove("sources");
