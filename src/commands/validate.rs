@@ -445,7 +445,9 @@ fn markdown(rows: &[Comparison], v: &Verdict, opts: &ValidateOptions) -> String 
          brackets, the 90 % band: the spread that chance gives, and the scenario's uncertain \
          parameters where it has any. An observed value given alone agrees when it lies inside the \
          band; an observed range or bound, or a value with its stated tolerance, when the median \
-         lies inside it.\n\n",
+         lies inside it. Where the model and the observations part, `docs/ODD.md` (section 9, \
+         known simplifications and limitations, and section 7.13) says what was measured and \
+         what was tried.\n\n",
     );
     out += &format!(
         "Replicates per scenario: {}. Options: {}.\n\n**{}**\n\n",
