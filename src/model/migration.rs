@@ -523,14 +523,7 @@ mod leaver_tests {
     fn every_group_is_reported_as_its_status() {
         let l = PoolLayout::new(3, 1200);
         let sectors = [0u8, 1, 2, NO_SECTOR, DISCOURAGED_NO_SECTOR];
-        for status in [
-            Status::Child,
-            Status::Employed,
-            Status::Unemployed,
-            Status::Training,
-            Status::Inactive,
-            Status::Retired,
-        ] {
+        for status in Status::RESIDENT {
             for &sector in &sectors {
                 // Workers and trainees always have a sector.
                 let no_sector = sector == NO_SECTOR || sector == DISCOURAGED_NO_SECTOR;
