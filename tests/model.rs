@@ -613,7 +613,7 @@ fn workers_of_a_sector_with_no_statutory_retirement_stop_at_their_rate() {
 fn compensated_income_gaps_move_nobody() {
     let flows = |compensation: f64, outside: f64| {
         let o: Vec<scenario::Override> = [
-            "population.size=20000".to_string(),
+            "population.size=100000".to_string(),
             "simulation.years=2".to_string(),
             "simulation.report_every_months=24".to_string(),
             format!("migration.gap_compensation={compensation}"),

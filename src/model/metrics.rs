@@ -65,6 +65,8 @@ pub enum Metric {
     BirthRate,
     /// Deaths per 1,000 residents per year, over the interval (crude death rate).
     DeathRate,
+    /// Share of residents aged under 15 (0–14).
+    ShareAged0To14,
     /// Share of residents aged 60 or more.
     ShareAged60Plus,
     /// Share of residents aged 65 or more.
@@ -222,6 +224,7 @@ impl Metric {
             NetMigrationRate,
             BirthRate,
             DeathRate,
+            ShareAged0To14,
             ShareAged60Plus,
             ShareAged65Plus,
             EmployedPerResident,
@@ -383,6 +386,12 @@ impl Metric {
                 false,
                 "deaths since the previous row per 1,000 residents, per year (crude death rate)"
                     .into(),
+            ),
+            ShareAged0To14 => (
+                "share_aged_0_14".into(),
+                "share".into(),
+                false,
+                "share of residents aged under 15".into(),
             ),
             ShareAged60Plus => (
                 "share_aged_60_plus".into(),
@@ -599,6 +608,7 @@ impl City {
         let working = tally.by_age(t, WORKING_AGES.0, WORKING_AGES.1);
         let old = tally.by_age(t, OLD_AGE, 200);
         let aged_65 = tally.by_age(t, 65, 200);
+        let under_15 = tally.by_age(t, 0, 14);
         let residents = Status::RESIDENT;
         let youth_u = sum(youth, &[Status::Unemployed]) as f64;
         let youth_lf = youth_u + sum(youth, &[Status::Employed]) as f64;
@@ -674,6 +684,7 @@ impl City {
                 }
                 Metric::BirthRate => per_1000_a_year(f.births),
                 Metric::DeathRate => per_1000_a_year(f.deaths),
+                Metric::ShareAged0To14 => ratio(sum(under_15, &residents) as f64, resident_count),
                 Metric::ShareAged60Plus => ratio(sum(old, &residents) as f64, resident_count),
                 Metric::ShareAged65Plus => ratio(sum(aged_65, &residents) as f64, resident_count),
                 Metric::EmployedPerResident => ratio(employed as f64, resident_count),

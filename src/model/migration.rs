@@ -161,7 +161,9 @@ impl City {
         let (multiplier, effect) = (m.unemployed_multiplier, m.unemployment_effect);
         let unemployed_groups = self.people.layout().unemployed_all();
         let employed_groups = self.people.layout().employed_all();
-        let mut parents = 0;
+        // Leavers of parenting age: those who take their children, and farm
+        // workers, who mostly leave theirs behind with grandparents.
+        let (mut parents, mut farm_parents) = (0, 0);
         for group in 0..self.people.layout().groups() {
             if self.people.group_len(group) == 0 {
                 continue;
@@ -198,8 +200,15 @@ impl City {
                 },
             );
             let n = self.chosen.len() as u64;
+            let farm = employed_groups.contains(&group)
+                && self.p.sectors[group - employed_groups.start].is_family_farm();
+            let counted = if farm {
+                &mut farm_parents
+            } else {
+                &mut parents
+            };
             self.settle_chosen(|city, p| {
-                parents += is_parent_age(&p, t) as u64;
+                *counted += is_parent_age(&p, t) as u64;
                 city.record_departure(&p);
                 city.people.put(p, Status::Left);
             });
@@ -208,14 +217,15 @@ impl City {
             self.ledger.leavers += n;
         }
         self.sector_bases = sector_bases;
-        self.children_leave(parents);
+        self.children_leave(parents, farm_parents);
     }
 
-    /// Children under 15 who leave with `parents` leavers of parenting age:
-    /// a Poisson number with mean `children_per_mover` each, taken uniformly
-    /// among the city's children under 15 (all of them if there are fewer).
-    fn children_leave(&mut self, parents: u64) {
-        let wanted = self.children_of(parents);
+    /// Children under 15 who leave with `parents` leavers of parenting age
+    /// and `rural_parents` farm workers of those ages (see
+    /// [`Self::children_of`]), taken uniformly among the city's children
+    /// under 15 (all of them if there are fewer).
+    fn children_leave(&mut self, parents: u64, rural_parents: u64) {
+        let wanted = self.children_of(parents, rural_parents);
         if wanted == 0 {
             return;
         }
@@ -263,14 +273,23 @@ impl City {
         first.min(pools.end)..pools.end
     }
 
-    /// Children who move with `parents` movers of parenting age: a Poisson
-    /// number with mean `children_per_mover` each.
-    fn children_of(&mut self, parents: u64) -> u64 {
-        let mean = self.p.migration.children_per_mover;
+    /// Children who move with `parents` movers of parenting age, a Poisson
+    /// number with mean `children_per_mover` each, and with `rural_parents`
+    /// rural movers of those ages (farm workers who leave, job seekers from
+    /// the hinterland), who leave the share `left_behind_share` of their
+    /// children behind: a Poisson number with mean `children_per_mover ·
+    /// (1 − left_behind_share)` each.
+    fn children_of(&mut self, parents: u64, rural_parents: u64) -> u64 {
+        let m = &self.p.migration;
+        let mean = m.children_per_mover;
+        let rural_mean = mean * (1.0 - m.left_behind_share);
         if self.reference {
-            self.children_each(parents, mean)
+            self.children_each(parents, mean) + self.children_each(rural_parents, rural_mean)
         } else {
-            poisson(&mut self.rng, parents as f64 * mean)
+            poisson(
+                &mut self.rng,
+                parents as f64 * mean + rural_parents as f64 * rural_mean,
+            )
         }
     }
 
@@ -309,7 +328,7 @@ impl City {
             self.flows.in_migrants += arrivals;
             self.ledger.newcomers += arrivals;
         }
-        self.children_arrive(parents);
+        self.children_arrive(parents, 0);
     }
 
     /// Arrivals from the hinterland this month: the background flow and the
@@ -332,7 +351,7 @@ impl City {
             youngest_retirement.saturating_sub(1).max(NEWCOMER_MIN_AGE),
         ));
         let background_ages = self.arrival_ages(BACKGROUND_ARRIVAL_AGES);
-        let mut parents = 0;
+        let (mut parents, mut seeker_parents) = (0, 0);
         for _ in 0..background {
             let birth = self.arrival_birth(&background_ages);
             let female = self.rng.random::<f64>() < self.p.migration.female_share;
@@ -359,13 +378,14 @@ impl City {
             let birth = self.arrival_birth(&seeker_ages);
             let female = self.rng.random::<f64>() < self.p.migration.female_share;
             let skill = categorical(&mut self.rng, &self.p.migration.newcomer_skill_shares);
-            parents += in_parent_ages(self.t, birth) as u64;
+            seeker_parents += in_parent_ages(self.t, birth) as u64;
             self.add_arrival(birth, female, skill, Status::Unemployed);
         }
         let n = background + seekers;
         self.flows.in_migrants += n;
         self.ledger.newcomers += n;
-        self.children_arrive(parents);
+        // Job seekers come from the countryside, as rural migrants do.
+        self.children_arrive(parents, seeker_parents);
     }
 
     /// A month of birth for an arrival aged `ages` (inclusive), with the
@@ -406,9 +426,10 @@ impl City {
         });
     }
 
-    /// Children under 15 who come with `parents` arrivals of parenting age.
-    fn children_arrive(&mut self, parents: u64) {
-        let children = self.children_of(parents);
+    /// Children under 15 who come with `parents` arrivals of parenting age
+    /// and `rural_parents` rural arrivals of those ages ([`Self::children_of`]).
+    fn children_arrive(&mut self, parents: u64, rural_parents: u64) {
+        let children = self.children_of(parents, rural_parents);
         for _ in 0..children {
             let skill = categorical(&mut self.rng, &self.p.population.young_skill_shares);
             let age_months = self.rng.random_range(0..NEWCOMER_CHILD_MONTHS);
@@ -548,6 +569,47 @@ mod leaver_tests {
                     );
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod children_tests {
+    use crate::model::{City, model_rng};
+
+    /// A city of the test scenario whose rural movers leave the share
+    /// `left_behind` of their children behind, in the default or the reference
+    /// mode of drawing.
+    fn city(left_behind: f64, reference: bool) -> City {
+        let mut s = crate::scenario::load("test-city", &[]).unwrap();
+        s.params.migration.children_per_mover = 0.3;
+        s.params.migration.left_behind_share = left_behind;
+        let city = City::new(s.params, model_rng(11));
+        if reference { city.reference() } else { city }
+    }
+
+    /// Rural movers (farm workers who leave, job seekers from the hinterland)
+    /// take or bring `children_per_mover · (1 − left_behind_share)` children
+    /// each on average, other movers `children_per_mover`: none when all are
+    /// left behind, and the other movers' children are not affected.
+    #[test]
+    fn rural_movers_leave_the_left_behind_share_of_their_children() {
+        for reference in [false, true] {
+            let mut all_stay = city(1.0, reference);
+            assert_eq!(all_stay.children_of(0, 20_000), 0);
+            let families = all_stay.children_of(20_000, 0) as f64;
+            // Poisson with mean 6,000: within five standard deviations.
+            assert!(
+                (families - 6_000.0).abs() < 5.0 * 6_000f64.sqrt(),
+                "{families}"
+            );
+            let mut most_stay = city(0.73, reference);
+            let rural = most_stay.children_of(0, 100_000) as f64;
+            let mean = 100_000.0 * 0.3 * 0.27;
+            assert!(
+                (rural - mean).abs() < 5.0 * mean.sqrt(),
+                "{rural} against {mean}"
+            );
         }
     }
 }

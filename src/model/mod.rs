@@ -595,6 +595,41 @@ mod tests {
         }
     }
 
+    /// Farm workers who leave a family farm leave most of their children
+    /// behind with relatives (`migration.left_behind_share`): with every child
+    /// left behind, far fewer children leave a farming city than when all go
+    /// with their parents.
+    #[test]
+    fn farm_workers_who_leave_leave_their_children_behind() {
+        let children_who_left = |left_behind: &str| {
+            let keys: Vec<crate::scenario::Override> = [
+                "sectors.agriculture.elderly_exit_rate=0.05",
+                // Most jobs on the farm, where incomes are low and many leave.
+                "sectors.agriculture.employment_share=0.8",
+                "sectors.mine.employment_share=0.1",
+                "sectors.services.employment_share=0.05",
+                "sectors.public.employment_share=0.05",
+                "migration.children_per_mover=1.0",
+                left_behind,
+            ]
+            .iter()
+            .map(|k| k.parse().unwrap())
+            .collect();
+            let s = crate::scenario::load("tests/scenarios/farming.toml", &keys).unwrap();
+            let mut city = City::new(s.params, model_rng(4));
+            for _ in 0..36 {
+                city.step();
+            }
+            city.flows.leavers[metrics::Leaver::Child as usize]
+        };
+        let all_go = children_who_left("migration.left_behind_share=0.0");
+        let all_stay = children_who_left("migration.left_behind_share=1.0");
+        assert!(
+            (all_stay as f64) < 0.8 * all_go as f64,
+            "{all_stay} children left when all stay behind, {all_go} when all go"
+        );
+    }
+
     /// Thinning over a group selects each member with exactly its own hazard:
     /// over many draws, how often each age group is chosen agrees with a
     /// reference that rolls one die per person (a chi-square comparison of the

@@ -213,6 +213,10 @@ pub struct MigrationParams {
     /// Children (under 15) who move with each mover of parenting age (20–49), in
     /// or out, on average; children under 15 move only with a parent.
     pub children_per_mover: f64,
+    /// Share of the children of a rural mover (a farm worker who leaves, a job
+    /// seeker from the hinterland) who stay behind with relatives instead of
+    /// moving with them.
+    pub left_behind_share: f64,
     /// Shares of newcomers by skill group; sum to 1.
     pub newcomer_skill_shares: [f64; SKILLS],
     /// Share of women among the people who arrive.

@@ -459,6 +459,7 @@ impl Checker<'_> {
             0.0,
             5.0,
         )?;
+        self.share("migration.left_behind_share", g.left_behind_share)?;
         self.shares_sum_to_one("migration.newcomer_skill_shares", &g.newcomer_skill_shares)?;
         self.share("migration.female_share", g.female_share)?;
         self.share(
