@@ -66,7 +66,7 @@ pub enum Metric {
     /// Deaths per 1,000 residents per year, over the interval (crude death rate).
     DeathRate,
     /// Share of residents aged under 15 (0–14).
-    ShareAged0To14,
+    ShareAgedUnder15,
     /// Share of residents aged 60 or more.
     ShareAged60Plus,
     /// Share of residents aged 65 or more.
@@ -224,7 +224,7 @@ impl Metric {
             NetMigrationRate,
             BirthRate,
             DeathRate,
-            ShareAged0To14,
+            ShareAgedUnder15,
             ShareAged60Plus,
             ShareAged65Plus,
             EmployedPerResident,
@@ -387,8 +387,8 @@ impl Metric {
                 "deaths since the previous row per 1,000 residents, per year (crude death rate)"
                     .into(),
             ),
-            ShareAged0To14 => (
-                "share_aged_0_14".into(),
+            ShareAgedUnder15 => (
+                "share_aged_under_15".into(),
                 "share".into(),
                 false,
                 "share of residents aged under 15".into(),
@@ -684,7 +684,7 @@ impl City {
                 }
                 Metric::BirthRate => per_1000_a_year(f.births),
                 Metric::DeathRate => per_1000_a_year(f.deaths),
-                Metric::ShareAged0To14 => ratio(sum(under_15, &residents) as f64, resident_count),
+                Metric::ShareAgedUnder15 => ratio(sum(under_15, &residents) as f64, resident_count),
                 Metric::ShareAged60Plus => ratio(sum(old, &residents) as f64, resident_count),
                 Metric::ShareAged65Plus => ratio(sum(aged_65, &residents) as f64, resident_count),
                 Metric::EmployedPerResident => ratio(employed as f64, resident_count),
