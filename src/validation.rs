@@ -52,16 +52,29 @@ pub struct Verdict {
     pub compared: usize,
     /// Of those, how many the model agrees with.
     pub agree: usize,
-    /// Population changes compared.
-    pub population_changes: usize,
-    /// Of those, how many have the right sign.
-    pub right_sign: usize,
-    /// Mean absolute error of the population changes, in percentage points.
-    pub population_mae_pp: Option<f64>,
+    /// The population changes compared, period by period (in order of their
+    /// base date, then their date): the census decade is not mixed with the
+    /// years after it.
+    pub population: Vec<PopulationPeriod>,
     /// Observations used to fit, listed apart.
     pub fit: usize,
     /// Observations not compared (outside the runs).
     pub not_compared: usize,
+}
+
+/// The population changes of one period compared with the model.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PopulationPeriod {
+    /// The period's first date.
+    pub base_date: String,
+    /// Its last date.
+    pub date: String,
+    /// Population changes of this period compared.
+    pub changes: usize,
+    /// Of those, how many have the right sign.
+    pub right_sign: usize,
+    /// Their mean absolute error, in percentage points.
+    pub mae_pp: f64,
 }
 
 /// Unit of the metrics that count events per 1,000 residents and year.
@@ -112,11 +125,12 @@ pub fn verdict_text(v: &Verdict) -> String {
         "{} of {} test observations agree with the model",
         v.agree, v.compared
     );
-    if let Some(mae) = v.population_mae_pp {
+    for (i, p) in v.population.iter().enumerate() {
+        let lead = if i == 0 { "; population changes" } else { ";" };
         out += &format!(
-            "; population changes: the sign is right in {} of {}, mean absolute error {:.1} \
+            "{lead} {} → {}: the sign is right in {} of {}, mean absolute error {:.1} \
              percentage points",
-            v.right_sign, v.population_changes, mae
+            p.base_date, p.date, p.right_sign, p.changes, p.mae_pp
         );
     }
     out += ".";

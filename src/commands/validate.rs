@@ -24,7 +24,7 @@ use crate::output::folder::{OutputPath, begin};
 use crate::output::summary::Accumulator;
 use crate::scenario::{self, Override, Scenario};
 use crate::validation::{
-    Comparison, PER_1000_A_YEAR, Verdict, model_text, observed_text, verdict_text,
+    Comparison, PER_1000_A_YEAR, PopulationPeriod, Verdict, model_text, observed_text, verdict_text,
 };
 
 /// Names of the validation's own files, which no subfolder may take.
@@ -354,7 +354,8 @@ fn compare(
 
 fn verdict(rows: &[Comparison]) -> Verdict {
     let mut v = Verdict::default();
-    let mut errors = Vec::new();
+    // Absolute errors and right signs of the population changes, by period.
+    let mut periods: BTreeMap<(&str, &str), (Vec<f64>, usize)> = BTreeMap::new();
     for c in rows {
         if c.purpose == Use::Fit.name() {
             v.fit += 1;
@@ -369,14 +370,25 @@ fn verdict(rows: &[Comparison]) -> Verdict {
         if c.indicator == "population_change"
             && let Some(observed) = c.observed
         {
-            v.population_changes += 1;
-            v.right_sign += usize::from(p50.signum() == observed.signum());
+            let (errors, right_sign) = periods
+                .entry((c.base_date.as_str(), c.date.as_str()))
+                .or_default();
+            *right_sign += usize::from(p50.signum() == observed.signum());
             errors.push((p50 - observed).abs() * 100.0);
         }
     }
-    if !errors.is_empty() {
-        v.population_mae_pp = Some(errors.iter().sum::<f64>() / errors.len() as f64);
-    }
+    v.population = periods
+        .into_iter()
+        .map(
+            |((base_date, date), (errors, right_sign))| PopulationPeriod {
+                base_date: base_date.to_string(),
+                date: date.to_string(),
+                changes: errors.len(),
+                right_sign,
+                mae_pp: errors.iter().sum::<f64>() / errors.len() as f64,
+            },
+        )
+        .collect();
     v
 }
 
@@ -489,4 +501,72 @@ fn markdown(rows: &[Comparison], v: &Verdict, opts: &ValidateOptions) -> String 
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A test comparison of a population change over `base..date`.
+    fn change(base: &str, date: &str, observed: f64, p50: f64) -> Comparison {
+        Comparison {
+            id: format!("{base}-{date}-{observed}"),
+            scenario: "city".into(),
+            folder: "city".into(),
+            indicator: "population_change".into(),
+            unit: "share".into(),
+            base_date: base.into(),
+            date: date.into(),
+            observed: Some(observed),
+            low: None,
+            high: None,
+            model: Some([p50 - 0.01, p50, p50 + 0.01]),
+            error: Some(p50 - observed),
+            agrees: Some(false),
+            purpose: Use::Test.name(),
+            status: "compared".into(),
+            source: String::new(),
+            note: String::new(),
+        }
+    }
+
+    /// The verdict sums up the population changes of each period apart, the
+    /// earliest period first, whatever the order of the rows.
+    #[test]
+    fn population_changes_are_summed_up_period_by_period() {
+        let rows = [
+            change("2020-11", "2024-01", 0.02, 0.01),
+            change("2010-11", "2020-11", -0.10, -0.14),
+            change("2010-11", "2020-11", 0.02, -0.04),
+        ];
+        let v = verdict(&rows);
+        assert_eq!(v.compared, 3);
+        let periods: Vec<_> = v
+            .population
+            .iter()
+            .map(|p| {
+                (
+                    p.base_date.as_str(),
+                    p.date.as_str(),
+                    p.changes,
+                    p.right_sign,
+                )
+            })
+            .collect();
+        assert_eq!(
+            periods,
+            [("2010-11", "2020-11", 2, 1), ("2020-11", "2024-01", 1, 1)]
+        );
+        assert!((v.population[0].mae_pp - 5.0).abs() < 1e-9);
+        assert!((v.population[1].mae_pp - 1.0).abs() < 1e-9);
+        let text = verdict_text(&v);
+        assert!(
+            text.contains(
+                "population changes 2010-11 → 2020-11: the sign is right in 1 of 2, mean \
+                 absolute error 5.0 percentage points; 2020-11 → 2024-01: the sign is right in \
+                 1 of 1, mean absolute error 1.0 percentage points."
+            ),
+            "{text}"
+        );
+    }
 }
