@@ -610,6 +610,13 @@ mod children_tests {
                 (rural - mean).abs() < 5.0 * mean.sqrt(),
                 "{rural} against {mean}"
             );
+            // Both kinds of movers at once: the two means add up.
+            let both = most_stay.children_of(20_000, 20_000) as f64;
+            let mean = 20_000.0 * 0.3 + 20_000.0 * 0.3 * 0.27;
+            assert!(
+                (both - mean).abs() < 5.0 * mean.sqrt(),
+                "{both} against {mean}"
+            );
         }
     }
 }

@@ -595,6 +595,18 @@ mod tests {
         }
     }
 
+    /// A city of `scenario` with the overrides `keys`, after `months` months.
+    fn city_after(scenario: &str, keys: &[&str], seed: u64, months: usize) -> City {
+        let keys: Vec<crate::scenario::Override> =
+            keys.iter().map(|k| k.parse().unwrap()).collect();
+        let s = crate::scenario::load(scenario, &keys).unwrap();
+        let mut city = City::new(s.params, model_rng(seed));
+        for _ in 0..months {
+            city.step();
+        }
+        city
+    }
+
     /// Farm workers who leave a family farm leave most of their children
     /// behind with relatives (`migration.left_behind_share`): with every child
     /// left behind, far fewer children leave a farming city than when all go
@@ -602,7 +614,7 @@ mod tests {
     #[test]
     fn farm_workers_who_leave_leave_their_children_behind() {
         let children_who_left = |left_behind: &str| {
-            let keys: Vec<crate::scenario::Override> = [
+            let keys = [
                 "sectors.agriculture.elderly_exit_rate=0.05",
                 // Most jobs on the farm, where incomes are low and many leave.
                 "sectors.agriculture.employment_share=0.8",
@@ -611,15 +623,8 @@ mod tests {
                 "sectors.public.employment_share=0.05",
                 "migration.children_per_mover=1.0",
                 left_behind,
-            ]
-            .iter()
-            .map(|k| k.parse().unwrap())
-            .collect();
-            let s = crate::scenario::load("tests/scenarios/farming.toml", &keys).unwrap();
-            let mut city = City::new(s.params, model_rng(4));
-            for _ in 0..36 {
-                city.step();
-            }
+            ];
+            let city = city_after("tests/scenarios/farming.toml", &keys, 4, 36);
             city.flows.leavers[metrics::Leaver::Child as usize]
         };
         let all_go = children_who_left("migration.left_behind_share=0.0");
@@ -627,6 +632,31 @@ mod tests {
         assert!(
             (all_stay as f64) < 0.8 * all_go as f64,
             "{all_stay} children left when all stay behind, {all_go} when all go"
+        );
+    }
+
+    /// Job seekers from the hinterland are rural migrants and bring few of
+    /// their children: with every child left behind, only the seekers
+    /// themselves arrive; with none, their children come too.
+    #[test]
+    fn job_seekers_from_the_hinterland_leave_their_children_behind() {
+        let arrived = |left_behind: &str| {
+            let keys = [
+                // Only job seekers arrive: no background flow, no newcomers
+                // into vacancies.
+                "migration.background_arrival_rate=0.0",
+                "migration.fill_rate=0.0",
+                "migration.job_seeker_arrival_rate=0.05",
+                "migration.children_per_mover=1.0",
+                left_behind,
+            ];
+            city_after("test-city", &keys, 6, 24).flows.in_migrants
+        };
+        let all_come = arrived("migration.left_behind_share=0.0");
+        let all_stay = arrived("migration.left_behind_share=1.0");
+        assert!(
+            (all_stay as f64) < 0.8 * all_come as f64,
+            "{all_stay} arrived when every child stays behind, {all_come} when all come"
         );
     }
 

@@ -211,7 +211,8 @@ pub struct MigrationParams {
     /// Standard deviation of newcomers' age (years).
     pub newcomer_age_sd: f64,
     /// Children (under 15) who move with each mover of parenting age (20–49), in
-    /// or out, on average; children under 15 move only with a parent.
+    /// or out, on average (a rural mover: times `1 − left_behind_share`);
+    /// children under 15 move only with a parent.
     pub children_per_mover: f64,
     /// Share of the children of a rural mover (a farm worker who leaves, a job
     /// seeker from the hinterland) who stay behind with relatives instead of
