@@ -335,6 +335,15 @@ enum FittedTo {
 /// Each entry: the parameter, the built-in scenario whose file sets the value
 /// (`None`: wherever it is set), and what it was fitted to.
 const FITTED_TO: &[(&str, Option<&str>, FittedTo)] = &[
+    // The base rate of leaving, to the six census changes of 2010-2020.
+    (
+        "migration.peak_annual_rate",
+        Some("defaults"),
+        FittedTo::Rows {
+            indicator: "population_change",
+            dates: &["2020-11"],
+        },
+    ),
     (
         "demography.total_fertility_rate",
         None,
