@@ -214,8 +214,21 @@ fn an_unknown_scenario_in_observations_names_the_line_and_column() {
     assert!(err.contains("no scenario named `nosuchcity`"), "{err}");
 }
 
+/// The header and the rows of the shipped `seeds/observations.csv` that `keep`
+/// keeps.
+fn shipped_rows(keep: impl Fn(&str) -> bool) -> Vec<String> {
+    let shipped = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/observations.csv"),
+    )
+    .unwrap();
+    let mut lines = shipped.lines();
+    let mut kept = vec![lines.next().unwrap().to_string()];
+    kept.extend(lines.filter(|l| keep(l)).map(str::to_string));
+    kept
+}
+
 /// The cities' first years against the statistics (`docs/validation.md`):
-/// every observation used to fit a parameter (the census age shares the
+/// every rate or share used to fit a parameter (the census age shares the
 /// scenarios start from, the birth rates their fertility was chosen for) and
 /// every like-for-like test (an archetype with a province's or the nation's age
 /// structure against that population's death rate) holds within its stated
@@ -224,22 +237,14 @@ fn an_unknown_scenario_in_observations_names_the_line_and_column() {
 #[test]
 fn the_first_years_agree_with_the_statistics_within_their_tolerances() {
     let dir = tempfile::tempdir().unwrap();
-    let shipped = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/observations.csv"),
-    )
-    .unwrap();
-    let mut lines = shipped.lines();
-    let mut kept = vec![lines.next().unwrap().to_string()];
     let first_years = ["share_aged_", "birth_rate", "death_rate"];
-    for line in lines {
+    let kept = shipped_rows(|line| {
         let fields: Vec<&str> = line.splitn(4, ',').collect();
         let (scenario, indicator) = (fields[1], fields[2]);
         let archetype = scenario.ends_with("-like");
         let fit = line.contains(",fit,");
-        if first_years.iter().any(|k| indicator.starts_with(k)) && (fit || archetype) {
-            kept.push(line.to_string());
-        }
-    }
+        first_years.iter().any(|k| indicator.starts_with(k)) && (fit || archetype)
+    });
     assert!(
         kept.len() > 10,
         "the shipped first-year observations: {kept:?}"
@@ -282,6 +287,48 @@ fn the_first_years_agree_with_the_statistics_within_their_tolerances() {
             row[col("model_p50")],
             row[col("low")],
             row[col("high")]
+        );
+    }
+}
+
+/// The calibration of the base rate of leaving (`migration.peak_annual_rate`,
+/// `docs/ODD.md` §7.13) holds: with it, every city scenario's population
+/// change between the 2010 and 2020 censuses has the census's sign. Two of
+/// them (Baotou, Zhuzhou) grew by 1-2 %, so a change to the model that tips
+/// them back into decline fails here rather than silently. Migration rates do
+/// not depend on the city's size, so 200,000 residents give the same signs.
+#[test]
+fn the_calibrated_base_rate_gets_every_census_change_right_in_sign() {
+    let dir = tempfile::tempdir().unwrap();
+    let kept = shipped_rows(|l| l.split(',').next().unwrap().ends_with("-census-2010-2020"));
+    assert_eq!(kept.len(), 7, "the six census changes: {kept:?}");
+    std::fs::write(dir.path().join("census.csv"), kept.join("\n") + "\n").unwrap();
+    run_ok(
+        dir.path(),
+        &[
+            "validate",
+            "--observations",
+            "census.csv",
+            "--out",
+            "v",
+            "--quiet",
+            "--replicates",
+            "2",
+            "--set",
+            "population.size=200000",
+        ],
+    );
+    let (header, rows) = read_csv(&dir.path().join("v/validation.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows.len(), 6);
+    for row in &rows {
+        let observed: f64 = row[col("observed")].parse().unwrap();
+        let model: f64 = row[col("model_p50")].parse().unwrap();
+        assert_eq!(
+            observed.signum(),
+            model.signum(),
+            "{}: census {observed}, model {model}",
+            row[col("scenario")]
         );
     }
 }
