@@ -224,8 +224,7 @@ impl City {
         let entry = self.p.demography.entry_age;
         let retire = [self.retirement_age(false), self.retirement_age(true)];
         let l = self.people.layout();
-        let works_on = l.employed_all().contains(&group)
-            && self.p.sectors[group - l.employed(0)].is_family_farm();
+        let works_on = self.works_on_family_farm(group);
         let kind = if group == PoolLayout::CHILD {
             0
         } else if group == l.retired() {
@@ -347,5 +346,13 @@ impl City {
     /// Whether sector `s` is family farming ([`Sector::is_family_farm`]).
     pub(super) fn is_family_farm(&self, s: usize) -> bool {
         self.p.sectors[s].is_family_farm()
+    }
+
+    /// Whether `group` is the group of the workers of a family farm.
+    pub(super) fn works_on_family_farm(&self, group: usize) -> bool {
+        self.people
+            .layout()
+            .employed_sector(group)
+            .is_some_and(|s| self.is_family_farm(s))
     }
 }

@@ -160,7 +160,6 @@ impl City {
         let returning = monthly(m.return_rate);
         let (multiplier, effect) = (m.unemployed_multiplier, m.unemployment_effect);
         let unemployed_groups = self.people.layout().unemployed_all();
-        let employed_groups = self.people.layout().employed_all();
         // Leavers of parenting age: those who take their children, and farm
         // workers, who mostly leave theirs behind with grandparents.
         let (mut parents, mut farm_parents) = (0, 0);
@@ -173,10 +172,9 @@ impl City {
             let jobless =
                 unemployed_groups.contains(&group) || group == self.people.layout().discouraged();
             // The workers of a sector have its base; everyone else the city's.
-            let base = if employed_groups.contains(&group) {
-                sector_bases[group - employed_groups.start]
-            } else {
-                others
+            let base = match self.people.layout().employed_sector(group) {
+                Some(s) => sector_bases[s],
+                None => others,
             };
             let (ceiling, extra) = if jobless {
                 (
@@ -200,9 +198,7 @@ impl City {
                 },
             );
             let n = self.chosen.len() as u64;
-            let farm = employed_groups.contains(&group)
-                && self.p.sectors[group - employed_groups.start].is_family_farm();
-            let counted = if farm {
+            let counted = if self.works_on_family_farm(group) {
                 &mut farm_parents
             } else {
                 &mut parents

@@ -203,6 +203,13 @@ impl PoolLayout {
         self.employed(0)..self.employed(0) + self.sectors
     }
 
+    /// The sector whose employed `group` holds, if it is a group of the employed.
+    pub fn employed_sector(&self, group: usize) -> Option<usize> {
+        self.employed_all()
+            .contains(&group)
+            .then(|| group - self.employed(0))
+    }
+
     /// Groups of trainees, one per target sector.
     pub fn training_all(&self) -> std::ops::Range<usize> {
         self.training(0)..self.training(0) + self.sectors
