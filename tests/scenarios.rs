@@ -319,7 +319,8 @@ fn sector_shares_are_the_census_employment_they_cite() {
 
 /// What each calibrated parameter was fitted to: `fit` rows of
 /// `seeds/observations.csv` (an indicator at each of the dates listed, on a
-/// scenario that has the calibrated value), or China's reported life
+/// scenario that has the calibrated value; a change is dated `BASE..DATE`, so
+/// that a change over another period is not taken for it), or China's reported life
 /// expectancy, which is not a row of the file and is held by
 /// `tests/model.rs` (`default_mortality_gives_chinas_life_expectancy_over_the_years`).
 /// A parameter declared `calibrated` without an entry here fails the test
@@ -341,7 +342,7 @@ const FITTED_TO: &[(&str, Option<&str>, FittedTo)] = &[
         Some("defaults"),
         FittedTo::Rows {
             indicator: "population_change",
-            dates: &["2020-11"],
+            dates: &["2010-11..2020-11"],
         },
     ),
     (
@@ -417,6 +418,15 @@ const FITTED_TO: &[(&str, Option<&str>, FittedTo)] = &[
     ),
 ];
 
+/// The date of an observation as `FITTED_TO` names it: `BASE..DATE` for a
+/// change, `DATE` for a level.
+fn fitted_date(o: &boomtown::observations::Observation) -> String {
+    match o.base_date {
+        Some(base) => format!("{base}..{}", o.date),
+        None => o.date.to_string(),
+    }
+}
+
 /// Whether an entry of `FITTED_TO` for the scenario file `file` (a built-in
 /// scenario's name; any file if `None`) covers a value set in `set_in`
 /// (`builtin:NAME, line N`).
@@ -482,7 +492,7 @@ fn every_calibrated_value_has_its_fit_observation() {
                             fit_rows
                                 .iter()
                                 .any(|o| o.indicator.to_string() == *indicator
-                                    && o.date.to_string() == *date
+                                    && fitted_date(o) == *date
                                     && calibrated_in(&o.scenario).contains(&value)),
                             "{name}: {} (set in {}) was fitted to {indicator} at {date}, but no `fit` row of that indicator and date is on a scenario with that value",
                             r.parameter,
@@ -510,7 +520,7 @@ fn every_calibrated_value_has_its_fit_observation() {
         if INITIALISATION_CHECKS.contains(&indicator.as_str()) {
             continue;
         }
-        let date = o.date.to_string();
+        let date = fitted_date(o);
         let claimed = calibrated_in(&o.scenario)
             .iter()
             .any(|(parameter, set_in)| {
