@@ -74,6 +74,16 @@ fn snapshots_account_for_every_resident() {
             "leavers by kind at {}",
             snap.date
         );
+        let arrivals: f64 = ["vacancies", "background", "job_seekers", "children"]
+            .iter()
+            .map(|way| get(&format!("in_migrants_{way}")))
+            .sum();
+        assert_eq!(
+            arrivals,
+            get("in_migrants"),
+            "arrivals by way at {}",
+            snap.date
+        );
         let pyramid: u64 = snap.age_pyramid.iter().map(|g| g[0] + g[1]).sum();
         assert_eq!(
             pyramid as f64,
@@ -89,6 +99,13 @@ fn snapshots_account_for_every_resident() {
     let total = |n: &str| series(&s, &snaps, n).iter().sum::<f64>();
     assert!(total("training_starts") > 0.0, "nobody entered retraining");
     assert!(total("early_retirements") > 0.0, "nobody retired early");
+    // And every way of arriving brought someone.
+    for way in ["vacancies", "background", "job_seekers", "children"] {
+        assert!(
+            total(&format!("in_migrants_{way}")) > 0.0,
+            "nobody arrived as {way}"
+        );
+    }
 }
 
 #[test]

@@ -55,6 +55,10 @@ pub enum Metric {
     /// Out-migrants of one kind (what they were doing when they left) during
     /// the interval; the kinds add up to `OutMigrants`.
     OutMigrantsWho(Leaver),
+    /// In-migrants who came one way (into a vacancy, in the background flow,
+    /// as job seekers, as children with a parent) during the interval; the
+    /// ways add up to `InMigrants`.
+    InMigrantsHow(Arrival),
     /// In-migrants per 1,000 residents per year, over the interval.
     InMigrationRate,
     /// In-migrants minus out-migrants per 1,000 residents per year, over the
@@ -180,6 +184,50 @@ impl Leaver {
     }
 }
 
+/// How an in-migrant came (docs/ODD.md §7.12): the breakdown of the
+/// in-migrants, by the flow that brought them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrival {
+    /// Hired from outside into a vacancy that local hiring left open.
+    Vacancy = 0,
+    /// The background flow (students, family moves, moves from the
+    /// surrounding counties), which does not depend on the economy.
+    Background = 1,
+    /// A job seeker from the hinterland, drawn by the city's expected income.
+    JobSeeker = 2,
+    /// A child under 15 who came with a parent of one of the other flows.
+    Child = 3,
+}
+
+impl Arrival {
+    /// Every way, in column order.
+    pub const ALL: [Arrival; 4] = [
+        Arrival::Vacancy,
+        Arrival::Background,
+        Arrival::JobSeeker,
+        Arrival::Child,
+    ];
+
+    /// Column suffix and meaning.
+    fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Arrival::Vacancy => (
+                "vacancies",
+                "newcomers hired from outside into vacancies that local hiring left open",
+            ),
+            Arrival::Background => (
+                "background",
+                "arrivals of the background flow (students, family moves, moves from the surrounding counties)",
+            ),
+            Arrival::JobSeeker => (
+                "job_seekers",
+                "job seekers from the hinterland, drawn by the city's expected income",
+            ),
+            Arrival::Child => ("children", "children under 15 who came with a parent"),
+        }
+    }
+}
+
 /// A column of `timeseries.csv`: its name, unit and meaning.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDef {
@@ -218,6 +266,7 @@ impl Metric {
         list.extend((0..p.sectors.len()).map(EmployedIn));
         list.push(PopulationIndex);
         list.extend(Leaver::ALL.map(OutMigrantsWho));
+        list.extend(Arrival::ALL.map(InMigrantsHow));
         list.extend([
             OutMigrationRate,
             InMigrationRate,
@@ -536,6 +585,15 @@ impl Metric {
                     format!("residents who left since the previous row who were {doing}"),
                 )
             }
+            InMigrantsHow(way) => {
+                let (suffix, who) = way.describe();
+                (
+                    format!("in_migrants_{suffix}"),
+                    "persons".into(),
+                    true,
+                    format!("people who moved in since the previous row: {who}"),
+                )
+            }
             DisplacedIn(status) => {
                 let suffix = DISPLACED_STATUSES
                     .iter()
@@ -677,6 +735,7 @@ impl City {
                     100.0 * ratio(resident_count, self.initial_residents() as f64)
                 }
                 Metric::OutMigrantsWho(kind) => f.leavers[kind as usize] as f64,
+                Metric::InMigrantsHow(way) => f.arrivals[way as usize] as f64,
                 Metric::OutMigrationRate => per_1000_a_year(f.out_migrants),
                 Metric::InMigrationRate => per_1000_a_year(f.in_migrants),
                 Metric::NetMigrationRate => {

@@ -12,7 +12,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Normal};
 
 use super::City;
-use super::metrics::Leaver;
+use super::metrics::{Arrival, Leaver};
 use super::people::{NO_SECTOR, Newcomer, Person, PoolLayout, Status, traits};
 use super::sample::{Cumulative, categorical, monthly, poisson};
 
@@ -322,6 +322,7 @@ impl City {
             }
             self.sectors[s].vacancies -= arrivals;
             self.flows.in_migrants += arrivals;
+            self.flows.arrivals[Arrival::Vacancy as usize] += arrivals;
             self.ledger.newcomers += arrivals;
         }
         self.children_arrive(parents, 0);
@@ -379,6 +380,8 @@ impl City {
         }
         let n = background + seekers;
         self.flows.in_migrants += n;
+        self.flows.arrivals[Arrival::Background as usize] += background;
+        self.flows.arrivals[Arrival::JobSeeker as usize] += seekers;
         self.ledger.newcomers += n;
         // Job seekers come from the countryside, as rural migrants do.
         self.children_arrive(parents, seeker_parents);
@@ -434,6 +437,7 @@ impl City {
                 .add(Newcomer::child(self.t - age_months, female, skill, self.t));
         }
         self.flows.in_migrants += children;
+        self.flows.arrivals[Arrival::Child as usize] += children;
         self.ledger.newcomers += children;
     }
 }

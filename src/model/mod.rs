@@ -68,6 +68,8 @@ struct Flows {
     /// The out-migrants by what they were doing, indexed by `Leaver`.
     leavers: [u64; metrics::Leaver::ALL.len()],
     in_migrants: u64,
+    /// The in-migrants by the flow that brought them, indexed by `Arrival`.
+    arrivals: [u64; metrics::Arrival::ALL.len()],
     separations: u64,
     hires: u64,
     retirements: u64,
