@@ -51,6 +51,9 @@ fn people_are_never_created_or_lost_by_accounting() {
     }
 }
 
+/// The ways of arriving, as the `in_migrants_<way>` columns name them.
+const ARRIVAL_WAYS: [&str; 4] = ["vacancies", "background", "job_seekers", "children"];
+
 #[test]
 fn snapshots_account_for_every_resident() {
     let s = fixture("all-policies.toml");
@@ -74,7 +77,7 @@ fn snapshots_account_for_every_resident() {
             "leavers by kind at {}",
             snap.date
         );
-        let arrivals: f64 = ["vacancies", "background", "job_seekers", "children"]
+        let arrivals: f64 = ARRIVAL_WAYS
             .iter()
             .map(|way| get(&format!("in_migrants_{way}")))
             .sum();
@@ -100,7 +103,7 @@ fn snapshots_account_for_every_resident() {
     assert!(total("training_starts") > 0.0, "nobody entered retraining");
     assert!(total("early_retirements") > 0.0, "nobody retired early");
     // And every way of arriving brought someone.
-    for way in ["vacancies", "background", "job_seekers", "children"] {
+    for way in ARRIVAL_WAYS {
         assert!(
             total(&format!("in_migrants_{way}")) > 0.0,
             "nobody arrived as {way}"

@@ -724,8 +724,8 @@ impl City {
                 }
                 Metric::YouthUnemploymentRate => ratio(youth_u, youth_lf),
                 Metric::LongTermUnemploymentShare => ratio(long_term as f64, unemployed as f64),
-                Metric::OutMigrants => f.out_migrants as f64,
-                Metric::InMigrants => f.in_migrants as f64,
+                Metric::OutMigrants => f.out_migrants() as f64,
+                Metric::InMigrants => f.in_migrants() as f64,
                 Metric::Births => f.births as f64,
                 Metric::Deaths => f.deaths as f64,
                 Metric::Retirees => self.count(Status::Retired) as f64,
@@ -736,10 +736,10 @@ impl City {
                 }
                 Metric::OutMigrantsWho(kind) => f.leavers[kind as usize] as f64,
                 Metric::InMigrantsHow(way) => f.arrivals[way as usize] as f64,
-                Metric::OutMigrationRate => per_1000_a_year(f.out_migrants),
-                Metric::InMigrationRate => per_1000_a_year(f.in_migrants),
+                Metric::OutMigrationRate => per_1000_a_year(f.out_migrants()),
+                Metric::InMigrationRate => per_1000_a_year(f.in_migrants()),
                 Metric::NetMigrationRate => {
-                    per_1000_a_year(f.in_migrants) - per_1000_a_year(f.out_migrants)
+                    per_1000_a_year(f.in_migrants()) - per_1000_a_year(f.out_migrants())
                 }
                 Metric::BirthRate => per_1000_a_year(f.births),
                 Metric::DeathRate => per_1000_a_year(f.deaths),

@@ -208,7 +208,6 @@ impl City {
                 city.record_departure(&p);
                 city.people.put(p, Status::Left);
             });
-            self.flows.out_migrants += n;
             self.flows.leavers[leaver_kind(&self.people.layout(), group) as usize] += n;
             self.ledger.leavers += n;
         }
@@ -250,7 +249,6 @@ impl City {
             available -= 1;
             left += 1;
         }
-        self.flows.out_migrants += left;
         self.flows.leavers[Leaver::Child as usize] += left;
         self.ledger.leavers += left;
     }
@@ -321,7 +319,6 @@ impl City {
                 });
             }
             self.sectors[s].vacancies -= arrivals;
-            self.flows.in_migrants += arrivals;
             self.flows.arrivals[Arrival::Vacancy as usize] += arrivals;
             self.ledger.newcomers += arrivals;
         }
@@ -379,7 +376,6 @@ impl City {
             self.add_arrival(birth, female, skill, Status::Unemployed);
         }
         let n = background + seekers;
-        self.flows.in_migrants += n;
         self.flows.arrivals[Arrival::Background as usize] += background;
         self.flows.arrivals[Arrival::JobSeeker as usize] += seekers;
         self.ledger.newcomers += n;
@@ -436,7 +432,6 @@ impl City {
             self.people
                 .add(Newcomer::child(self.t - age_months, female, skill, self.t));
         }
-        self.flows.in_migrants += children;
         self.flows.arrivals[Arrival::Child as usize] += children;
         self.ledger.newcomers += children;
     }
