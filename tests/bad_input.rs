@@ -58,6 +58,32 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "a sector's uptake of own-account work out of range",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n\n[sectors.services]\nuptake_rate = 1.5\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 4",
+            "key `sectors.services.uptake_rate`",
+            "expected a share between 0 and 1, found 1.5",
+        ],
+    },
+    Case {
+        name: "a share of farm youth who leave out of range",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n\n[migration]\nfarm_youth_out_share = -0.2\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 4",
+            "key `migration.farm_youth_out_share`",
+            "expected a share between 0 and 1, found -0.2",
+        ],
+    },
+    Case {
         name: "a compensated share of the income gaps out of range",
         files: &[(
             "s.toml",

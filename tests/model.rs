@@ -16,12 +16,28 @@ fn fixture(name: &str) -> Scenario {
     load(fixtures().join(name).to_str().unwrap())
 }
 
+/// The farming test city with family farms whose school leavers may leave at
+/// once, and own-account work in its services: every way in and out of work
+/// that the shipped cities have and the other fixtures lack.
+fn farming_city() -> Scenario {
+    let keys: Vec<scenario::Override> = [
+        "sectors.agriculture.elderly_exit_rate=0.05",
+        "sectors.services.uptake_rate=0.05",
+    ]
+    .iter()
+    .map(|k| k.parse().unwrap())
+    .collect();
+    let path = fixtures().join("farming.toml");
+    scenario::load(path.to_str().unwrap(), &keys).unwrap()
+}
+
 #[test]
 fn people_are_never_created_or_lost_by_accounting() {
     for s in [
         load("test-city"),
         fixture("all-policies.toml"),
         fixture("growing.toml"),
+        farming_city(),
     ] {
         let mut city = City::new(s.params.clone(), model_rng(11));
         let initial = city.initial_residents();
@@ -54,12 +70,20 @@ fn people_are_never_created_or_lost_by_accounting() {
 /// The ways of arriving, as the `in_migrants_<way>` columns name them.
 const ARRIVAL_WAYS: [&str; 4] = ["vacancies", "background", "job_seekers", "children"];
 
-#[test]
-fn snapshots_account_for_every_resident() {
-    let s = fixture("all-policies.toml");
-    let snaps = simulate(&s, 5);
-    for snap in &snaps {
-        let get = |n: &str| series(&s, std::slice::from_ref(snap), n)[0];
+/// The kinds of leaver, as the `out_migrants_<kind>` columns name them.
+const LEAVER_KINDS: [&str; 6] = [
+    "employed",
+    "jobless",
+    "inactive",
+    "retired",
+    "children",
+    "farm_youth",
+];
+
+/// The identities between the columns of every snapshot of a run.
+fn check_identities(s: &Scenario, snaps: &[boomtown::model::Snapshot]) {
+    for snap in snaps {
+        let get = |n: &str| series(s, std::slice::from_ref(snap), n)[0];
         let by_status = get("children")
             + get("employed")
             + get("unemployed")
@@ -67,7 +91,7 @@ fn snapshots_account_for_every_resident() {
             + get("inactive")
             + get("retirees");
         assert_eq!(by_status, get("population"), "at {}", snap.date);
-        let leavers: f64 = ["employed", "jobless", "inactive", "retired", "children"]
+        let leavers: f64 = LEAVER_KINDS
             .iter()
             .map(|kind| get(&format!("out_migrants_{kind}")))
             .sum();
@@ -98,6 +122,13 @@ fn snapshots_account_for_every_resident() {
             assert!(v.is_finite(), "non-finite metric at {}", snap.date);
         }
     }
+}
+
+#[test]
+fn snapshots_account_for_every_resident() {
+    let s = fixture("all-policies.toml");
+    let snaps = simulate(&s, 5);
+    check_identities(&s, &snaps);
     // Every policy actually acted.
     let total = |n: &str| series(&s, &snaps, n).iter().sum::<f64>();
     assert!(total("training_starts") > 0.0, "nobody entered retraining");
@@ -108,6 +139,23 @@ fn snapshots_account_for_every_resident() {
             total(&format!("in_migrants_{way}")) > 0.0,
             "nobody arrived as {way}"
         );
+    }
+}
+
+/// The same identities in a city with family farms and own-account work, where
+/// farm youth leave and the jobless start work on their own.
+#[test]
+fn snapshots_account_for_farm_youth_and_own_account_work() {
+    let s = farming_city();
+    let snaps = simulate(&s, 5);
+    check_identities(&s, &snaps);
+    let total = |n: &str| series(&s, &snaps, n).iter().sum::<f64>();
+    for flow in [
+        "out_migrants_farm_youth",
+        "own_account_starts",
+        "farm_entries",
+    ] {
+        assert!(total(flow) > 0.0, "no {flow}");
     }
 }
 
@@ -170,7 +218,8 @@ fn the_jobless_leave_more_readily_than_workers_and_every_kind_of_leaver_is_count
         jobless_rate > 1.5 * employed_rate,
         "jobless {jobless_rate:.4} against employed {employed_rate:.4}"
     );
-    for kind in ["employed", "jobless", "inactive", "retired", "children"] {
+    // (A city without family farms has no farm youth.)
+    for kind in &LEAVER_KINDS[..5] {
         assert!(
             total(&format!("out_migrants_{kind}")) > 0.0,
             "no one {kind} ever left"

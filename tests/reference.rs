@@ -49,7 +49,7 @@ const STOCKS: [&str; 19] = [
 ];
 
 /// Event counts compared, summed from the start to mid-run and to the end.
-const FLOWS: [&str; 9] = [
+const FLOWS: [&str; 10] = [
     "births",
     "deaths",
     "out_migrants",
@@ -59,16 +59,22 @@ const FLOWS: [&str; 9] = [
     "retirements",
     "early_retirements",
     "training_starts",
+    "own_account_starts",
 ];
 
-/// The test city with every kind of policy and event, at 3,000 residents over
-/// six years.
+/// The test city with every kind of policy and event, and own-account work, at
+/// 3,000 residents over six years.
 fn city() -> Scenario {
     let path = fixtures().join("all-policies.toml");
-    let overrides: Vec<Override> = ["population.size=3000", "simulation.years=6"]
-        .iter()
-        .map(|o| o.parse().unwrap())
-        .collect();
+    // Own-account work in services, so that its uptake is drawn both ways too.
+    let overrides: Vec<Override> = [
+        "population.size=3000",
+        "simulation.years=6",
+        "sectors.services.uptake_rate=0.05",
+    ]
+    .iter()
+    .map(|o| o.parse().unwrap())
+    .collect();
     scenario::load(path.to_str().unwrap(), &overrides).unwrap()
 }
 

@@ -4,6 +4,7 @@ use rand::RngExt;
 
 use super::City;
 use super::hazards;
+use super::metrics::Leaver;
 use super::migration;
 use super::params::{SKILLS, Sector};
 use super::people::{NO_SECTOR, Newcomer, Person, PoolLayout, Status, marks, traits};
@@ -309,20 +310,33 @@ impl City {
             self.people.put(p, Status::Inactive);
             return;
         }
-        if let Some(s) = self.family_farm_of(&p) {
-            self.hire(p, s);
-            self.flows.farm_entries += 1;
-            return;
+        // The guards draw in turn: whether the household farms, then (for a
+        // farm household) whether they take up its work, then (if not)
+        // whether they leave; a city without family farms draws nothing.
+        match self.farm_household_of() {
+            Some(s) if self.rng.random::<f64>() < self.p.sectors[s].skill_fit[p.skill()] => {
+                self.hire(p, s);
+                self.flows.farm_entries += 1;
+            }
+            Some(_) if self.rng.random::<f64>() < self.p.migration.farm_youth_out_share => {
+                self.record_departure(&p);
+                self.people.put(p, Status::Left);
+                self.flows.leavers[Leaver::FarmYouth as usize] += 1;
+                self.ledger.leavers += 1;
+            }
+            _ => self.people.put(p, Status::Unemployed),
         }
-        self.people.put(p, Status::Unemployed);
     }
 
-    /// The family farm a school leaver joins, if any: each family farm (a
-    /// sector of own-account work, see [`Sector::is_family_farm`]) takes them
-    /// with the chance that a worker of the city works on it (the chance that
-    /// their household farms) times how well their schooling suits farm work
-    /// (`skill_fit`: graduates seldom go back to the land).
-    fn family_farm_of(&mut self, p: &Person) -> Option<usize> {
+    /// The family farm of a school leaver's household, if it farms: each
+    /// family farm (a sector of own-account work, see
+    /// [`Sector::is_family_farm`]) with the chance that a worker of the city
+    /// works on it. The leaver takes up its work with the chance that their
+    /// schooling suits it (`skill_fit`: graduates seldom go back to the land);
+    /// if not, they leave to work elsewhere with the chance
+    /// `farm_youth_out_share`, or look for work in the city (Knight, Deng &
+    /// Li 2011: rural youth farmed or left).
+    fn farm_household_of(&mut self) -> Option<usize> {
         // Most cities have no family farm: no draw, the same random numbers.
         let employed = self.count(Status::Employed);
         if employed == 0 || !(0..self.sectors.len()).any(|s| self.is_family_farm(s)) {
@@ -334,8 +348,7 @@ impl City {
             if !self.is_family_farm(s) {
                 continue;
             }
-            let share = self.employed_in(s) as f64 / employed as f64;
-            cumulative += share * self.p.sectors[s].skill_fit[p.skill()];
+            cumulative += self.employed_in(s) as f64 / employed as f64;
             if u < cumulative {
                 return Some(s);
             }
@@ -346,6 +359,11 @@ impl City {
     /// Whether sector `s` is family farming ([`Sector::is_family_farm`]).
     pub(super) fn is_family_farm(&self, s: usize) -> bool {
         self.p.sectors[s].is_family_farm()
+    }
+
+    /// Whether sector `s` is own-account work ([`Sector::is_own_account`]).
+    pub(super) fn is_own_account(&self, s: usize) -> bool {
+        self.p.sectors[s].is_own_account()
     }
 
     /// Whether `group` is the group of the workers of a family farm.

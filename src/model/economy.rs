@@ -35,9 +35,10 @@ impl City {
         for s in 0..self.sectors.len() {
             let spec = &self.p.sectors[s];
             let mut level = spec.wage * (1.0 + spec.wage_growth).powf(years);
-            // A family farm's income is shared by its hands: more of them than
-            // its land needs earn less each (surplus labour, Lewis 1954).
-            if self.is_family_farm(s) {
+            // Own-account work's income is shared by its hands: more of them
+            // than its land or its customers need earn less each (surplus
+            // labour, Lewis 1954).
+            if self.is_own_account(s) {
                 let workers = self.employed_in(s) as f64;
                 let needed = self.sectors[s].target;
                 if workers > needed && needed > 0.0 {
@@ -137,8 +138,11 @@ impl City {
             let driver = match spec.kind {
                 SectorKind::Extractive | SectorKind::Tradable => 1.0,
                 SectorKind::Local => {
-                    // Residents' spending buys fewer service jobs as service wages rise.
-                    let wage_ratio = self.sectors[s].wage_level / spec.wage;
+                    // Residents' spending buys fewer service jobs as service wages
+                    // rise: the base wage's growth, not the shared wage of
+                    // own-account work, which falls because more share the same
+                    // spending and must not raise what that spending buys.
+                    let wage_ratio = (1.0 + spec.wage_growth).powf(self.years());
                     (income_ratio / wage_ratio).powf(self.p.economy.local_income_elasticity)
                 }
                 SectorKind::Public => {

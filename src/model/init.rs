@@ -215,6 +215,7 @@ impl City {
             }
             self.adjust_jobs();
             self.match_unemployed();
+            self.own_account_uptake();
             self.discouragement();
             self.in_migration();
             self.arrivals();

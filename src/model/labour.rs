@@ -27,9 +27,10 @@ impl City {
                 state.vacancies -= withdrawn;
             }
             let excess = (employed as f64 + state.vacancies as f64 - state.target).max(0.0);
-            // A family farm dismisses nobody: its surplus hands stay at work,
-            // sharing its income (`update_wages`), until they stop, die or leave.
-            let cut = if employed > 0 && !self.is_family_farm(s) {
+            // Own-account work (a family farm, street trade) dismisses nobody:
+            // its surplus hands stay at work, sharing its income
+            // (`update_wages`), until they stop, die or leave.
+            let cut = if employed > 0 && !self.is_own_account(s) {
                 (l.separation_adjustment * excess / employed as f64).min(1.0)
             } else {
                 0.0
@@ -64,10 +65,11 @@ impl City {
             let employed = self.people.group_len(group);
             let state = &mut self.sectors[s];
             let missing = state.target - employed as f64 - state.vacancies as f64;
-            // A family farm's new hands are its own school leavers
-            // (`enter_labour_force`): it opens a vacancy only for work it
+            // Own-account work's new hands are a family farm's own school
+            // leavers (`enter_labour_force`) or the jobless who take it up
+            // (`own_account_uptake`): it opens a vacancy only for work it
             // lacks hands for, never to replace those who go.
-            let replacement = if self.is_family_farm(s) {
+            let replacement = if self.is_own_account(s) {
                 0.0
             } else {
                 self.p.sectors[s].vacancy_rate
@@ -220,6 +222,26 @@ impl City {
         fits.clear();
         for (from, k, _) in self.unemployed_groups() {
             fits.extend((0..self.sectors.len()).map(|j| self.fit(from, j, k)));
+        }
+    }
+
+    /// The jobless who take up own-account work on their own this month (after
+    /// the month's hiring): in each sector with an `uptake_rate`, each
+    /// unemployed person with that probability times the fit of their
+    /// schooling. Nobody hires them; they share the sector's income.
+    pub(super) fn own_account_uptake(&mut self) {
+        for s in 0..self.sectors.len() {
+            let Some(rate) = self.p.sectors[s].uptake_rate else {
+                continue;
+            };
+            let fit = self.p.sectors[s].skill_fit.map(|f| rate * f);
+            for (_, k, group) in self.unemployed_groups() {
+                let p = fit[k];
+                self.thin(group, |_, _, _| p, |_, _| p);
+                let n = self.chosen.len() as u64;
+                self.settle_chosen(|city, person| city.hire(person, s));
+                self.flows.own_account_starts += n;
+            }
         }
     }
 

@@ -90,6 +90,9 @@ pub enum Metric {
     /// School leavers who started work on their household's family farm
     /// during the interval (not hires: no vacancy was filled).
     FarmEntries,
+    /// Unemployed people who took up own-account work on their own (a sector
+    /// with an `uptake_rate`) during the interval (not hires either).
+    OwnAccountStarts,
     /// Residents below working age.
     Children,
     /// Open vacancies, all sectors.
@@ -151,16 +154,20 @@ pub enum Leaver {
     /// Below labour-force entry age: children who went with a parent, and
     /// students.
     Child = 4,
+    /// School leavers of a farm household who did not take up its farm work
+    /// and left at once to work elsewhere.
+    FarmYouth = 5,
 }
 
 impl Leaver {
     /// Every kind, in column order.
-    pub const ALL: [Leaver; 5] = [
+    pub const ALL: [Leaver; 6] = [
         Leaver::Employed,
         Leaver::Jobless,
         Leaver::Inactive,
         Leaver::Retired,
         Leaver::Child,
+        Leaver::FarmYouth,
     ];
 
     /// Column suffix and meaning.
@@ -179,6 +186,10 @@ impl Leaver {
             Leaver::Child => (
                 "children",
                 "below labour-force entry age (children who went with a parent, and students)",
+            ),
+            Leaver::FarmYouth => (
+                "farm_youth",
+                "school leavers of a farm household who did not take up its farm work and left at once to work elsewhere",
             ),
         }
     }
@@ -283,6 +294,7 @@ impl Metric {
             LabourForceExits,
             LabourForceReturns,
             FarmEntries,
+            OwnAccountStarts,
             Children,
             Vacancies,
             Separations,
@@ -496,6 +508,12 @@ impl Metric {
                 "persons".into(),
                 true,
                 "school leavers who started work on their household's family farm since the previous row".into(),
+            ),
+            OwnAccountStarts => (
+                "own_account_starts".into(),
+                "persons".into(),
+                true,
+                "unemployed people who took up own-account work on their own (a sector with an uptake_rate) since the previous row".into(),
             ),
             Children => (
                 "children".into(),
@@ -755,6 +773,7 @@ impl City {
                 Metric::LabourForceExits => f.labour_force_exits as f64,
                 Metric::LabourForceReturns => f.labour_force_returns as f64,
                 Metric::FarmEntries => f.farm_entries as f64,
+                Metric::OwnAccountStarts => f.own_account_starts as f64,
                 Metric::Children => self.people.group_len(PoolLayout::CHILD) as f64,
                 Metric::Vacancies => self.sectors.iter().map(|s| s.vacancies).sum::<u64>() as f64,
                 Metric::Separations => f.separations as f64,

@@ -79,6 +79,8 @@ struct Flows {
     labour_force_returns: u64,
     /// School leavers who started on their household's family farm.
     farm_entries: u64,
+    /// Unemployed people who took up own-account work on their own.
+    own_account_starts: u64,
 }
 
 impl Flows {
@@ -247,6 +249,7 @@ impl City {
         self.adjust_jobs();
         self.retraining_intake();
         self.match_unemployed();
+        self.own_account_uptake();
         self.discouragement();
         self.in_migration();
         self.arrivals();
@@ -604,6 +607,86 @@ mod tests {
             } else {
                 assert_eq!(level, base);
             }
+        }
+    }
+
+    /// The jobless take up own-account work (a sector with an `uptake_rate`)
+    /// without a vacancy, counted in `own_account_starts`; beyond what its
+    /// customers need, its hands share its income, as on a family farm; and
+    /// fewer people are unemployed than when nobody takes it up.
+    #[test]
+    fn the_jobless_take_up_own_account_work_and_share_its_income() {
+        let run = |uptake: Option<&str>| {
+            let keys: Vec<&str> = uptake.into_iter().collect();
+            let (mut starts, mut unemployed) = (0, 0);
+            let mut city = None;
+            for seed in 1..=3 {
+                let c = city_after("test-city", &keys, seed, 36);
+                starts += c.flows.own_account_starts;
+                unemployed += c.unemployed_total();
+                city = Some(c);
+            }
+            (starts, unemployed, city.unwrap())
+        };
+        let (starts, unemployed, city) = run(Some("sectors.services.uptake_rate=0.3"));
+        let (none_starts, none_unemployed, _) = run(None);
+        assert!(
+            starts > 100 && none_starts == 0,
+            "{starts} and {none_starts} started"
+        );
+        assert!(
+            (unemployed as f64) < 0.8 * none_unemployed as f64,
+            "{unemployed} unemployed with own-account work, {none_unemployed} without"
+        );
+        let s = city
+            .p
+            .sectors
+            .iter()
+            .position(|x| x.name == "services")
+            .unwrap();
+        let spec = &city.p.sectors[s];
+        let base = spec.wage * (1.0 + spec.wage_growth).powf(city.years());
+        let workers = city.employed_in(s) as f64;
+        let needed = city.sectors[s].target;
+        assert!(workers > needed, "{workers} at work, {needed} needed");
+        let level = city.sectors[s].wage_level;
+        assert!(
+            (level - base * needed / workers).abs() < 1e-9 * base,
+            "{level} against {base} shared"
+        );
+    }
+
+    /// A farm household's school leaver who does not take up its farm work
+    /// leaves at once with the chance `farm_youth_out_share` (counted among
+    /// the leavers as farm youth): none at 0, about half as many at 0.5 as at
+    /// 1; and whether those who do not farm leave changes little how many
+    /// start on the farm (a little more do, as the farms' share of the
+    /// city's workers rises when the others leave).
+    #[test]
+    fn farm_youth_who_do_not_farm_leave_or_look_for_work() {
+        let run = |share: &str| {
+            let keys = ["sectors.agriculture.elderly_exit_rate=0.05", share];
+            let (mut left, mut entries) = (0, 0);
+            for seed in 1..=8 {
+                let city = city_after("tests/scenarios/farming.toml", &keys, seed, 36);
+                left += city.flows.leavers[metrics::Leaver::FarmYouth as usize];
+                entries += city.flows.farm_entries;
+            }
+            (left as f64, entries as f64)
+        };
+        let (all, all_entries) = run("migration.farm_youth_out_share=1.0");
+        let (half, half_entries) = run("migration.farm_youth_out_share=0.5");
+        let (none, none_entries) = run("migration.farm_youth_out_share=0.0");
+        assert!(all > 80.0 && none == 0.0, "{all} and {none} left");
+        assert!(
+            (0.35..0.65).contains(&(half / all)),
+            "{half} left at 0.5, {all} at 1"
+        );
+        for entries in [all_entries, half_entries] {
+            assert!(
+                (entries - none_entries).abs() < 0.2 * none_entries,
+                "{entries} and {none_entries} started on the farm"
+            );
         }
     }
 

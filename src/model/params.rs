@@ -218,6 +218,10 @@ pub struct MigrationParams {
     /// seeker from the hinterland) who stay behind with relatives instead of
     /// moving with them.
     pub left_behind_share: f64,
+    /// Share of the school leavers of a farm household who do not take up its
+    /// farm work who leave the city at once to work elsewhere; the others look
+    /// for work in the city.
+    pub farm_youth_out_share: f64,
     /// Shares of newcomers by skill group; sum to 1.
     pub newcomer_skill_shares: [f64; SKILLS],
     /// Share of women among the people who arrive.
@@ -286,6 +290,12 @@ pub struct Sector {
     /// it dismisses nobody, takes in its households' school leavers, shares
     /// its income among its hands and pays no employee pension.
     pub elderly_exit_rate: Option<f64>,
+    /// Own-account work that the jobless take up (street trade, repairs,
+    /// small shops): each month an unemployed resident starts work in it with
+    /// this probability times the fit of their schooling (`skill_fit`).
+    /// `None`: nobody takes it up on their own. A sector with the rate, like
+    /// a family farm, is own-account work ([`Sector::is_own_account`]).
+    pub uptake_rate: Option<f64>,
     /// Resource stock, for extractive sectors.
     pub resource: Option<Resource>,
 }
@@ -297,6 +307,14 @@ impl Sector {
     /// hands and pays no employee pension.
     pub fn is_family_farm(&self) -> bool {
         self.elderly_exit_rate.is_some()
+    }
+
+    /// Whether the sector is own-account work (a family farm, or work the
+    /// jobless take up on their own, an `uptake_rate`): nobody employs its
+    /// workers, so it dismisses nobody, opens no vacancies to replace those
+    /// who go and shares its income among its hands.
+    pub fn is_own_account(&self) -> bool {
+        self.is_family_farm() || self.uptake_rate.is_some()
     }
 }
 

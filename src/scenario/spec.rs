@@ -123,6 +123,10 @@ pub struct SectorSpec {
     /// (docs/ODD.md sections 7.1, 7.4 and 7.9): no dismissals, school leavers
     /// of its households join it, its income is shared, no employee pension.
     pub elderly_exit_rate: Option<f64>,
+    /// Monthly probability that an unemployed resident takes up this work on
+    /// their own (times their skill fit): own-account work such as street
+    /// trade (docs/ODD.md section 7.11); absent: nobody does.
+    pub uptake_rate: Option<f64>,
 }
 
 fn full_fit() -> [f64; SKILLS] {

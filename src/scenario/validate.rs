@@ -460,6 +460,7 @@ impl Checker<'_> {
             5.0,
         )?;
         self.share("migration.left_behind_share", g.left_behind_share)?;
+        self.share("migration.farm_youth_out_share", g.farm_youth_out_share)?;
         self.shares_sum_to_one("migration.newcomer_skill_shares", &g.newcomer_skill_shares)?;
         self.share("migration.female_share", g.female_share)?;
         self.share(
@@ -542,6 +543,9 @@ impl Checker<'_> {
         if let Some(rate) = s.elderly_exit_rate {
             self.share(&key("elderly_exit_rate"), rate)?;
         }
+        if let Some(rate) = s.uptake_rate {
+            self.share(&key("uptake_rate"), rate)?;
+        }
         let start_year = self
             .month("simulation.start", &spec.simulation.start)?
             .as_year_fraction();
@@ -575,6 +579,7 @@ impl Checker<'_> {
             separation_rate,
             vacancy_rate,
             elderly_exit_rate: s.elderly_exit_rate,
+            uptake_rate: s.uptake_rate,
             resource,
         })
     }
