@@ -91,26 +91,16 @@ fn check_identities(s: &Scenario, snaps: &[boomtown::model::Snapshot]) {
             + get("inactive")
             + get("retirees");
         assert_eq!(by_status, get("population"), "at {}", snap.date);
-        let leavers: f64 = LEAVER_KINDS
-            .iter()
-            .map(|kind| get(&format!("out_migrants_{kind}")))
-            .sum();
-        assert_eq!(
-            leavers,
-            get("out_migrants"),
-            "leavers by kind at {}",
-            snap.date
-        );
-        let arrivals: f64 = ARRIVAL_WAYS
-            .iter()
-            .map(|way| get(&format!("in_migrants_{way}")))
-            .sum();
-        assert_eq!(
-            arrivals,
-            get("in_migrants"),
-            "arrivals by way at {}",
-            snap.date
-        );
+        // A total and its `<total>_<part>` columns.
+        let parts_add_up = |total: &str, parts: &[&str], what: &str| {
+            let sum: f64 = parts
+                .iter()
+                .map(|part| get(&format!("{total}_{part}")))
+                .sum();
+            assert_eq!(sum, get(total), "{what} at {}", snap.date);
+        };
+        parts_add_up("out_migrants", &LEAVER_KINDS, "leavers by kind");
+        parts_add_up("in_migrants", &ARRIVAL_WAYS, "arrivals by way");
         let pyramid: u64 = snap.age_pyramid.iter().map(|g| g[0] + g[1]).sum();
         assert_eq!(
             pyramid as f64,

@@ -319,10 +319,7 @@ impl City {
                 self.flows.farm_entries += 1;
             }
             Some(_) if self.rng.random::<f64>() < self.p.migration.farm_youth_out_share => {
-                self.record_departure(&p);
-                self.people.put(p, Status::Left);
-                self.flows.leavers[Leaver::FarmYouth as usize] += 1;
-                self.ledger.leavers += 1;
+                self.leave(p, Leaver::FarmYouth);
             }
             _ => self.people.put(p, Status::Unemployed),
         }

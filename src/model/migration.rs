@@ -197,19 +197,16 @@ impl City {
                     )
                 },
             );
-            let n = self.chosen.len() as u64;
             let counted = if self.works_on_family_farm(group) {
                 &mut farm_parents
             } else {
                 &mut parents
             };
+            let kind = leaver_kind(&self.people.layout(), group);
             self.settle_chosen(|city, p| {
                 *counted += is_parent_age(&p, t) as u64;
-                city.record_departure(&p);
-                city.people.put(p, Status::Left);
+                city.leave(p, kind);
             });
-            self.flows.leavers[leaver_kind(&self.people.layout(), group) as usize] += n;
-            self.ledger.leavers += n;
         }
         self.sector_bases = sector_bases;
         self.children_leave(parents, farm_parents);
@@ -240,8 +237,7 @@ impl City {
                         pool: pool as u32,
                         slot: rank as u32,
                     });
-                    self.record_departure(&child);
-                    self.people.put(child, Status::Left);
+                    self.leave(child, Leaver::Child);
                     break;
                 }
                 rank -= len;
@@ -249,8 +245,15 @@ impl City {
             available -= 1;
             left += 1;
         }
-        self.flows.leavers[Leaver::Child as usize] += left;
-        self.ledger.leavers += left;
+    }
+
+    /// A resident leaves the city for good, counted as a leaver of `kind`
+    /// (and in the ledger and the scorecard).
+    pub(super) fn leave(&mut self, p: Person, kind: Leaver) {
+        self.record_departure(&p);
+        self.people.put(p, Status::Left);
+        self.flows.leavers[kind as usize] += 1;
+        self.ledger.leavers += 1;
     }
 
     /// The pools of children that can hold someone under 15 (born less than
