@@ -198,6 +198,39 @@ fn a_comparison_report_puts_the_scenarios_side_by_side_and_says_what_differs() {
 }
 
 #[test]
+fn a_policy_switched_off_in_one_scenario_shows_as_on_in_the_other() {
+    // `hegang-no-policy` switches off the internal retirement `hegang` has.
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(
+        dir.path(),
+        &[
+            "compare",
+            "hegang-no-policy",
+            "hegang",
+            "--replicates",
+            "1",
+            "--set",
+            "population.size=3000",
+            "--out",
+            "c",
+            "--quiet",
+            "--no-charts",
+        ],
+    );
+    let html = read(&dir.path().join("c/report.html"));
+    let row = html
+        .split("<tr>")
+        .find(|r| r.contains("policies.internal_retirement.enabled"))
+        .expect("the switch is listed as what differs");
+    assert!(row.contains("false"), "{row}");
+    assert!(
+        row.contains("the default: a policy in the file is on"),
+        "{row}"
+    );
+    assert!(!row.contains("not in this scenario"), "{row}");
+}
+
+#[test]
 fn a_lesson_runs_and_its_report_carries_the_questions() {
     let dir = tempfile::tempdir().unwrap();
     let o = boomtown(dir.path(), &["lesson"]);

@@ -570,3 +570,30 @@ fn every_calibrated_value_has_its_fit_observation() {
         );
     }
 }
+
+#[test]
+fn the_heilongjiang_coal_cities_offer_internal_retirement_while_the_2016_opinion_ran() {
+    // Each yearly snapshot is dated the month after the year whose flows it holds.
+    let taken = |name: &str| -> Vec<(i32, f64)> {
+        let s = load(name, 8000);
+        let snaps = simulate(&s, 1);
+        series(&s, &snaps, "early_retirements")
+            .into_iter()
+            .zip(&snaps)
+            .map(|(n, x)| (x.date.year() - 1, n))
+            .collect()
+    };
+    for city in ["hegang", "qitaihe"] {
+        for (year, n) in taken(city) {
+            if (2016..=2020).contains(&year) {
+                assert!(n > 0.0, "{city}: nobody took internal retirement in {year}");
+            } else {
+                assert_eq!(n, 0.0, "{city}: {n} internal retirements in {year}");
+            }
+        }
+    }
+    assert!(
+        taken("hegang-no-policy").iter().all(|(_, n)| *n == 0.0),
+        "the baseline of the policy variants has no internal retirement"
+    );
+}

@@ -442,9 +442,11 @@ fn assumptions(s: &Scenario) -> Assumptions {
         })
         .collect();
     let sector = |i: usize| p.sectors[i].name.replace('_', " ");
+    // A policy switched off (no seats, no take-up) is not in force.
     let policies = p
         .policies
         .iter()
+        .filter(|x| x.action.has_effect())
         .map(|x| {
             let (kind, what) = match &x.action {
                 PolicyAction::Retraining {
@@ -720,12 +722,29 @@ fn differences(compared: &[Compared<'_>]) -> Vec<Difference> {
     let scenarios: Vec<&Scenario> = compared.iter().map(|c| c.scenario).collect();
     crate::explain::differences(&scenarios)
         .into_iter()
-        .map(|(parameter, rows)| Difference {
-            parameter,
-            values: rows
+        .map(|(parameter, rows)| {
+            // A policy switched off in one scenario is on, by default, in another
+            // that has it without saying so: that one has the policy, not "nothing".
+            let switched = parameter
+                .strip_prefix("policies.")
+                .and_then(|p| p.strip_suffix(".enabled"));
+            let values = rows
                 .into_iter()
-                .map(|r| r.map_or([String::new(), String::new()], |r| [r.value, r.source]))
-                .collect(),
+                .zip(&scenarios)
+                .map(|(r, s)| match r {
+                    Some(r) => [r.value, r.source],
+                    None if switched
+                        .is_some_and(|name| s.params.policies.iter().any(|p| p.name == name)) =>
+                    {
+                        [
+                            "true".into(),
+                            "the default: a policy in the file is on".into(),
+                        ]
+                    }
+                    None => [String::new(), String::new()],
+                })
+                .collect();
+            Difference { parameter, values }
         })
         .collect()
 }

@@ -655,12 +655,21 @@ mod tests {
             "sectors.coal.reserves",
             "policies.retraining.seats_per_10000",
             "policies.retraining.start",
-            "policies.early_retirement.enabled",
+            "policies.internal_retirement.enabled",
+            "policies.internal_retirement.take_up",
             "economy.benefit_months",
             "migration.outside_wage",
         ] {
             assert!(ids.contains(&id), "{id} in {ids:?}");
         }
+        // The city's own internal retirement, switched off in the variants'
+        // baseline, is offered as it is rather than added as a new policy.
+        assert!(!ids.contains(&"policies.early_retirement.enabled"));
+        let internal = l
+            .list()
+            .iter()
+            .find(|l| l.id == "policies.internal_retirement.enabled");
+        assert_eq!(internal.map(|s| s.value.as_str()), Some("false"));
         let seats = l
             .list()
             .iter()
