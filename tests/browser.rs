@@ -140,7 +140,7 @@ fn reports_render_in_a_real_browser() {
     let shots = common::browser::screenshot_folder("report-screenshots");
     let (browser, _profile) = common::browser::launch((1280, 2400));
 
-    for (folder, charts, columns) in [("run", 12u64, 1u64), ("cmp", 9, 2)] {
+    for (folder, charts, columns) in [("run", 13u64, 1u64), ("cmp", 9, 2)] {
         let page = dir
             .path()
             .join(folder)

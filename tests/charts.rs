@@ -77,6 +77,7 @@ fn a_run_draws_every_chart() {
         "employment_by_sector",
         "displaced_workers",
         "sector_output",
+        "sector_wages",
         "reserves_mine",
         "age_pyramid",
     ];

@@ -46,7 +46,7 @@ fn every_output_column_is_documented() {
         ];
         for name in names.iter().chain(headers.iter().flatten()) {
             // Per-sector columns are documented by their pattern.
-            let pattern = ["employed_", "output_index_", "reserves_"]
+            let pattern = ["employed_", "mean_wage_", "output_index_", "reserves_"]
                 .iter()
                 .find(|p| name.starts_with(*p) && !["employed"].contains(&name.as_str()))
                 .map(|p| format!("`{p}<sector>`"));

@@ -101,6 +101,19 @@ fn check_identities(s: &Scenario, snaps: &[boomtown::model::Snapshot]) {
         };
         parts_add_up("out_migrants", &LEAVER_KINDS, "leavers by kind");
         parts_add_up("in_migrants", &ARRIVAL_WAYS, "arrivals by way");
+        let sectors: Vec<&str> = s.params.sectors.iter().map(|x| x.name.as_str()).collect();
+        parts_add_up("employed", &sectors, "jobs by sector");
+        // The sectors' mean wages, weighted by their workers, are the mean wage.
+        let bill: f64 = sectors
+            .iter()
+            .map(|x| get(&format!("mean_wage_{x}")) * get(&format!("employed_{x}")))
+            .sum();
+        let mean = get("mean_wage");
+        assert!(
+            (bill / get("employed") - mean).abs() <= 1e-9 * mean,
+            "sector wages against the mean wage at {}",
+            snap.date
+        );
         let pyramid: u64 = snap.age_pyramid.iter().map(|g| g[0] + g[1]).sum();
         assert_eq!(
             pyramid as f64,

@@ -308,10 +308,11 @@ fn config_series(sum: &Summaries, metric: &str) -> Vec<Series> {
 /// The charts of a run whose layers, lines or panels are already sectors,
 /// statuses or years: a sweep draws them as small multiples, one panel per
 /// configuration.
-pub const PER_CONFIGURATION: [&str; 4] = [
+pub const PER_CONFIGURATION: [&str; 5] = [
     "employment_by_sector",
     "displaced_workers",
     "sector_output",
+    "sector_wages",
     "age_pyramid",
 ];
 
@@ -596,36 +597,53 @@ fn per_configuration_charts(ctx: &Context, sum: &Summaries) -> Vec<(String, AnyC
             ),
         ),
     ];
-    let all: Vec<Series> = sum
-        .configurations
-        .keys()
-        .flat_map(|&c| sector_series(ctx, sum, c, "output_index_"))
-        .collect();
-    let note = format!(
-        "{}\nOutput per worker grows by assumption (sectors.<name>.productivity_growth): a sector's jobs fall faster than its output.",
-        band_note(
-            ctx.replicates,
-            ctx.uncertain,
-            &all,
-            markers && plain.is_empty()
+    // A fan chart of a per-sector column: one median line and bands per sector.
+    let by_sector = |prefix: &str, title: &str, y_desc: &str, why: &str| {
+        let all: Vec<Series> = sum
+            .configurations
+            .keys()
+            .flat_map(|&c| sector_series(ctx, sum, c, prefix))
+            .collect();
+        let note = format!(
+            "{}\n{why}",
+            band_note(
+                ctx.replicates,
+                ctx.uncertain,
+                &all,
+                markers && plain.is_empty()
+            ),
+        );
+        panels_of(ctx, sum, (title, note, &many), |c, title, markers| {
+            FanChart {
+                title,
+                y_desc: y_desc.into(),
+                scale: Scale::Plain,
+                note: String::new(),
+                series: sector_series(ctx, sum, c, prefix),
+                markers,
+                from_zero: true,
+                top: None,
+            }
+        })
+    };
+    jobs.push((
+        "sector_output".into(),
+        by_sector(
+            "output_index_",
+            "Output by sector",
+            "Output (start = 1)",
+            "Output per worker grows by assumption (sectors.<name>.productivity_growth): a sector's jobs fall faster than its output.",
         ),
-    );
-    let output = panels_of(
-        ctx,
-        sum,
-        ("Output by sector", note, &many),
-        |c, title, markers| FanChart {
-            title,
-            y_desc: "Output (start = 1)".into(),
-            scale: Scale::Plain,
-            note: String::new(),
-            series: sector_series(ctx, sum, c, "output_index_"),
-            markers,
-            from_zero: true,
-            top: None,
-        },
-    );
-    jobs.push(("sector_output".into(), output));
+    ));
+    jobs.push((
+        "sector_wages".into(),
+        by_sector(
+            "mean_wage_",
+            "Mean wage by sector",
+            "Yuan per month (start-year prices)",
+            "In own-account work and on family farms the hands share the income: more of them than the work needs earn less each.",
+        ),
+    ));
     jobs
 }
 

@@ -184,6 +184,35 @@ pub fn output(s: &Scenario, sum: &Summaries) -> Option<String> {
     })
 }
 
+/// Where own-account work's income fell behind: for each own-account sector
+/// whose median income falls below its start, how far and when, against what
+/// its wage path alone would have paid by then.
+pub fn shared_income(s: &Scenario, sum: &Summaries) -> Option<String> {
+    let told: Vec<String> = s
+        .params
+        .sectors
+        .iter()
+        .filter(|x| x.is_own_account())
+        .filter_map(|x| {
+            let bands = sum.series.get(&(0, format!("mean_wage_{}", x.name)))?;
+            let first = bands.first()?;
+            let low = bands.iter().min_by(|a, b| a.q[2].total_cmp(&b.q[2]))?;
+            (low.q[2] < 0.95 * first.q[2]).then(|| {
+                let path = first.q[2] * (1.0 + x.wage_growth).powf(low.year - first.year);
+                format!(
+                    "{}: {} yuan a month at the start, {} at the lowest (in {:.0}), where its wage path alone would pay {}: more hands share its income",
+                    x.name.replace('_', " "),
+                    num(first.q[2]),
+                    num(low.q[2]),
+                    low.year.floor(),
+                    num(path)
+                )
+            })
+        })
+        .collect();
+    (!told.is_empty()).then(|| format!("{}.", told.join("; ")))
+}
+
 fn change(x: f64) -> String {
     if x.abs() < 0.005 {
         "stays flat".into()

@@ -48,6 +48,9 @@ pub enum Metric {
     MeanWage,
     /// Employment of a sector.
     EmployedIn(usize),
+    /// Mean monthly wage of those employed in a sector (its wage level when
+    /// nobody is).
+    MeanWageIn(usize),
     /// Residents relative to the start (start = 100).
     PopulationIndex,
     /// Out-migrants per 1,000 residents per year, over the interval.
@@ -275,6 +278,7 @@ impl Metric {
             MeanWage,
         ];
         list.extend((0..p.sectors.len()).map(EmployedIn));
+        list.extend((0..p.sectors.len()).map(MeanWageIn));
         list.push(PopulationIndex);
         list.extend(Leaver::ALL.map(OutMigrantsWho));
         list.extend(Arrival::ALL.map(InMigrantsHow));
@@ -408,6 +412,15 @@ impl Metric {
                 "persons".into(),
                 true,
                 format!("residents employed in {}", sector(i)),
+            ),
+            MeanWageIn(i) => (
+                format!("mean_wage_{}", sector(i)),
+                "yuan/month".into(),
+                false,
+                format!(
+                    "mean monthly wage of the residents employed in {} (in own-account work and on family farms, each one's share of its income), in yuan of the start year; its wage level when nobody works in it",
+                    sector(i)
+                ),
             ),
             PopulationIndex => (
                 "population_index".into(),
@@ -749,6 +762,7 @@ impl City {
                 Metric::Retirees => self.count(Status::Retired) as f64,
                 Metric::MeanWage => self.mean_wage(),
                 Metric::EmployedIn(s) => self.employed_in(s) as f64,
+                Metric::MeanWageIn(s) => self.mean_wage_in(s),
                 Metric::PopulationIndex => {
                     100.0 * ratio(resident_count, self.initial_residents() as f64)
                 }

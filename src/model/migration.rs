@@ -54,6 +54,16 @@ impl City {
         }
     }
 
+    /// Mean monthly wage of those employed in sector `s`: its wage level times
+    /// their mean wage factor (the level alone when nobody works in it).
+    pub(super) fn mean_wage_in(&self, s: usize) -> f64 {
+        let level = self.sectors[s].wage_level;
+        match self.employed_in(s) {
+            0 => level,
+            workers => level * self.people.wage_sum(s) / workers as f64,
+        }
+    }
+
     /// Ratio of the expected wage outside to the expected wage in the city, each
     /// weighted by the chance of having a job (Harris & Todaro 1970), against
     /// the reference ratio, bounded to `[1/4, 4]` so that a city with no jobs

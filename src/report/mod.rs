@@ -125,6 +125,10 @@ fn caption(stem: &str) -> (String, String) {
             "Output by sector",
             "Output of each sector relative to the start.",
         ),
+        "sector_wages" => (
+            "Wages by sector",
+            "Mean monthly wage of those working in each sector, at start-year prices. Where people work on their own, more hands share the same customers: an income that stalls while others grow is work that hides unemployment.",
+        ),
         "age_pyramid" => (
             "Age pyramid",
             "Residents by age and sex at the start and at the end: a narrowing base and a widening top mean an ageing city.",
@@ -158,7 +162,9 @@ fn data_caption(stem: &str, shown: &Shown<'_>, replicates: u32) -> String {
             sum.series
                 .iter()
                 .filter(move |((_, m), _)| {
-                    m == metric || (stem == "sector_output" && m.starts_with("output_index_"))
+                    m == metric
+                        || (stem == "sector_output" && m.starts_with("output_index_"))
+                        || (stem == "sector_wages" && m.starts_with("mean_wage_"))
                 })
                 .map(|(_, b)| b.as_slice())
         })
@@ -204,6 +210,7 @@ fn data_caption(stem: &str, shown: &Shown<'_>, replicates: u32) -> String {
     match stem {
         "mean_wage" => out.extend(each(&notes::wage)),
         "sector_output" => out.extend(each(&notes::output)),
+        "sector_wages" => out.extend(each(&notes::shared_income)),
         "unemployment_rate" => {
             let named: Vec<(&str, &crate::charts::data::Summaries)> =
                 shown.iter().map(|(n, _, sum)| (*n, *sum)).collect();

@@ -428,6 +428,7 @@ function renderCards() {
 // to show their unit, and what to say under it.
 function chartSpecs(outcome) {
   const sectors = outcome.series.filter((s) => s.name.startsWith("employed_") && s.name !== "employed_per_resident").map((s) => s.name);
+  const wages = outcome.series.filter((s) => s.name.startsWith("mean_wage_")).map((s) => s.name);
   return [
     { id: "population", title: "Residents", lines: [["population", "residents"]], f: fmt.count },
     { id: "unemployment", title: "Unemployment", lines: [["unemployment_rate", "all 16–59"], ["youth_unemployment_rate", "aged 16–24"]], f: fmt.share,
@@ -439,7 +440,9 @@ function chartSpecs(outcome) {
     { id: "ageing", title: "Older residents", lines: [["share_aged_60_plus", "aged 60+"], ["share_aged_65_plus", "aged 65+"]], f: fmt.share },
     { id: "displaced", title: "Where the displaced workers are", lines: [["displaced_employed", "employed"], ["displaced_unemployed", "unemployed"], ["displaced_retired", "retired"], ["displaced_left", "left the city"], ["displaced_inactive", "out of the labour force"]], f: fmt.count },
     { id: "wage", title: "Mean wage (yuan / month)", lines: [["mean_wage", "mean wage"]], f: fmt.plain,
-      caption: "Nominal wages grow at each sector's assumed yearly wage growth (see the TOML below), so the mean can rise in a shrinking city." },
+      caption: "Wages grow at each sector's assumed yearly real wage growth (see the TOML below), so the mean can rise in a shrinking city." },
+    { id: "sector-wages", title: "Wages by sector (yuan / month)", lines: wages.map((n) => [n, n.replace("mean_wage_", "").replaceAll("_", " ")]), f: fmt.plain,
+      caption: "Where people work on their own, more hands share the same customers: an income that stalls while others grow is work that hides unemployment." },
   ];
 }
 
