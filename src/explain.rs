@@ -73,9 +73,39 @@ const DEFINITIONS: [&str; 6] = [
     "enabled",
 ];
 
+/// What the `enabled` row of a switched-off policy says in place of a source.
+pub const SWITCHED_OFF: &str = "switched off: the policy's settings below are not in force";
+
 /// Every parameter of a scenario with its source (see
-/// [`crate::scenario::attribution`] for which source vouches for a value).
+/// [`crate::scenario::attribution`] for which source vouches for a value). A
+/// policy switched off (`enabled = false`, often by a variant that extends the
+/// file defining it) shows that first, before its settings.
 pub fn explain(s: &Scenario) -> Vec<Row> {
+    let mut rows = attributed(s);
+    let off: Vec<usize> = (0..rows.len())
+        .filter(|&i| {
+            let r = &rows[i];
+            r.parameter.starts_with("policies.")
+                && r.parameter.ends_with(".enabled")
+                && r.plain == "false"
+        })
+        .collect();
+    for i in off.into_iter().rev() {
+        let mut row = rows.remove(i);
+        if row.kind == Kind::Definition {
+            row.source = SWITCHED_OFF.to_string();
+        }
+        let policy = row.parameter.trim_end_matches("enabled").to_string();
+        let first = rows
+            .iter()
+            .position(|r| r.parameter.starts_with(&policy))
+            .unwrap_or(i.min(rows.len()));
+        rows.insert(first, row);
+    }
+    rows
+}
+
+fn attributed(s: &Scenario) -> Vec<Row> {
     let known = facts();
     attribute(s)
         .into_iter()

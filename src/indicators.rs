@@ -222,7 +222,7 @@ pub const TRAJECTORY: &str = "trajectory";
 /// Writes `comparison.csv`: one row per scenario and indicator, with the mean,
 /// standard deviation and 5th, 50th and 95th percentiles over replicates: first
 /// the city's trajectory (group `trajectory`), then the just-transition
-/// scorecard (groups `displaced_workers`, `city`, `public_cost`).
+/// scorecard (groups `displaced_workers`, `city`, `public_cost`, `employer_cost`).
 pub fn write_comparison(path: &Path, rows: &[ComparedRun]) -> Result<(), Error> {
     let csv_err = |source| Error::Csv {
         path: path.to_path_buf(),

@@ -225,7 +225,7 @@ fn explain(
                 let _ = writeln!(t, "{:width$}    set in {}", "", r.set_in);
                 let _ = match r.kind {
                     Kind::Missing => writeln!(t, "{:width$}    no source for this value", ""),
-                    Kind::Definition => {
+                    Kind::Definition if r.source.is_empty() => {
                         writeln!(t, "{:width$}    (definition of the scenario)", "")
                     }
                     _ => writeln!(t, "{:width$}    {}", "", r.source),

@@ -18,6 +18,32 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        name: "an early retirement paid by someone who is neither the public nor an employer",
+        files: &[(
+            "s.toml",
+            "extends = \"hegang\"\n\n[policies.internal_retirement]\npaid_by = \"state\"\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 4",
+            "key `policies.internal_retirement.paid_by`",
+            "unknown variant `state`, expected `public` or `employer`",
+        ],
+    },
+    Case {
+        name: "who pays, on a policy with no allowance",
+        files: &[(
+            "s.toml",
+            "extends = \"test-city\"\n\n[policies.cut]\nkind = \"layoff_wave\"\nstart = \"2015-01\"\nsector = \"services\"\nshare = 0.1\npaid_by = \"employer\"\n",
+        )],
+        args: &["s.toml"],
+        expect: &[
+            "s.toml, line 8",
+            "key `policies.cut.paid_by`",
+            "does not apply to a policy of this kind",
+        ],
+    },
+    Case {
         name: "unknown key, with the closest valid key suggested",
         files: &[(
             "s.toml",

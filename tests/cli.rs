@@ -304,3 +304,31 @@ fn explain_lists_every_parameter_with_its_source() {
     let bad = boomtown(dir.path(), &["explain", "nowhere"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn explain_shows_a_switched_off_policy_before_its_settings() {
+    // hegang-no-policy extends hegang and switches its internal retirement off:
+    // the settings still print, so the reader learns first that none is in force.
+    let dir = tempfile::tempdir().unwrap();
+    let o = boomtown(
+        dir.path(),
+        &["explain", "hegang-no-policy", "--format", "csv"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(stdout(&o).as_bytes())
+        .records()
+        .map(|x| x.unwrap())
+        .collect();
+    let policy: Vec<&csv::StringRecord> = rows
+        .iter()
+        .filter(|x| x[0].starts_with("policies.internal_retirement."))
+        .collect();
+    assert!(policy.len() > 5, "{policy:?}");
+    let first = policy[0];
+    assert_eq!(&first[0], "policies.internal_retirement.enabled");
+    assert_eq!(&first[1], "false");
+    assert!(first[4].starts_with("switched off"), "{first:?}");
+    // In force, the same policy has no such row.
+    let on = boomtown(dir.path(), &["explain", "hegang", "--format", "csv"]);
+    assert!(!stdout(&on).contains("switched off"), "{}", stdout(&on));
+}

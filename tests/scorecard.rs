@@ -119,6 +119,20 @@ fn policies_move_the_scorecard_through_their_mechanisms() {
     // the special age of underground work before the window opens).
     assert!(median(&early, "early_retirees", &seeds) > 20.0);
     assert!(median(&early, "public_cost_early_retirement", &seeds) > 0.0);
+    assert_eq!(
+        median(&early, "employer_cost_early_retirement", &seeds),
+        0.0
+    );
+    // The coal enterprises paid for the internal retirement of 2016-2020
+    // (Guofa [2016] No. 7): its allowances are the employers' cost, not the public's.
+    let internal = load("hegang", "6000");
+    assert!(median(&internal, "early_retirees", &seeds) > 20.0);
+    assert!(median(&internal, "employer_cost_early_retirement", &seeds) > 0.0);
+    assert_eq!(
+        median(&internal, "public_cost_early_retirement", &seeds),
+        0.0
+    );
+    assert_eq!(median(&internal, "public_cost_total", &seeds), 0.0);
     // A depleting coal city displaces thousands of workers (a prefecture of a
     // million where coal is a fifth of the jobs) and they lose earnings.
     assert!(median(&base, "displaced_per_1000", &seeds) > 5.0);

@@ -253,6 +253,18 @@ pub enum SectorKind {
     Public,
 }
 
+/// Who pays for a policy: the scorecard counts the public's cost apart from what
+/// the employers bear.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Payer {
+    /// The public purse (the default: the policies of the scenarios are public).
+    #[default]
+    Public,
+    /// The employers, as in the internal retirement of China's state enterprises.
+    Employer,
+}
+
 /// A sector, validated: names replaced by indices, paths sorted.
 #[derive(Clone, Debug)]
 pub struct Sector {
@@ -386,6 +398,9 @@ pub enum PolicyAction {
         allowance_share: f64,
         /// Sectors whose workers (employed or unemployed) are eligible (empty = all).
         eligible_sectors: Vec<usize>,
+        /// Who pays the allowances: the public, or the employers (an enterprise's
+        /// internal retirement).
+        paid_by: Payer,
     },
     /// Public-welfare or remediation jobs added to a sector's demand.
     PublicJobs {

@@ -4,7 +4,7 @@
 //! demand is computed (`economy.rs`).
 
 use super::City;
-use super::params::PolicyAction;
+use super::params::{Payer, PolicyAction};
 use rand::RngExt;
 
 use super::params::SKILLS;
@@ -75,7 +75,7 @@ impl City {
 
     /// Early retirement: eligible older workers take it with a monthly probability.
     pub(super) fn early_retirement(&mut self) {
-        let schemes: Vec<(u32, f64, f64, Vec<usize>)> = self
+        let schemes: Vec<(u32, f64, f64, Vec<usize>, Payer)> = self
             .active()
             .filter_map(|a| match a {
                 PolicyAction::EarlyRetirement {
@@ -83,18 +83,20 @@ impl City {
                     take_up,
                     allowance_share,
                     eligible_sectors,
+                    paid_by,
                 } => Some((
                     *years_before,
                     *take_up,
                     *allowance_share,
                     eligible_sectors.clone(),
+                    *paid_by,
                 )),
                 _ => None,
             })
             .collect();
         let t = self.t;
         let (male_age, female_age) = (self.retirement_age(false), self.retirement_age(true));
-        for (years_before, take_up, allowance_share, sectors) in schemes {
+        for (years_before, take_up, allowance_share, sectors, paid_by) in schemes {
             // Only birth years that have reached the window can take it up.
             let youngest_eligible = male_age.min(female_age).saturating_sub(years_before);
             for group in self.worker_groups(&sectors) {
@@ -127,7 +129,7 @@ impl City {
                         }
                         _ => city.prior_job_wage(&p),
                     };
-                    city.record_early_retirement(&p, allowance_share, wage);
+                    city.record_early_retirement(&p, allowance_share * wage, paid_by);
                     p.add_traits(traits::EARLY_RETIRED);
                     city.people.put(p, Status::Retired);
                 });

@@ -1,13 +1,14 @@
 //! The just-transition scorecard: who bears the cost of the shift, and what
 //! helps. It follows the cohort of displaced workers (see `cohort.rs`) and a few
-//! city-wide outcomes, and adds up the public cost of the policies.
+//! city-wide outcomes, and adds up the cost of the policies: the public's, and
+//! what employers bear.
 //!
 //! Each indicator is declared once in [`SCORECARD`] with its unit, meaning and
 //! the policy practice it comes from; [`City::scorecard`] computes them at the
 //! end of a replicate from counts kept up to date by the events.
 
 use super::City;
-use super::params::{PolicyAction, SectorKind};
+use super::params::{Payer, PolicyAction, SectorKind};
 use super::people::{Person, Status, marks, traits};
 
 /// Months after displacement at which re-employment is measured.
@@ -28,6 +29,8 @@ pub enum Group {
     City,
     /// The public cost of the policies.
     Cost,
+    /// What the policies cost the employers (not the public).
+    EmployerCost,
 }
 
 impl Group {
@@ -37,6 +40,7 @@ impl Group {
             Group::Displaced => "displaced_workers",
             Group::City => "city",
             Group::Cost => "public_cost",
+            Group::EmployerCost => "employer_cost",
         }
     }
 }
@@ -59,7 +63,7 @@ pub struct IndicatorDef {
 }
 
 /// The scorecard, in report order.
-pub const SCORECARD: [IndicatorDef; 29] = [
+pub const SCORECARD: [IndicatorDef; 30] = [
     IndicatorDef {
         name: "displaced_workers",
         label: "Workers displaced",
@@ -281,7 +285,7 @@ pub const SCORECARD: [IndicatorDef; 29] = [
         label: "of which early-retirement allowances",
         group: Group::Cost,
         unit: "million yuan",
-        description: "early-retirement allowances granted, from retirement to the statutory age (within the run)",
+        description: "early-retirement allowances the public grants, from retirement to the statutory age (within the run)",
         source: "ILO (2015) on social protection: the cost of pension bridging",
     },
     IndicatorDef {
@@ -291,6 +295,14 @@ pub const SCORECARD: [IndicatorDef; 29] = [
         unit: "million yuan",
         description: "wages of public-welfare and remediation posts, plus cluster investment where the scenario gives its cost",
         source: "EU Just Transition Fund: investment in new economic activities; public employment programmes",
+    },
+    IndicatorDef {
+        name: "employer_cost_early_retirement",
+        label: "Early-retirement allowances paid by employers",
+        group: Group::EmployerCost,
+        unit: "million yuan",
+        description: "allowances of early-retirement schemes the employers pay (internal retirement in state enterprises), from retirement to the statutory age (within the run), undiscounted; not part of the public cost",
+        source: "State Council, Guofa [2016] No. 7: coal enterprises pay their internally retired staff a living allowance until the statutory age",
     },
 ];
 
@@ -323,6 +335,8 @@ pub(super) struct Tracker {
     young_person_months: u64,
     /// Public cost (yuan): retraining, early retirement, public jobs and investment.
     cost: [f64; 3],
+    /// Early-retirement allowances the employers pay (yuan).
+    employer_cost: f64,
     /// Workers employed in each sector at the start.
     jobs_at_start: Vec<u64>,
     /// Workers laid off in each sector (demand-driven cuts and layoff waves,
@@ -413,9 +427,9 @@ impl City {
             .map_or(0.0, |st| st.wage_level * p.prior_factor() as f64)
     }
 
-    /// Records an early retirement and the allowance it commits the public to,
-    /// from now to the statutory age (within the run).
-    pub(super) fn record_early_retirement(&mut self, p: &Person, allowance_share: f64, wage: f64) {
+    /// Records an early retirement and the monthly allowance it commits its
+    /// payer to, from now to the statutory age (within the run).
+    pub(super) fn record_early_retirement(&mut self, p: &Person, allowance: f64, paid_by: Payer) {
         self.tracker.early_retirees += 1;
         if p.has(traits::DISPLACED) {
             self.tracker.displaced_retired_early += 1;
@@ -423,7 +437,11 @@ impl City {
         let statutory = 12 * self.retirement_age(p.female()) as i32;
         let age = self.t - p.birth();
         let months = (statutory - age).clamp(0, self.months_left());
-        self.tracker.cost[1] += allowance_share * wage * months as f64;
+        let committed = allowance * months as f64;
+        match paid_by {
+            Payer::Public => self.tracker.cost[1] += committed,
+            Payer::Employer => self.tracker.employer_cost += committed,
+        }
     }
 
     /// An early retiree reaching the statutory age: their allowance has ended
@@ -580,6 +598,7 @@ impl City {
             million(tr.cost[0]),
             million(tr.cost[1]),
             million(tr.cost[2]),
+            million(tr.employer_cost),
         ];
         values.to_vec()
     }

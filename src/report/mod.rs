@@ -301,7 +301,7 @@ struct Column<'a> {
 
 /// An indicator's median as text: a cost of zero reads "none".
 fn median_text(d: &IndicatorDef, s: &results::Stat) -> String {
-    if d.group == Group::Cost && s.p50 == 0.0 {
+    if matches!(d.group, Group::Cost | Group::EmployerCost) && s.p50 == 0.0 {
         "none".to_string()
     } else {
         in_unit(d.unit, s.p50)
@@ -355,6 +355,7 @@ fn scorecard(columns: &[Column<'_>]) -> Vec<ScoreGroup> {
         ),
         (Group::City, "The city"),
         (Group::Cost, "The public cost of the policies"),
+        (Group::EmployerCost, "What the policies cost employers"),
     ]
     .into_iter()
     .map(|(group, title)| ScoreGroup {

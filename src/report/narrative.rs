@@ -306,14 +306,20 @@ fn policies(p: &Params, r: &RunResults) -> Paragraph {
             if uncosted.len() == 1 { "it" } else { "them" }
         ));
     }
-    if let (Some(n), Some(cost)) = (
+    if let (Some(n), Some(public), Some(employers)) = (
         r.median("early_retirees").filter(|&n| n >= 1.0),
         r.median("public_cost_early_retirement"),
+        r.median("employer_cost_early_retirement"),
     ) {
+        let payer = match (public > 0.0, employers > 0.0) {
+            (true, true) => ", paid partly by the public and partly by their employers",
+            (false, true) => ", paid by their employers, not the public",
+            _ => "",
+        };
         text.push_str(&format!(
-            " {} people retired early, with allowances of about {} yuan each until the statutory age.",
+            " {} people retired early, with allowances of about {} yuan each until the statutory age{payer}.",
             num(n),
-            num(cost * 1e6 / n)
+            num((public + employers) * 1e6 / n)
         ));
     }
     if let Some(t) = r.median("training_participants").filter(|&t| t > 0.0) {

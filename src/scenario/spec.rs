@@ -5,8 +5,8 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::model::params::{
-    DemographyParams, EconomyParams, LabourParams, MigrationParams, PopulationParams, SKILLS,
-    SectorKind,
+    DemographyParams, EconomyParams, LabourParams, MigrationParams, Payer, PopulationParams,
+    SKILLS, SectorKind,
 };
 
 /// A whole scenario after merging its `extends` chain.
@@ -172,6 +172,7 @@ impl PolicyKind {
                 "take_up",
                 "allowance_share",
                 "eligible_sectors",
+                "paid_by",
             ],
             PolicyKind::PublicJobs => &["sector", "jobs_per_10000"],
             PolicyKind::LayoffWave => &["sector", "share"],
@@ -203,6 +204,7 @@ pub struct PolicySpec {
     pub capacity_growth: Option<f64>,
     pub years_before: Option<u32>,
     pub allowance_share: Option<f64>,
+    pub paid_by: Option<Payer>,
     pub cost_per_year: Option<f64>,
     pub jobs_per_10000: Option<f64>,
     pub share: Option<f64>,

@@ -716,7 +716,12 @@ impl Checker<'_> {
             }
         }
         for key in kind.keys() {
-            let optional = ["eligible_sectors", "skill_upgrade", "cost_per_year"];
+            let optional = [
+                "eligible_sectors",
+                "skill_upgrade",
+                "cost_per_year",
+                "paid_by",
+            ];
             if !t.contains_key(*key) && !optional.contains(key) {
                 return Err(self.err(
                     &format!("policies.{name}"),
@@ -798,6 +803,7 @@ impl Checker<'_> {
                 take_up: num("take_up", p.take_up, 0.0, 1.0)?,
                 allowance_share: num("allowance_share", p.allowance_share, 0.0, 2.0)?,
                 eligible_sectors: sector_list(&p.eligible_sectors)?,
+                paid_by: p.paid_by.unwrap_or_default(),
             },
             PolicyKind::PublicJobs => PolicyAction::PublicJobs {
                 sector: sector("sector", &p.sector)?,

@@ -543,8 +543,8 @@ impl Builder<'_> {
                 (
                     "allowance_share",
                     "Allowance",
-                    "the early-retirement allowance as a share of the pension",
-                    "share of pension",
+                    "the early-retirement allowance, until the statutory age, as a share of the last wage",
+                    "share of wage",
                     (Input::Number, Some(0.0), Some(1.0), Some(0.05)),
                 ),
             ],
