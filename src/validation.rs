@@ -58,6 +58,11 @@ pub struct Verdict {
     pub population: Vec<PopulationPeriod>,
     /// Observations used to fit, listed apart.
     pub fit: usize,
+    /// Of those compared, how many the model meets: how well the fit went,
+    /// which is not evidence for the model.
+    pub fit_agree: usize,
+    /// The fitted population changes, period by period, as for `population`.
+    pub fit_population: Vec<PopulationPeriod>,
     /// Observations not compared (outside the runs).
     pub not_compared: usize,
 }
@@ -125,14 +130,7 @@ pub fn verdict_text(v: &Verdict) -> String {
         "{} of {} test observations agree with the model",
         v.agree, v.compared
     );
-    for (i, p) in v.population.iter().enumerate() {
-        let lead = if i == 0 { "; population changes" } else { ";" };
-        out += &format!(
-            "{lead} {} → {}: the sign is right in {} of {}, mean absolute error {:.1} \
-             percentage points",
-            p.base_date, p.date, p.right_sign, p.changes, p.mae_pp
-        );
-    }
+    out += &periods_text(&v.population);
     out += ".";
     if v.not_compared > 0 {
         let (noun, verb, falls, _) = plural(v.not_compared);
@@ -144,8 +142,25 @@ pub fn verdict_text(v: &Verdict) -> String {
     if v.fit > 0 {
         let (noun, verb, _, was) = plural(v.fit);
         out += &format!(
-            " {} {noun} {was} used to fit parameters and {verb} not counted as evidence.",
-            v.fit
+            " {} {noun} {was} used to fit parameters and {verb} not counted as evidence; \
+             the fitted model meets {} of them{}.",
+            v.fit,
+            v.fit_agree,
+            periods_text(&v.fit_population)
+        );
+    }
+    out
+}
+
+/// The population changes of each period: right signs and mean absolute error.
+fn periods_text(periods: &[PopulationPeriod]) -> String {
+    let mut out = String::new();
+    for (i, p) in periods.iter().enumerate() {
+        let lead = if i == 0 { "; population changes" } else { ";" };
+        out += &format!(
+            "{lead} {} → {}: the sign is right in {} of {}, mean absolute error {:.1} \
+             percentage points",
+            p.base_date, p.date, p.right_sign, p.changes, p.mae_pp
         );
     }
     out

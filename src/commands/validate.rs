@@ -354,22 +354,29 @@ fn compare(
 
 fn verdict(rows: &[Comparison]) -> Verdict {
     let mut v = Verdict::default();
-    // Absolute errors and right signs of the population changes, by period.
-    let mut periods: BTreeMap<(&str, &str), (Vec<f64>, usize)> = BTreeMap::new();
+    // Absolute errors and right signs of the population changes, by period:
+    // the test rows, and apart the fitted ones.
+    type Periods<'a> = BTreeMap<(&'a str, &'a str), (Vec<f64>, usize)>;
+    let (mut tested, mut fitted): (Periods, Periods) = Default::default();
     for c in rows {
-        if c.purpose == Use::Fit.name() {
+        let fit = c.purpose == Use::Fit.name();
+        if fit {
             v.fit += 1;
-            continue;
         }
         let (Some([_, p50, _]), Some(agrees)) = (c.model, c.agrees) else {
-            v.not_compared += 1;
+            v.not_compared += usize::from(!fit);
             continue;
         };
-        v.compared += 1;
-        v.agree += usize::from(agrees);
+        if fit {
+            v.fit_agree += usize::from(agrees);
+        } else {
+            v.compared += 1;
+            v.agree += usize::from(agrees);
+        }
         if c.indicator == "population_change"
             && let Some(observed) = c.observed
         {
+            let periods = if fit { &mut fitted } else { &mut tested };
             let (errors, right_sign) = periods
                 .entry((c.base_date.as_str(), c.date.as_str()))
                 .or_default();
@@ -377,18 +384,22 @@ fn verdict(rows: &[Comparison]) -> Verdict {
             errors.push((p50 - observed).abs() * 100.0);
         }
     }
-    v.population = periods
-        .into_iter()
-        .map(
-            |((base_date, date), (errors, right_sign))| PopulationPeriod {
-                base_date: base_date.to_string(),
-                date: date.to_string(),
-                changes: errors.len(),
-                right_sign,
-                mae_pp: errors.iter().sum::<f64>() / errors.len() as f64,
-            },
-        )
-        .collect();
+    let summed = |periods: Periods| -> Vec<PopulationPeriod> {
+        periods
+            .into_iter()
+            .map(
+                |((base_date, date), (errors, right_sign))| PopulationPeriod {
+                    base_date: base_date.to_string(),
+                    date: date.to_string(),
+                    changes: errors.len(),
+                    right_sign,
+                    mae_pp: errors.iter().sum::<f64>() / errors.len() as f64,
+                },
+            )
+            .collect()
+    };
+    v.population = summed(tested);
+    v.fit_population = summed(fitted);
     v
 }
 
@@ -565,6 +576,29 @@ mod tests {
                 "population changes 2010-11 → 2020-11: the sign is right in 1 of 2, mean \
                  absolute error 5.0 percentage points; 2020-11 → 2024-01: the sign is right in \
                  1 of 1, mean absolute error 1.0 percentage points."
+            ),
+            "{text}"
+        );
+    }
+
+    /// Fitted rows are not evidence, but how well the fit went is said apart.
+    #[test]
+    fn the_fitted_population_changes_are_summed_up_apart() {
+        let mut fitted = change("2010-11", "2020-11", -0.10, -0.04);
+        fitted.purpose = Use::Fit.name();
+        fitted.agrees = Some(true);
+        let rows = [change("2020-11", "2024-01", 0.02, 0.01), fitted];
+        let v = verdict(&rows);
+        assert_eq!((v.compared, v.fit, v.fit_agree), (1, 1, 1));
+        assert_eq!(v.population.len(), 1);
+        assert_eq!(v.fit_population.len(), 1);
+        assert!((v.fit_population[0].mae_pp - 6.0).abs() < 1e-9);
+        let text = verdict_text(&v);
+        assert!(
+            text.ends_with(
+                "1 observation was used to fit parameters and is not counted as evidence; the \
+                 fitted model meets 1 of them; population changes 2010-11 → 2020-11: the sign \
+                 is right in 1 of 1, mean absolute error 6.0 percentage points."
             ),
             "{text}"
         );
