@@ -147,3 +147,50 @@ fn the_validation_table_lists_every_shipped_observation() {
         );
     }
 }
+
+#[test]
+fn the_table_of_sources_by_scenario_counts_what_explain_counts() {
+    // docs/scenarios.md tabulates, for every shipped scenario, the last line of
+    // `boomtown explain`: a parameter or a source added to a file must show there.
+    let text = doc("scenarios.md");
+    let header = "| scenario | parameters | assumption | study | fact | calibrated | definition |";
+    let start = text.find(header).expect("the table of sources by scenario");
+    let columns: Vec<&str> = header.trim_matches('|').split('|').map(str::trim).collect();
+    let mut listed = Vec::new();
+    for line in text[start..].lines().skip(2) {
+        if !line.starts_with('|') {
+            break;
+        }
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let name = cells[0].trim_matches('`');
+        let s = scenario::load(name, &[]).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let rows = boomtown::explain::explain(&s);
+        let counts = boomtown::explain::tally(&rows);
+        for (column, cell) in columns.iter().zip(&cells).skip(1) {
+            let actual = if *column == "parameters" {
+                rows.len()
+            } else {
+                counts.get(column).copied().unwrap_or(0)
+            };
+            assert_eq!(
+                cell.parse::<usize>().ok(),
+                Some(actual),
+                "docs/scenarios.md: `{name}` has {actual} {column}, the table says {cell}"
+            );
+        }
+        listed.push(name.to_string());
+    }
+    for file in
+        std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+            .unwrap()
+    {
+        let path = file.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if stem != "defaults" {
+            assert!(
+                listed.contains(&stem),
+                "docs/scenarios.md: `{stem}` is not in the table of sources"
+            );
+        }
+    }
+}
