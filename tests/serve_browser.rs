@@ -186,6 +186,46 @@ fn a_class_moves_a_lever_pins_a_run_and_sees_errors_in_the_app() {
     std::thread::sleep(Duration::from_millis(300));
     screenshot(&tab, &shots.join("app-large-type.png"));
 
+    // Who pays: early retirement switched on is a public scheme; chosen as the
+    // employers', its allowances leave the public cost for the employers' own.
+    let payer = browser.new_tab().expect("a tab for the payer");
+    payer.set_default_timeout(Duration::from_secs(60));
+    payer
+        .navigate_to(&server.at("/#scenario=hegang-like"))
+        .unwrap();
+    payer.wait_until_navigated().unwrap();
+    wait_for_run(&payer, 1);
+    payer
+        .find_element("[id='lever-policies.early_retirement.enabled']")
+        .unwrap()
+        .click()
+        .unwrap();
+    wait_for_run(&payer, 2);
+    let cost = |name: &str| {
+        js(
+            &payer,
+            &format!("Number(document.querySelector('#scorecard tr[data-indicator={name}]').dataset.value)"),
+        )
+        .as_f64()
+        .unwrap_or(f64::NAN)
+    };
+    assert!(cost("public_cost_early_retirement") > 0.0);
+    assert_eq!(cost("employer_cost_early_retirement"), 0.0);
+    js(
+        &payer,
+        "const s = document.getElementById('lever-policies.early_retirement.paid_by'); \
+         s.value = 'employer'; s.dispatchEvent(new Event('change')); true",
+    );
+    wait_for_run(&payer, 3);
+    assert_eq!(cost("public_cost_early_retirement"), 0.0);
+    assert!(cost("employer_cost_early_retirement") > 0.0);
+    assert!(
+        js(&payer, "document.getElementById('command').textContent")
+            .as_str()
+            .is_some_and(|c| c.contains("policies.early_retirement.paid_by=employer")),
+        "the command shows who pays"
+    );
+
     // A lesson: its question and discussion beside the controls, its two
     // scenarios run as A and B.
     let phone = browser.new_tab().expect("a second tab");

@@ -24,6 +24,8 @@ pub enum Input {
     Month,
     /// On or off.
     Toggle,
+    /// One of the lever's `options`.
+    Choice,
 }
 
 /// One lever, as the page shows it.
@@ -48,6 +50,8 @@ pub struct Lever {
     pub max: Option<f64>,
     /// Step of the control.
     pub step: Option<f64>,
+    /// The values a choice offers (empty for other inputs).
+    pub options: Vec<String>,
     /// The scenario's own value, as `--set` takes it.
     pub value: String,
     /// Where the scenario's value comes from (its source), or why the lever
@@ -435,6 +439,7 @@ impl Builder<'_> {
             min,
             max,
             step,
+            options: Vec::new(),
             value,
             source,
             policy: None,
@@ -541,6 +546,13 @@ impl Builder<'_> {
                     (Input::Number, Some(0.0), Some(1.0), Some(0.01)),
                 ),
                 (
+                    "paid_by",
+                    "Paid by",
+                    "who pays the allowances: the public, or the employers (as the coal enterprises paid for their internal retirement); the scorecard counts each apart",
+                    "",
+                    (Input::Choice, None, None, None),
+                ),
+                (
                     "allowance_share",
                     "Allowance",
                     "the early-retirement allowance, until the statutory age, as a share of the last wage",
@@ -594,8 +606,24 @@ impl Builder<'_> {
                 lever.value = v;
                 lever.source = origin.to_string();
             }
+            if let Some((options, default)) = choices(k) {
+                lever.options = options.iter().map(|o| o.to_string()).collect();
+                if lever.value.is_empty() {
+                    lever.value = default.to_string();
+                    lever.source =
+                        "not set in the scenario, so the default: the public pays".into();
+                }
+            }
             self.out.apply.push(Apply::Set);
         }
+    }
+}
+
+/// The values a policy setting chosen from a list may take, and its default.
+fn choices(key: &str) -> Option<(&'static [&'static str], &'static str)> {
+    match key {
+        "paid_by" => Some((&["public", "employer"], "public")),
+        _ => None,
     }
 }
 
@@ -676,6 +704,32 @@ mod tests {
             .find(|l| l.id == "policies.retraining.seats_per_10000");
         assert_eq!(seats.map(|s| s.value.as_str()), Some("40"));
         assert!(seats.is_some_and(|s| s.source.starts_with("assumption")));
+    }
+
+    #[test]
+    fn who_pays_for_early_retirement_is_a_choice_that_starts_where_the_scenario_does() {
+        let paid_by = |scenario: &str, id: &str| {
+            let l = levers(scenario);
+            let lever = l.list().iter().find(|l| l.id == id).cloned();
+            (l, lever.unwrap_or_else(|| panic!("{id} in {scenario}")))
+        };
+        let (l, internal) = paid_by("hegang", "policies.internal_retirement.paid_by");
+        assert_eq!(internal.input, Input::Choice);
+        assert_eq!(internal.options, ["public", "employer"]);
+        assert_eq!(internal.value, "employer");
+        assert!(internal.source.starts_with("study"), "{}", internal.source);
+        assert_eq!(
+            args(&l, &[("policies.internal_retirement.paid_by", "public")]),
+            ["policies.internal_retirement.paid_by=public"]
+        );
+        // Not set in the file: the default, which the model applies too.
+        let (_, variant) = paid_by(
+            "hegang-early-retirement",
+            "policies.early_retirement.paid_by",
+        );
+        assert_eq!(variant.value, "public");
+        let (_, added) = paid_by("hegang-like", "policies.early_retirement.paid_by");
+        assert_eq!(added.value, "public");
     }
 
     #[test]

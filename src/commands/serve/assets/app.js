@@ -124,6 +124,14 @@ function leverControl(lever) {
       const input = el("input", { type: "month", id, value: lever.value });
       input.addEventListener("change", () => changed(input.value));
       inputs.append(input);
+    } else if (lever.input === "choice") {
+      const select = el("select", { id });
+      for (const option of lever.options) {
+        select.append(el("option", { value: option, text: option }));
+      }
+      select.value = lever.value;
+      select.addEventListener("change", () => changed(select.value));
+      inputs.append(select);
     } else {
       const number = el("input", { type: "number", id, value: lever.value, step: lever.step ?? "any", inputmode: "decimal" });
       if (lever.min !== null) number.min = lever.min;
