@@ -74,7 +74,8 @@ const DEFINITIONS: [&str; 6] = [
 ];
 
 /// What the `enabled` row of a switched-off policy says in place of a source.
-pub const SWITCHED_OFF: &str = "switched off: the policy's settings below are not in force";
+pub const SWITCHED_OFF: &str =
+    "switched off in this scenario: none of the policy's settings is in force";
 
 /// Every parameter of a scenario with its source (see
 /// [`crate::scenario::attribution`] for which source vouches for a value). A

@@ -58,12 +58,14 @@ pub struct Verdict {
     pub population: Vec<PopulationPeriod>,
     /// Observations used to fit, listed apart.
     pub fit: usize,
-    /// Of those compared, how many the model meets: how well the fit went,
-    /// which is not evidence for the model.
+    /// Of those, how many were compared (inside the runs), and how many of
+    /// these the model meets: how well the fit went, which is not evidence.
+    pub fit_compared: usize,
+    /// See `fit_compared`.
     pub fit_agree: usize,
     /// The fitted population changes, period by period, as for `population`.
     pub fit_population: Vec<PopulationPeriod>,
-    /// Observations not compared (outside the runs).
+    /// Observations not compared (outside the runs), test or fit.
     pub not_compared: usize,
 }
 
@@ -143,9 +145,10 @@ pub fn verdict_text(v: &Verdict) -> String {
         let (noun, verb, _, was) = plural(v.fit);
         out += &format!(
             " {} {noun} {was} used to fit parameters and {verb} not counted as evidence; \
-             the fitted model meets {} of them{}.",
+             the fitted model meets {} of the {} compared{}.",
             v.fit,
             v.fit_agree,
+            v.fit_compared,
             periods_text(&v.fit_population)
         );
     }

@@ -228,6 +228,16 @@ fn a_policy_switched_off_in_one_scenario_shows_as_on_in_the_other() {
         "{row}"
     );
     assert!(!row.contains("not in this scenario"), "{row}");
+    // The mines paid for it: the contrast says so, so that a cost moved off the
+    // public purse does not read as a free policy, and the policy says who pays.
+    assert!(
+        html.contains(
+            "Early-retirement allowances paid by employers: none in hegang-no-policy and"
+        ),
+        "the employers' cost is contrasted"
+    );
+    assert!(html.contains("Public cost of the policies: none in both scenarios"));
+    assert!(html.contains("of the wage, paid by the employers"));
 }
 
 #[test]

@@ -77,7 +77,7 @@ fn every_indicator_is_defined_and_in_range() {
             if def.unit == "share" {
                 assert!(v.is_nan() || (0.0..=1.0).contains(&v), "{} = {v}", def.name);
             }
-            if def.group == Group::Cost || def.unit == "persons" {
+            if matches!(def.group, Group::Cost | Group::EmployerCost) || def.unit == "persons" {
                 assert!(v >= 0.0, "{} = {v}", def.name);
             }
         }
@@ -86,6 +86,7 @@ fn every_indicator_is_defined_and_in_range() {
             "public_cost_retraining",
             "public_cost_early_retirement",
             "public_cost_jobs_and_investment",
+            "employer_cost_early_retirement",
         ] {
             assert!(get(part) > 0.0, "{part} is {}", get(part));
         }

@@ -219,6 +219,8 @@ fn a_class_moves_a_lever_pins_a_run_and_sees_errors_in_the_app() {
     wait_for_run(&payer, 3);
     assert_eq!(cost("public_cost_early_retirement"), 0.0);
     assert!(cost("employer_cost_early_retirement") > 0.0);
+    // A card shows what employers pay once they pay anything.
+    assert!(card(&payer, "employer_cost_early_retirement") > 0.0);
     assert!(
         js(&payer, "document.getElementById('command').textContent")
             .as_str()

@@ -364,10 +364,11 @@ fn verdict(rows: &[Comparison]) -> Verdict {
             v.fit += 1;
         }
         let (Some([_, p50, _]), Some(agrees)) = (c.model, c.agrees) else {
-            v.not_compared += usize::from(!fit);
+            v.not_compared += 1;
             continue;
         };
         if fit {
+            v.fit_compared += 1;
             v.fit_agree += usize::from(agrees);
         } else {
             v.compared += 1;
@@ -587,17 +588,27 @@ mod tests {
         let mut fitted = change("2010-11", "2020-11", -0.10, -0.04);
         fitted.purpose = Use::Fit.name();
         fitted.agrees = Some(true);
-        let rows = [change("2020-11", "2024-01", 0.02, 0.01), fitted];
+        // A fitted row outside a shortened run is counted as not compared,
+        // and not in the fit's denominator.
+        let mut outside = change("2010-11", "2030-11", -0.2, 0.0);
+        outside.purpose = Use::Fit.name();
+        outside.model = None;
+        outside.agrees = None;
+        let rows = [change("2020-11", "2024-01", 0.02, 0.01), fitted, outside];
         let v = verdict(&rows);
-        assert_eq!((v.compared, v.fit, v.fit_agree), (1, 1, 1));
+        assert_eq!(
+            (v.compared, v.fit, v.fit_compared, v.fit_agree),
+            (1, 2, 1, 1)
+        );
+        assert_eq!(v.not_compared, 1);
         assert_eq!(v.population.len(), 1);
         assert_eq!(v.fit_population.len(), 1);
         assert!((v.fit_population[0].mae_pp - 6.0).abs() < 1e-9);
         let text = verdict_text(&v);
         assert!(
             text.ends_with(
-                "1 observation was used to fit parameters and is not counted as evidence; the \
-                 fitted model meets 1 of them; population changes 2010-11 → 2020-11: the sign \
+                "2 observations were used to fit parameters and are not counted as evidence; \
+                 the fitted model meets 1 of the 1 compared; population changes 2010-11 → 2020-11: the sign \
                  is right in 1 of 1, mean absolute error 6.0 percentage points."
             ),
             "{text}"

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::explain::{Kind, explain, facts_text};
 use crate::format::{self, in_unit, range};
-use crate::model::params::{Params, PolicyAction, SectorKind};
+use crate::model::params::{Params, Payer, PolicyAction, SectorKind};
 use crate::model::scorecard::{Group, IndicatorDef, SCORECARD};
 use crate::scenario::Scenario;
 use narrative::{Contrasted, Paragraph, contrast, join_list, run_story};
@@ -311,11 +311,13 @@ fn median_text(d: &IndicatorDef, s: &results::Stat) -> String {
 /// A scorecard cell: the median, the range, and what the reader should know.
 fn cell(d: &IndicatorDef, c: &Column<'_>) -> [String; 3] {
     let Some(s) = c.results.indicator(d.name) else {
-        return [
-            "not defined".into(),
-            String::new(),
-            "no replicate had anyone to measure".into(),
-        ];
+        let why = if matches!(d.group, Group::Cost | Group::EmployerCost) {
+            // A cost is always counted: missing, it was not in the results read.
+            "not in these results (written before it was counted)"
+        } else {
+            "no replicate had anyone to measure"
+        };
+        return ["not defined".into(), String::new(), why.into()];
     };
     let mut notes = Vec::new();
     if s.n < c.replicates as u64 {
@@ -491,12 +493,17 @@ fn assumptions(s: &Scenario) -> Assumptions {
                 PolicyAction::EarlyRetirement {
                     years_before,
                     allowance_share,
+                    paid_by,
                     ..
                 } => (
                     "early retirement",
                     format!(
-                        "up to {years_before} years before the statutory age, with an allowance of {} of the wage",
-                        format::pct(*allowance_share)
+                        "up to {years_before} years before the statutory age, with an allowance of {} of the wage, paid by {}",
+                        format::pct(*allowance_share),
+                        match paid_by {
+                            Payer::Public => "the public",
+                            Payer::Employer => "the employers",
+                        }
                     ),
                 ),
                 PolicyAction::PublicJobs {
@@ -799,7 +806,7 @@ fn contrasts(named: &[(String, &RunResults)], what: Contrasted) -> Vec<String> {
         let b = r.peak("youth_unemployment_rate")?;
         Some((format::pct(b.q[2]), b.q[0], b.q[4]))
     });
-    for name in [
+    let mut names = vec![
         "displaced_per_1000",
         "reemployed_within_12_months",
         "wage_replacement_ratio",
@@ -808,7 +815,17 @@ fn contrasts(named: &[(String, &RunResults)], what: Contrasted) -> Vec<String> {
         "young_adult_out_migration_rate",
         "old_age_dependency_ratio",
         "public_cost_total",
-    ] {
+    ];
+    // What employers pay is told where any of them pays: a cost moved from the
+    // public to the employers must not read as a policy made free.
+    const EMPLOYERS: &str = "employer_cost_early_retirement";
+    if named
+        .iter()
+        .any(|(_, r)| r.median(EMPLOYERS).is_some_and(|c| c > 0.0))
+    {
+        names.push(EMPLOYERS);
+    }
+    for name in names {
         let Some(def) = SCORECARD.iter().find(|d| d.name == name) else {
             continue;
         };

@@ -306,15 +306,17 @@ fn policies(p: &Params, r: &RunResults) -> Paragraph {
             if uncosted.len() == 1 { "it" } else { "them" }
         ));
     }
-    if let (Some(n), Some(public), Some(employers)) = (
+    if let (Some(n), Some(public)) = (
         r.median("early_retirees").filter(|&n| n >= 1.0),
         r.median("public_cost_early_retirement"),
-        r.median("employer_cost_early_retirement"),
     ) {
+        // Results written before employers' costs were counted have none.
+        let employers = r.median("employer_cost_early_retirement").unwrap_or(0.0);
         let payer = match (public > 0.0, employers > 0.0) {
             (true, true) => ", paid partly by the public and partly by their employers",
             (false, true) => ", paid by their employers, not the public",
-            _ => "",
+            (true, false) => ", paid by the public",
+            (false, false) => "",
         };
         text.push_str(&format!(
             " {} people retired early, with allowances of about {} yuan each until the statutory age{payer}.",

@@ -130,7 +130,7 @@ fn cell(p: &Panel, [lo, mid, hi]: [f64; 3]) -> String {
     }
     let is_cost = SCORECARD
         .iter()
-        .any(|d| d.name == p.name && matches!(d.group, Group::Cost | Group::EmployerCost));
+        .any(|d| d.name == p.name && d.group == Group::Cost);
     let median = if p.name == POPULATION_CHANGE {
         change(mid)
     } else if is_cost && mid == 0.0 {

@@ -610,8 +610,10 @@ impl Builder<'_> {
                 lever.options = options.iter().map(|o| o.to_string()).collect();
                 if lever.value.is_empty() {
                     lever.value = default.to_string();
-                    lever.source =
-                        "not set in the scenario, so the default: the public pays".into();
+                    lever.source = match &added {
+                        Some((_, origin)) => format!("{origin}, which leaves it to the default"),
+                        None => "not set in the scenario, so the default".into(),
+                    };
                 }
             }
             self.out.apply.push(Apply::Set);

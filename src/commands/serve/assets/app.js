@@ -413,7 +413,13 @@ function cards(outcome) {
     { key: "displaced_workers", label: "Workers displaced", ...fromScore("displaced_workers", fmt.count) },
     { key: "reemployed_within_24_months", label: "Displaced re-employed within 2 years", ...fromScore("reemployed_within_24_months", fmt.share) },
     { key: "public_cost_total", label: "Public cost of policies", ...fromScore("public_cost_total", fmt.money) },
-  ];
+  ].concat(
+    // What employers pay shows where they pay anything: a cost moved off the
+    // public purse is still a cost.
+    (score("employer_cost_early_retirement")?.band?.p50 ?? 0) > 0
+      ? [{ key: "employer_cost_early_retirement", label: "Paid by employers", ...fromScore("employer_cost_early_retirement", fmt.money) }]
+      : [],
+  );
 }
 
 function renderCards() {
