@@ -91,17 +91,18 @@ pub fn explain(s: &Scenario) -> Vec<Row> {
                 && r.plain == "false"
         })
         .collect();
-    for i in off.into_iter().rev() {
-        let mut row = rows.remove(i);
-        if row.kind == Kind::Definition {
-            row.source = SWITCHED_OFF.to_string();
+    for i in off {
+        if rows[i].kind == Kind::Definition {
+            rows[i].source = SWITCHED_OFF.to_string();
         }
-        let policy = row.parameter.trim_end_matches("enabled").to_string();
+        // The policy's first row, at worst the switch itself: the switch moves
+        // there and the rows between shift down by one.
+        let policy = rows[i].parameter.trim_end_matches("enabled").to_string();
         let first = rows
             .iter()
             .position(|r| r.parameter.starts_with(&policy))
-            .unwrap_or(i.min(rows.len()));
-        rows.insert(first, row);
+            .unwrap_or(i);
+        rows[first..=i].rotate_right(1);
     }
     rows
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use boomtown::model::scorecard::{Group, SCORECARD};
+use boomtown::model::scorecard::SCORECARD;
 use boomtown::model::{City, model_rng};
 use boomtown::scenario::{self, Scenario};
 use common::{fixtures, read_csv, run_ok, series, simulate};
@@ -77,7 +77,7 @@ fn every_indicator_is_defined_and_in_range() {
             if def.unit == "share" {
                 assert!(v.is_nan() || (0.0..=1.0).contains(&v), "{} = {v}", def.name);
             }
-            if matches!(def.group, Group::Cost | Group::EmployerCost) || def.unit == "persons" {
+            if def.group.is_cost() || def.unit == "persons" {
                 assert!(v >= 0.0, "{} = {v}", def.name);
             }
         }

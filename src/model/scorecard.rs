@@ -43,6 +43,12 @@ impl Group {
             Group::EmployerCost => "employer_cost",
         }
     }
+
+    /// Whether its indicators are costs (the public's or the employers'): in
+    /// yuan, never negative, and "none" when zero.
+    pub fn is_cost(self) -> bool {
+        matches!(self, Group::Cost | Group::EmployerCost)
+    }
 }
 
 /// One indicator of the scorecard.

@@ -301,7 +301,7 @@ struct Column<'a> {
 
 /// An indicator's median as text: a cost of zero reads "none".
 fn median_text(d: &IndicatorDef, s: &results::Stat) -> String {
-    if matches!(d.group, Group::Cost | Group::EmployerCost) && s.p50 == 0.0 {
+    if d.group.is_cost() && s.p50 == 0.0 {
         "none".to_string()
     } else {
         in_unit(d.unit, s.p50)
@@ -311,7 +311,7 @@ fn median_text(d: &IndicatorDef, s: &results::Stat) -> String {
 /// A scorecard cell: the median, the range, and what the reader should know.
 fn cell(d: &IndicatorDef, c: &Column<'_>) -> [String; 3] {
     let Some(s) = c.results.indicator(d.name) else {
-        let why = if matches!(d.group, Group::Cost | Group::EmployerCost) {
+        let why = if d.group.is_cost() {
             // A cost is always counted: missing, it was not in the results read.
             "not in these results (written before it was counted)"
         } else {
