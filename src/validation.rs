@@ -144,13 +144,19 @@ pub fn verdict_text(v: &Verdict) -> String {
     if v.fit > 0 {
         let (noun, verb, _, was) = plural(v.fit);
         out += &format!(
-            " {} {noun} {was} used to fit parameters and {verb} not counted as evidence; \
-             the fitted model meets {} of the {} compared{}.",
-            v.fit,
-            v.fit_agree,
-            v.fit_compared,
-            periods_text(&v.fit_population)
+            " {} {noun} {was} used to fit parameters and {verb} not counted as evidence",
+            v.fit
         );
+        // With none of them inside the runs there is no fit to speak of.
+        if v.fit_compared > 0 {
+            out += &format!(
+                "; the fitted model meets {} of the {} compared{}",
+                v.fit_agree,
+                v.fit_compared,
+                periods_text(&v.fit_population)
+            );
+        }
+        out += ".";
     }
     out
 }

@@ -613,5 +613,14 @@ mod tests {
             ),
             "{text}"
         );
+        // None inside the runs: nothing is said of a fit.
+        let v = verdict(&rows[2..]);
+        assert!(
+            verdict_text(&v).ends_with(
+                "1 observation was used to fit parameters and is not counted as evidence."
+            ),
+            "{}",
+            verdict_text(&v)
+        );
     }
 }
