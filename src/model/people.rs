@@ -21,7 +21,7 @@
 use rand::{Rng, RngExt};
 
 use super::cohort::{DisplacedTally, Member};
-use super::params::SKILLS;
+use super::params::{Payer, SKILLS};
 
 /// What a person is doing this month.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -324,7 +324,10 @@ pub struct Person {
     marks: u8,
     /// For a trainee, the index of the programme (the policy) they attend.
     programme: u8,
-    /// Personal wage factor (multiplies the sector's base wage).
+    /// For an early retiree, who pays their allowance (a [`Payer`] as its index).
+    payer: u8,
+    /// Personal wage factor (multiplies the sector's base wage); for an early
+    /// retiree, who earns no wage, the monthly allowance in yuan.
     wage_factor: f32,
     /// Wage factor of the job held before the first displacement or, for someone
     /// never displaced, before the last job loss; 0 if none. With the prior
@@ -399,6 +402,20 @@ impl Person {
         (self.marks >> marks::PRIOR_SECTOR_SHIFT) as usize
     }
 
+    /// The monthly allowance an early retiree draws until the statutory age
+    /// (yuan), and who pays it; `None` for anyone else.
+    pub fn allowance(&self) -> Option<(f64, Payer)> {
+        let drawing = self.status == Status::Retired
+            && self.traits & traits::EARLY_RETIRED != 0
+            && self.marks & marks::PAST_STATUTORY_AGE == 0;
+        let payer = if self.payer == Payer::Employer as u8 {
+            Payer::Employer
+        } else {
+            Payer::Public
+        };
+        drawing.then_some((self.wage_factor as f64, payer))
+    }
+
     /// Whether a mark bit is set.
     pub fn marked(&self, mark: u8) -> bool {
         self.marks & mark != 0
@@ -433,6 +450,14 @@ impl Person {
     pub fn set_marks(&mut self, set: u8, clear: u8) {
         let (set, clear) = (set & marks::FLAGS, clear & marks::FLAGS);
         self.marks = (self.marks | set) & !clear;
+    }
+
+    /// Retires a person early on a monthly allowance (yuan) paid by `payer`
+    /// until the statutory age. The caller puts the record back as retired.
+    pub fn retire_early(&mut self, allowance: f64, payer: Payer) {
+        self.traits |= traits::EARLY_RETIRED;
+        self.wage_factor = allowance as f32;
+        self.payer = payer as u8;
     }
 
     /// Starts a course: its programme and the month it ends.
@@ -538,6 +563,9 @@ pub struct People {
     /// Retired residents with a work record (the `WORKED` flag): those who
     /// draw an urban-employee pension.
     pensioners: u64,
+    /// Monthly allowances of the early retirees before the statutory age, by
+    /// payer (yuan).
+    allowances: [f64; 2],
     /// The displaced workers by status, kept like the tally.
     displaced: DisplacedTally,
     /// Resident course graduates by the month of their placement check:
@@ -778,6 +806,7 @@ impl People {
             spells: std::array::from_fn(|_| vec![0; births]),
             wage_sums: vec![0.0; sectors],
             pensioners: 0,
+            allowances: [0.0; 2],
             displaced: DisplacedTally::new(sectors, births),
             placement: vec![[0; 2]; months as usize + 1],
             ranks: Vec::new(),
@@ -910,6 +939,12 @@ impl People {
         self.pensioners
     }
 
+    /// What the resident early retirees draw this month, in allowances paid
+    /// by `payer` (yuan).
+    pub fn allowances(&self, payer: Payer) -> f64 {
+        self.allowances[payer as usize]
+    }
+
     /// Adds a person.
     pub fn add(&mut self, p: Newcomer) {
         let traits = (p.female as u8) | ((p.skill as u8) << traits::SKILL_SHIFT) | p.flags;
@@ -922,6 +957,7 @@ impl People {
             traits,
             marks: 0,
             programme: 0,
+            payer: 0,
             wage_factor: p.wage_factor,
             prior_factor: 0.0,
         };
@@ -967,7 +1003,12 @@ impl People {
                 self.spells[worked][Tally::index(p.since())] += 1
             }
             Status::Employed => self.wage_sums[p.sector as usize] += p.wage_factor as f64,
-            Status::Retired => self.pensioners += (p.traits & traits::WORKED != 0) as u64,
+            Status::Retired => {
+                self.pensioners += (p.traits & traits::WORKED != 0) as u64;
+                if let Some((allowance, payer)) = p.allowance() {
+                    self.allowances[payer as usize] += allowance;
+                }
+            }
             _ => {}
         }
         if p.traits & traits::RETRAINED != 0
@@ -994,7 +1035,12 @@ impl People {
                 self.spells[worked][Tally::index(p.since())] -= 1
             }
             Status::Employed => self.wage_sums[p.sector as usize] -= p.wage_factor as f64,
-            Status::Retired => self.pensioners -= (p.traits & traits::WORKED != 0) as u64,
+            Status::Retired => {
+                self.pensioners -= (p.traits & traits::WORKED != 0) as u64;
+                if let Some((allowance, payer)) = p.allowance() {
+                    self.allowances[payer as usize] -= allowance;
+                }
+            }
             _ => {}
         }
         if p.traits & traits::RETRAINED != 0
@@ -1176,9 +1222,17 @@ impl People {
                 self.pensioners, scan.pensioners
             ));
         }
+        let drifted = |sum: f64, direct: f64| (direct - sum).abs() > 1e-3 * (1.0 + direct.abs());
         for (s, (&sum, &direct)) in self.wage_sums.iter().zip(&scan.wage_sums).enumerate() {
-            if (direct - sum).abs() > 1e-3 * (1.0 + direct.abs()) {
+            if drifted(sum, direct) {
                 return Err(format!("wage sum of sector {s} drifted: {sum} vs {direct}"));
+            }
+        }
+        for (payer, (&sum, &direct)) in self.allowances.iter().zip(&scan.allowances).enumerate() {
+            if drifted(sum, direct) {
+                return Err(format!(
+                    "allowances of payer {payer} drifted: {sum} vs {direct}"
+                ));
             }
         }
         self.displaced.agrees_with(&scan.displaced)

@@ -129,8 +129,8 @@ impl City {
                         }
                         _ => city.prior_job_wage(&p),
                     };
-                    city.record_early_retirement(&p, allowance_share * wage, paid_by);
-                    p.add_traits(traits::EARLY_RETIRED);
+                    city.record_early_retirement(&p);
+                    p.retire_early(allowance_share * wage, paid_by);
                     city.people.put(p, Status::Retired);
                 });
                 self.flows.early_retirements += n;

@@ -291,7 +291,7 @@ pub const SCORECARD: [IndicatorDef; 30] = [
         label: "of which early-retirement allowances",
         group: Group::Cost,
         unit: "million yuan",
-        description: "early-retirement allowances the public grants, from retirement to the statutory age (within the run)",
+        description: "early-retirement allowances the public pays, month by month from retirement until the statutory age or death (within the run); a retiree who leaves the city keeps theirs",
         source: "ILO (2015) on social protection: the cost of pension bridging",
     },
     IndicatorDef {
@@ -307,7 +307,7 @@ pub const SCORECARD: [IndicatorDef; 30] = [
         label: "Early-retirement allowances paid by employers",
         group: Group::EmployerCost,
         unit: "million yuan",
-        description: "allowances of early-retirement schemes the employers pay (internal retirement in state enterprises), from retirement to the statutory age (within the run), undiscounted; not part of the public cost",
+        description: "allowances of early-retirement schemes the employers pay (internal retirement in state enterprises), counted as the public's are, undiscounted; not part of the public cost",
         source: "State Council, Guofa [2016] No. 7: coal enterprises pay their internally retired staff a living allowance until the statutory age",
     },
 ];
@@ -433,20 +433,20 @@ impl City {
             .map_or(0.0, |st| st.wage_level * p.prior_factor() as f64)
     }
 
-    /// Records an early retirement and the monthly allowance it commits its
-    /// payer to, from now to the statutory age (within the run).
-    pub(super) fn record_early_retirement(&mut self, p: &Person, allowance: f64, paid_by: Payer) {
+    /// Records an early retirement. Its allowance is counted month by month
+    /// while it is paid (see [`close_month_accounts`](Self::close_month_accounts)).
+    pub(super) fn record_early_retirement(&mut self, p: &Person) {
         self.tracker.early_retirees += 1;
         if p.has(traits::DISPLACED) {
             self.tracker.displaced_retired_early += 1;
         }
-        let statutory = 12 * self.retirement_age(p.female()) as i32;
-        let age = self.t - p.birth();
-        let months = (statutory - age).clamp(0, self.months_left());
-        let committed = allowance * months as f64;
+    }
+
+    /// Adds a month's allowance (or `months` of it) to its payer's cost.
+    fn pay_allowance(&mut self, allowance: f64, paid_by: Payer) {
         match paid_by {
-            Payer::Public => self.tracker.cost[1] += committed,
-            Payer::Employer => self.tracker.employer_cost += committed,
+            Payer::Public => self.tracker.cost[1] += allowance,
+            Payer::Employer => self.tracker.employer_cost += allowance,
         }
     }
 
@@ -474,11 +474,19 @@ impl City {
         p.set_placement_check(self.t + PLACEMENT_MONTHS);
     }
 
-    /// Records a resident leaving.
+    /// Records a resident leaving. An early retiree keeps drawing their
+    /// allowance elsewhere: what it will pay them from this month to the
+    /// statutory age (within the run) is owed now, since they are no longer
+    /// followed.
     pub(super) fn record_departure(&mut self, p: &Person) {
         let age = p.age(self.t);
         if (YOUNG_ADULT_AGES.0..=YOUNG_ADULT_AGES.1).contains(&age) {
             self.tracker.young_leavers += 1;
+        }
+        if let Some((allowance, paid_by)) = p.allowance() {
+            let statutory = 12 * self.retirement_age(p.female()) as i32;
+            let months = (statutory - (self.t - p.birth())).clamp(0, self.months_left());
+            self.pay_allowance(allowance * months as f64, paid_by);
         }
     }
 
@@ -518,6 +526,12 @@ impl City {
             })
             .sum();
         self.tracker.cost[2] += monthly;
+        // Early retirees still resident draw this month's allowance; the dead
+        // no longer do, and leavers were counted as they left.
+        for paid_by in [Payer::Public, Payer::Employer] {
+            let allowances = self.people.allowances(paid_by);
+            self.pay_allowance(allowances, paid_by);
+        }
     }
 
     /// Jobs held in extractive sectors.
@@ -607,5 +621,63 @@ impl City {
             million(tr.employer_cost),
         ];
         values.to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::metrics::Leaver;
+    use super::super::{City, model_rng};
+    use super::*;
+
+    /// An early retiree's allowance is counted month by month while it is
+    /// paid: it stops when the retiree dies, and one who leaves the city keeps
+    /// drawing it, so what is left to the statutory age is counted as they go.
+    #[test]
+    fn allowances_are_counted_as_they_are_paid() {
+        let s = crate::scenario::load("test-city", &[]).unwrap();
+        let mut city = City::new(s.params.clone(), model_rng(7));
+        let group = city.people.layout().employed(0);
+        let mut rng = model_rng(8);
+        let mut retirees = Vec::new();
+        city.people.pick(group, 2, &mut rng, &mut retirees);
+        let (allowance, paid_by) = (1_000.0, Payer::Employer);
+        for mut p in retirees {
+            city.record_early_retirement(&p);
+            p.retire_early(allowance, paid_by);
+            city.people.put(p, Status::Retired);
+        }
+        assert_eq!(city.people.allowances(paid_by), 2.0 * allowance);
+        assert_eq!(city.people.allowances(Payer::Public), 0.0);
+        city.close_month_accounts();
+        city.close_month_accounts();
+        assert_eq!(city.tracker.employer_cost, 4.0 * allowance);
+
+        let mut retired = Vec::new();
+        let layout = city.people.layout();
+        for pool in layout.pools_of(layout.retired()) {
+            city.people
+                .take_where(pool, |p| p.allowance().is_some(), &mut retired);
+        }
+        assert_eq!(retired.len(), 2);
+        assert_eq!(city.people.allowances(paid_by), 0.0);
+        // One dies: their allowance stops.
+        city.people.put(retired[0], Status::Dead);
+        // One leaves in the month after next: the months left to their
+        // statutory age, within the run, are owed.
+        city.t += 2;
+        let leaver = retired[1];
+        let statutory = 12 * city.retirement_age(leaver.female()) as i32;
+        let owed = (statutory - (city.t - leaver.birth())).min(city.months_left());
+        assert!(
+            owed > 2,
+            "the retiree is {} months from the statutory age",
+            owed
+        );
+        city.leave(leaver, Leaver::Retired);
+        city.close_month_accounts();
+        assert_eq!(city.tracker.employer_cost, (4.0 + owed as f64) * allowance);
+        assert_eq!(city.tracker.cost, [0.0; 3]);
+        city.people.check_consistency().unwrap();
     }
 }

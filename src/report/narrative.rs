@@ -319,7 +319,7 @@ fn policies(p: &Params, r: &RunResults) -> Paragraph {
             (false, false) => "",
         };
         text.push_str(&format!(
-            " {} people retired early, with allowances of about {} yuan each until the statutory age{payer}.",
+            " {} people retired early, drawing allowances of about {} yuan each until the statutory age{payer}.",
             num(n),
             num((public + employers) * 1e6 / n)
         ));
