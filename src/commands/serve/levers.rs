@@ -110,8 +110,9 @@ pub struct LeverError {
 /// where the settings it starts from come from). Retraining and early
 /// retirement start from the settings of the policy variants of Hegang, whose
 /// files give the assumptions behind each; no scenario has public jobs, so
-/// their level is the app's own round number, said as such.
-const ADDABLE: [(&str, &str); 3] = [
+/// their level is the app's own round number, said as such; a layoff wave lets
+/// a class add a restructuring such as the coal groups' cuts of 2015–2016.
+const ADDABLE: [(&str, &str); 4] = [
     (
         "retraining",
         "as in the scenario `hegang-retraining` (its assumptions), from four years after the start to the end of the run",
@@ -124,6 +125,12 @@ const ADDABLE: [(&str, &str); 3] = [
         "public_jobs",
         "assumption of the app: a round 50 jobs per 10,000 residents in the city's public sector, from four years after \
          the start to the end of the run; no scenario sets public jobs",
+    ),
+    (
+        "layoff_wave",
+        "assumption of the app: a quarter of the jobs of the city's largest resource sector cut at once, four years after \
+         the start; for scale, the Longmay Group, whose mines are those of Hegang and Qitaihe, announced in September 2015 \
+         that it would shed 100,000 of its 240,000 staff, about 40 % (China Daily, 26 September 2015)",
     ),
 ];
 
@@ -254,6 +261,15 @@ impl Levers {
                         ("take_up", Value::Float(0.05)),
                         ("allowance_share", Value::Float(0.7)),
                         ("eligible_sectors", eligible),
+                    ]);
+                }
+                "layoff_wave" => {
+                    let Some(resource) = largest(SectorKind::Extractive) else {
+                        continue;
+                    };
+                    template.extend([
+                        ("sector", Value::String(resource)),
+                        ("share", Value::Float(0.25)),
                     ]);
                 }
                 _ => {
@@ -780,6 +796,47 @@ mod tests {
                 .expect("valid"),
         );
         assert!(scenario.is_ok(), "{scenario:?}");
+    }
+
+    /// A resource city without a layoff wave can be given one: a quarter of
+    /// its largest resource sector's jobs, whose share and month the class
+    /// moves; a city with its own wave is offered that one instead.
+    #[test]
+    fn a_layoff_wave_can_be_added_to_the_resource_sector() {
+        let l = levers("hegang-like");
+        let wave = l
+            .list()
+            .iter()
+            .find(|l| l.id == "policies.layoff_wave.enabled");
+        assert!(wave.is_some_and(|w| w.value == "false" && w.source.contains("Longmay")));
+        let on = args(
+            &l,
+            &[
+                ("policies.layoff_wave.enabled", "true"),
+                ("policies.layoff_wave.share", "0.4"),
+                ("policies.layoff_wave.start", "2016-01"),
+            ],
+        );
+        for arg in [
+            "policies.layoff_wave.kind=layoff_wave",
+            "policies.layoff_wave.sector=coal",
+            "policies.layoff_wave.share=0.4",
+            "policies.layoff_wave.start=2016-01",
+        ] {
+            assert!(on.iter().any(|a| a == arg), "{arg} in {on:?}");
+        }
+        let overrides = l
+            .overrides(&values(&[
+                ("policies.layoff_wave.enabled", "true"),
+                ("policies.layoff_wave.share", "0.4"),
+            ]))
+            .expect("valid");
+        assert!(crate::scenario::load("hegang-like", &overrides).is_ok());
+        // The depleting test city with a policy of every kind has its own wave.
+        let own = levers("tests/scenarios/all-policies.toml");
+        let ids: Vec<&str> = own.list().iter().map(|l| l.id.as_str()).collect();
+        assert!(ids.contains(&"policies.restructuring.share"), "{ids:?}");
+        assert!(!ids.contains(&"policies.layoff_wave.enabled"), "{ids:?}");
     }
 
     #[test]
