@@ -23,7 +23,8 @@ pub const SWEEP_STEM: &str = "sweep_indicators";
 /// The indicators a policy analyst reads first, in panel order: the city's
 /// population and unemployment, what became of the displaced workers, and the
 /// public cost. The first two come from `summary.csv`, the others from the
-/// scorecard.
+/// scorecard. [`EMPLOYER_COST`] follows them where any configuration has
+/// employers pay: without it, moving a cost to the employers would read as free.
 const KEY_INDICATORS: [&str; 6] = [
     POPULATION_CHANGE,
     PEAK_UNEMPLOYMENT,
@@ -32,6 +33,9 @@ const KEY_INDICATORS: [&str; 6] = [
     "displaced_left_city",
     "public_cost_total",
 ];
+
+/// What the employers pay, shown where they pay anything.
+const EMPLOYER_COST: &str = "employer_cost_early_retirement";
 
 /// Population at the end against the median population at the start.
 pub const POPULATION_CHANGE: &str = "population_change_to_end";
@@ -112,8 +116,12 @@ pub fn read(dir: &Path, sum: &Summaries) -> Result<Option<SweepData>, Error> {
             .1
             .insert(text(indicator), (text(unit), [x(p05), x(p50), x(p95)]));
     }
+    let employers_pay = by
+        .values()
+        .any(|(_, stats)| stats.get(EMPLOYER_COST).is_some_and(|s| s.1[2] > 0.0));
     let panels = KEY_INDICATORS
         .iter()
+        .chain(employers_pay.then_some(&EMPLOYER_COST))
         .map(|&name| panel(name, &by, sum))
         .collect();
     Ok(Some(SweepData { keys, panels }))
@@ -147,6 +155,7 @@ fn panel(name: &str, by: &ByConfiguration, sum: &Summaries) -> Panel {
         }
         "earnings_loss_years" => ("Earnings lost per displaced worker", INDICATORS_SUMMARY),
         "displaced_left_city" => ("Displaced workers who left the city", INDICATORS_SUMMARY),
+        EMPLOYER_COST => ("Allowances paid by employers", INDICATORS_SUMMARY),
         _ => ("Public cost of the policies", INDICATORS_SUMMARY),
     };
     Panel {
