@@ -110,8 +110,11 @@ impl City {
                         }
                     },
                     |p, _| {
+                        // Within the window and not yet at the statutory age
+                        // (farmers work past it, §7.4 of the ODD).
                         let statutory = if p.female() { female_age } else { male_age };
-                        if p.age(t) + years_before >= statutory {
+                        let age = p.age(t);
+                        if age + years_before >= statutory && age < statutory {
                             take_up
                         } else {
                             0.0

@@ -680,4 +680,86 @@ mod tests {
         assert_eq!(city.tracker.cost, [0.0; 3]);
         city.people.check_consistency().unwrap();
     }
+
+    /// The allowance ends in the month the retiree reaches the statutory age.
+    #[test]
+    fn an_allowance_stops_at_the_statutory_age() {
+        let s = crate::scenario::load("test-city", &[]).unwrap();
+        let mut city = City::new(s.params.clone(), model_rng(7));
+        let services = s.params.sectors.iter().position(|x| x.name == "services");
+        let layout = city.people.layout();
+        let t0 = city.t;
+        let (male, female) = (city.retirement_age(false), city.retirement_age(true));
+        let statutory_month =
+            move |p: &Person| p.birth() + 12 * (if p.female() { female } else { male }) as i32;
+        let mut found = Vec::new();
+        for pool in layout.pools_of(layout.employed(services.unwrap())) {
+            city.people.take_where(
+                pool,
+                |p| (t0 + 2..t0 + 24).contains(&statutory_month(p)),
+                &mut found,
+            );
+        }
+        let mut retiree = found
+            .pop()
+            .expect("a service worker within two years of the age");
+        for p in found {
+            city.people.put(p, Status::Employed);
+        }
+        let last = statutory_month(&retiree);
+        city.record_early_retirement(&retiree);
+        retiree.retire_early(1_000.0, Payer::Public);
+        city.people.put(retiree, Status::Retired);
+        for month in t0..last + 3 {
+            city.t = month;
+            city.age_milestones();
+            city.close_month_accounts();
+        }
+        assert_eq!(city.tracker.cost[1], 1_000.0 * (last - t0) as f64);
+        assert_eq!(city.people.allowances(Payer::Public), 0.0);
+        city.people.check_consistency().unwrap();
+    }
+
+    /// Family farmers work past the statutory age (§7.4 of the ODD): they are
+    /// past an early-retirement window, not in it, so none of them draws an
+    /// allowance.
+    #[test]
+    fn farmers_past_the_statutory_age_do_not_retire_early() {
+        let keys: Vec<crate::scenario::Override> = [
+            "sectors.agriculture.elderly_exit_rate=0.05",
+            "policies.early.kind=early_retirement",
+            "policies.early.start=2010-01",
+            "policies.early.years_before=5",
+            "policies.early.take_up=1.0",
+            "policies.early.allowance_share=0.7",
+            "policies.early.eligible_sectors=[\"agriculture\"]",
+        ]
+        .iter()
+        .map(|k| k.parse().unwrap())
+        .collect();
+        let s = crate::scenario::load("tests/scenarios/farming.toml", &keys).unwrap();
+        let farm = s
+            .params
+            .sectors
+            .iter()
+            .position(|x| x.name == "agriculture");
+        let mut city = City::new(s.params.clone(), model_rng(3));
+        let (male, female) = (city.retirement_age(false), city.retirement_age(true));
+        let past = move |p: &Person, t: i32| p.age(t) >= if p.female() { female } else { male };
+        let layout = city.people.layout();
+        let old_farmers = layout
+            .pools_of(layout.employed(farm.unwrap()))
+            .flat_map(|pool| city.people.pool(pool).iter())
+            .filter(|p| past(p, city.t))
+            .count();
+        assert!(old_farmers > 0, "no farmer past the statutory age to test");
+        city.step();
+        let retirees: Vec<&Person> = layout
+            .pools_of(layout.retired())
+            .flat_map(|pool| city.people.pool(pool).iter())
+            .filter(|p| p.allowance().is_some())
+            .collect();
+        assert!(!retirees.is_empty(), "nobody retired early");
+        assert!(retirees.iter().all(|p| !past(p, city.t - 1)));
+    }
 }
