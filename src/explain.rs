@@ -83,6 +83,7 @@ pub const SWITCHED_OFF: &str =
 /// file defining it) shows that first, before its settings.
 pub fn explain(s: &Scenario) -> Vec<Row> {
     let mut rows = attributed(s);
+    add_model_defaults(s, &mut rows);
     let off: Vec<usize> = (0..rows.len())
         .filter(|&i| {
             let r = &rows[i];
@@ -105,6 +106,100 @@ pub fn explain(s: &Scenario) -> Vec<Row> {
         rows[first..=i].rotate_right(1);
     }
     rows
+}
+
+/// Where a value left out of a scenario comes from.
+pub const MODEL_DEFAULT: &str = "the model (the scenario leaves it out)";
+
+/// Settings a sector takes when its table leaves them out, each with the
+/// assumption behind the default. (A sector's turnover and transferabilities
+/// fall back on `labour` keys that `defaults.toml` sets, with their sources.)
+const SECTOR_DEFAULTS: [(&str, &str, &str); 3] = [
+    (
+        "skill_fit",
+        "[1.0, 1.0, 1.0]",
+        "assumption, the model's default: every skill group fits the sector's jobs alike",
+    ),
+    (
+        "productivity_growth",
+        "0.0",
+        "assumption, the model's default: output per worker stays as at the start, so demand moves jobs one for one",
+    ),
+    (
+        "special_work_share",
+        "0.0",
+        "assumption, the model's default: none of the sector's workers is in special-type work, so all retire at the statutory age",
+    ),
+];
+
+/// Settings a policy of a kind takes when its table leaves them out.
+const POLICY_DEFAULTS: [(&str, &str, &str, &str); 2] = [
+    (
+        "early_retirement",
+        "paid_by",
+        "\"public\"",
+        "assumption, the model's default: the public pays the allowances unless the scenario says the employers do",
+    ),
+    (
+        "retraining",
+        "skill_upgrade",
+        "false",
+        "assumption, the model's default: a course moves its graduates toward the target sector without raising their skill group",
+    ),
+];
+
+/// Rows for the settings a scenario's sectors and policies take by default, so
+/// that explain shows every value the model runs with, each placed after the
+/// last row of its sector or policy.
+fn add_model_defaults(s: &Scenario, rows: &mut Vec<Row>) {
+    let table = &s.merged.table;
+    let tables = |name: &str| -> Vec<(String, toml::Table)> {
+        table
+            .get(name)
+            .and_then(Value::as_table)
+            .map(|t| {
+                t.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_table()?.clone())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut missing: Vec<(String, &str, &str)> = Vec::new();
+    for (name, sector) in tables("sectors") {
+        for (key, value, source) in SECTOR_DEFAULTS {
+            if !sector.contains_key(key) {
+                missing.push((format!("sectors.{name}.{key}"), value, source));
+            }
+        }
+    }
+    for (name, policy) in tables("policies") {
+        let kind = policy
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        for (of_kind, key, value, source) in POLICY_DEFAULTS {
+            if kind == of_kind && !policy.contains_key(key) {
+                missing.push((format!("policies.{name}.{key}"), value, source));
+            }
+        }
+    }
+    for (parameter, value, source) in missing {
+        let owner = &parameter[..=parameter.rfind('.').unwrap_or(0)];
+        let at = rows
+            .iter()
+            .rposition(|r| r.parameter.starts_with(owner))
+            .map_or(rows.len(), |i| i + 1);
+        let row = Row {
+            plain: value.trim_matches('"').to_string(),
+            value: value.to_string(),
+            set_in: Origin::file(MODEL_DEFAULT),
+            kind: classify(source),
+            source: source.to_string(),
+            facts: Vec::new(),
+            parameter,
+        };
+        rows.insert(at, row);
+    }
 }
 
 fn attributed(s: &Scenario) -> Vec<Row> {

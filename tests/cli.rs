@@ -299,6 +299,36 @@ fn explain_lists_every_parameter_with_its_source() {
     assert!(find("population.size")[2].starts_with("builtin:baotou, line"));
     assert_eq!(&find("labour.separation_rate")[2][..16], "builtin:defaults");
     assert!(rows.iter().all(|x| &x[3] != "MISSING"));
+    // A value the scenario leaves out is listed with the model's default and
+    // the assumption behind it; one the scenario sets is not listed twice.
+    let fit = find("sectors.services.skill_fit");
+    assert_eq!(
+        (&fit[1], &fit[2], &fit[3]),
+        (
+            "[1.0, 1.0, 1.0]",
+            "the model (the scenario leaves it out)",
+            "assumption"
+        )
+    );
+    let own = rows
+        .iter()
+        .filter(|x| &x[0] == "sectors.own_account.skill_fit")
+        .collect::<Vec<_>>();
+    assert_eq!(own.len(), 1);
+    assert!(own[0][2].starts_with("builtin:baotou-like, line"));
+    let variant = boomtown(
+        dir.path(),
+        &["explain", "hegang-early-retirement", "--format", "csv"],
+    );
+    let payer = stdout(&variant)
+        .lines()
+        .find(|l| l.starts_with("policies.early_retirement.paid_by,"))
+        .map(String::from);
+    assert!(
+        payer.as_deref().is_some_and(|l| l.contains("public")
+            && l.contains("the model (the scenario leaves it out)")),
+        "{payer:?}"
+    );
     let table = boomtown(dir.path(), &["explain", "hegang-like"]);
     assert!(stdout(&table).contains("parameters:"), "{}", stdout(&table));
     let bad = boomtown(dir.path(), &["explain", "nowhere"]);
