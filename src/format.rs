@@ -58,6 +58,17 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// A figure said with "about": two significant digits from 100 up (77,812
+/// reads 78,000), as `num` below that; more digits would claim a precision
+/// the replicates do not have.
+pub fn about(x: f64) -> String {
+    if !x.is_finite() || x.abs() < 100.0 {
+        return num(x);
+    }
+    let scale = 10f64.powi(x.abs().log10().floor() as i32 - 1);
+    num((x / scale).round() * scale)
+}
+
 /// A value in its unit, as shown in tables.
 pub fn in_unit(unit: &str, x: f64) -> String {
     match unit {

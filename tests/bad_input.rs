@@ -44,19 +44,6 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
-        name: "a layoff wave after the run, which would never happen",
-        files: &[(
-            "s.toml",
-            "extends = \"test-city\"\n\n[policies.cut]\nkind = \"layoff_wave\"\nstart = \"2099-01\"\nsector = \"services\"\nshare = 0.1\n",
-        )],
-        args: &["s.toml"],
-        expect: &[
-            "s.toml, line 5",
-            "key `policies.cut.start`",
-            "a layoff wave acts only in its start month; found 2099-01",
-        ],
-    },
-    Case {
         name: "unknown key, with the closest valid key suggested",
         files: &[(
             "s.toml",

@@ -325,8 +325,9 @@ fn explain_lists_every_parameter_with_its_source() {
         .find(|l| l.starts_with("policies.early_retirement.paid_by,"))
         .map(String::from);
     assert!(
-        payer.as_deref().is_some_and(|l| l.contains("public")
-            && l.contains("the model (the scenario leaves it out)")),
+        payer.as_deref().is_some_and(
+            |l| l.contains("public") && l.contains("the model (the scenario leaves it out)")
+        ),
         "{payer:?}"
     );
     let table = boomtown(dir.path(), &["explain", "hegang-like"]);

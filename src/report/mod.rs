@@ -525,7 +525,7 @@ fn assumptions(s: &Scenario) -> Assumptions {
             PolicyView {
                 name: x.name.replace('_', " "),
                 kind,
-                span: format!("{} to {}", x.start, x.end),
+                span: narrative::span(x.start, x.end),
                 what,
             }
         })

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::results::RunResults;
 use crate::charts::data::Band;
-use crate::format::{change, num, pct, range};
+use crate::format::{about, change, num, pct, range};
 use crate::model::params::{Params, SectorKind};
 
 /// One paragraph of the story, with a heading.
@@ -290,8 +290,8 @@ fn policies(p: &Params, r: &RunResults) -> Paragraph {
         ));
         match r.median("displaced_workers").filter(|&n| n >= 1.0) {
             Some(n) => text.push_str(&format!(
-                ", about {} yuan per displaced worker.",
-                num(cost.p50 * 1e6 / n)
+                ", about {} yuan for each worker displaced (a ratio: the policies also reach people who were never displaced).",
+                about(cost.p50 * 1e6 / n)
             )),
             None => text.push('.'),
         }
@@ -321,7 +321,7 @@ fn policies(p: &Params, r: &RunResults) -> Paragraph {
         text.push_str(&format!(
             " {} people retired early, drawing allowances of about {} yuan each until the statutory age{payer}.",
             num(n),
-            num((public + employers) * 1e6 / n)
+            about((public + employers) * 1e6 / n)
         ));
     }
     if let Some(t) = r.median("training_participants").filter(|&t| t > 0.0) {
@@ -342,8 +342,12 @@ fn policies(p: &Params, r: &RunResults) -> Paragraph {
 }
 
 /// A policy's active span: whole years as `2014–2030`, else months.
-fn span(start: crate::date::YearMonth, end: crate::date::YearMonth) -> String {
+pub(super) fn span(start: crate::date::YearMonth, end: crate::date::YearMonth) -> String {
     let (a, b) = (start.to_string(), end.to_string());
+    if a == b {
+        // A one-off event, such as a layoff wave.
+        return a;
+    }
     match (a.strip_suffix("-01"), b.strip_suffix("-12")) {
         (Some(y0), Some(y1)) if y0 == y1 => y0.to_string(),
         (Some(y0), Some(y1)) => format!("{y0}–{y1}"),

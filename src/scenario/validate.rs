@@ -747,17 +747,6 @@ impl Checker<'_> {
                 format!("expected an end month not before start ({start}), found {end}"),
             ));
         }
-        // A wave acts only in its start month: outside the run it would never
-        // happen, silently.
-        if p.kind == PolicyKind::LayoffWave && (start < h.start || start > last_month) {
-            return Err(self.err(
-                &key("start"),
-                format!(
-                    "expected a month within the run ({} to {last_month}), since a layoff wave acts only in its start month; found {start}",
-                    h.start
-                ),
-            ));
-        }
         let sector = |k: &str, v: &Option<String>| -> Result<usize> {
             let s = v.as_deref().unwrap_or_default();
             names

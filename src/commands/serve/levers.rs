@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use toml::{Table, Value};
 
+use crate::date::YearMonth;
 use crate::model::params::SectorKind;
 use crate::scenario::{Override, Scenario};
 
@@ -52,6 +53,11 @@ pub struct Lever {
     pub step: Option<f64>,
     /// The values a choice offers (empty for other inputs).
     pub options: Vec<String>,
+    /// The months a month lever may take, `YYYY-MM` (empty ends for other
+    /// inputs, or no bound): a policy must start within the run to act in it
+    /// (a layoff wave acts only in its start month, so it may not start before
+    /// the run either).
+    pub months: [String; 2],
     /// The scenario's own value, as `--set` takes it.
     pub value: String,
     /// Where the scenario's value comes from (its source), or why the lever
@@ -137,7 +143,9 @@ const ADDABLE: [(&str, &str); 4] = [
 impl Levers {
     /// The levers of a scenario.
     pub fn of(scenario: &Scenario) -> Levers {
+        let horizon = &scenario.params.horizon;
         let mut b = Builder {
+            run: (horizon.start, horizon.start.plus(horizon.months as i32 - 1)),
             table: &scenario.merged.table,
             sources: crate::explain::explain(scenario)
                 .into_iter()
@@ -376,6 +384,10 @@ impl Levers {
                 }
                 _ if absent_policy => {}
                 _ if raw == lever.value => {}
+                Apply::Set if lever.input == Input::Month => {
+                    within_months(lever, raw)?;
+                    sets.push(format!("{}={raw}", lever.id));
+                }
                 Apply::Set => sets.push(format!("{}={raw}", lever.id)),
                 Apply::DemandEnd(points) => {
                     let level: f64 = raw.parse().map_err(|_| LeverError {
@@ -394,6 +406,16 @@ impl Levers {
                 }
             }
         }
+        // A lever moved from an added policy's starting setting replaces it:
+        // each key once, at its last value, so the command reads as it runs.
+        let key_of = |s: &String| s.split('=').next().unwrap_or_default().to_string();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut sets: Vec<String> = sets
+            .into_iter()
+            .rev()
+            .filter(|s| seen.insert(key_of(s)))
+            .collect();
+        sets.reverse();
         sets.into_iter()
             .map(|s| {
                 s.parse::<Override>().map_err(|message| LeverError {
@@ -427,6 +449,8 @@ impl Levers {
 struct Builder<'a> {
     table: &'a Table,
     sources: BTreeMap<String, String>,
+    /// The run's first and last months.
+    run: (YearMonth, YearMonth),
     out: Levers,
 }
 
@@ -456,6 +480,7 @@ impl Builder<'_> {
             max,
             step,
             options: Vec::new(),
+            months: [String::new(), String::new()],
             value,
             source,
             policy: None,
@@ -616,8 +641,17 @@ impl Builder<'_> {
         all.extend_from_slice(settings);
         for (k, label, help, unit, control) in all {
             let id = key(k);
+            let run = self.run;
             let lever = self.lever(&id, &group, label, help, unit, control);
             lever.policy = Some(name.to_string());
+            if lever.input == Input::Month {
+                let first = if kind == "layoff_wave" {
+                    run.0.to_string()
+                } else {
+                    String::new()
+                };
+                lever.months = [first, run.1.to_string()];
+            }
             if let (Some(v), Some((_, origin))) = (value_of(k), &added) {
                 lever.value = v;
                 lever.source = origin.to_string();
@@ -635,6 +669,32 @@ impl Builder<'_> {
             self.out.apply.push(Apply::Set);
         }
     }
+}
+
+/// Checks a month lever's value against the months it may take.
+fn within_months(lever: &Lever, raw: &str) -> Result<(), LeverError> {
+    let error = |message: String| LeverError {
+        id: lever.id.clone(),
+        message,
+    };
+    let month: YearMonth = raw
+        .parse()
+        .map_err(|_| error(format!("expected a month as YYYY-MM, found `{raw}`")))?;
+    let bound = |text: &str| text.parse::<YearMonth>().ok();
+    let [first, last] = &lever.months;
+    let early = bound(first).is_some_and(|f| month < f);
+    let late = bound(last).is_some_and(|l| month > l);
+    if early || late {
+        let range = if first.is_empty() {
+            format!("at the latest {last}, the run's last month")
+        } else {
+            format!(
+                "from {first} to {last}, the run's months, since a layoff wave acts only in its start month"
+            )
+        };
+        return Err(error(format!("expected a month {range}; found {raw}")));
+    }
+    Ok(())
 }
 
 /// The values a policy setting chosen from a list may take, and its default.
@@ -825,6 +885,15 @@ mod tests {
         ] {
             assert!(on.iter().any(|a| a == arg), "{arg} in {on:?}");
         }
+        // The lever replaces the added policy's starting month and share.
+        for key in ["start", "share"] {
+            let prefix = format!("policies.layoff_wave.{key}=");
+            assert_eq!(
+                on.iter().filter(|a| a.starts_with(&prefix)).count(),
+                1,
+                "{on:?}"
+            );
+        }
         let overrides = l
             .overrides(&values(&[
                 ("policies.layoff_wave.enabled", "true"),
@@ -837,6 +906,49 @@ mod tests {
         let ids: Vec<&str> = own.list().iter().map(|l| l.id.as_str()).collect();
         assert!(ids.contains(&"policies.restructuring.share"), "{ids:?}");
         assert!(!ids.contains(&"policies.layoff_wave.enabled"), "{ids:?}");
+    }
+
+    /// A policy must start by the run's last month to act in it, and a layoff
+    /// wave, which acts only in its start month, within the run.
+    #[test]
+    fn a_policy_start_outside_the_run_names_its_lever() {
+        let l = levers("hegang-like");
+        let on = |start: &str, policy: &str| {
+            l.overrides(&values(&[
+                (&format!("policies.{policy}.enabled"), "true"),
+                (&format!("policies.{policy}.start"), start),
+            ]))
+        };
+        let wave = l
+            .list()
+            .iter()
+            .find(|l| l.id == "policies.layoff_wave.start")
+            .unwrap();
+        assert_eq!(wave.months, ["2010-01".to_string(), "2039-12".to_string()]);
+        assert!(on("2016-01", "layoff_wave").is_ok());
+        for bad in ["2041-01", "2009-12"] {
+            let e = on(bad, "layoff_wave").expect_err(bad);
+            assert_eq!(e.id, "policies.layoff_wave.start");
+            assert!(
+                e.message.contains("from 2010-01 to 2039-12"),
+                "{}",
+                e.message
+            );
+        }
+        // Other policies may have started before the run, not after it.
+        assert!(on("2008-01", "retraining").is_ok());
+        let late = on("2041-01", "retraining").expect_err("after the run");
+        assert!(
+            late.message.contains("at the latest 2039-12"),
+            "{}",
+            late.message
+        );
+        let text = on("soon", "retraining").expect_err("not a month");
+        assert!(
+            text.message.contains("expected a month as YYYY-MM"),
+            "{}",
+            text.message
+        );
     }
 
     #[test]

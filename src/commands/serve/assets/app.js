@@ -121,7 +121,9 @@ function leverControl(lever) {
     wrap.append(el("label", { for: id, text: `${lever.label}` + (lever.unit ? ` (${lever.unit})` : "") }));
     const inputs = el("div", { class: "inputs" });
     if (lever.input === "month") {
-      const input = el("input", { type: "month", id, value: lever.value });
+      // The months a policy may start in to act within the run.
+      const [min, max] = (lever.months || []).map((m) => m || undefined);
+      const input = el("input", { type: "month", id, value: lever.value, min, max });
       input.addEventListener("change", () => changed(input.value));
       inputs.append(input);
     } else if (lever.input === "choice") {
