@@ -129,6 +129,8 @@ pub enum Metric {
     ResourceJobShare,
     /// Public cost of the policies so far (million yuan).
     PublicCost,
+    /// What the policies have cost employers so far (million yuan).
+    EmployerCost,
 }
 
 /// The statuses the displaced cohort is reported in, with their column suffix.
@@ -311,6 +313,7 @@ impl Metric {
             OutsideWage,
             ResourceJobShare,
             PublicCost,
+            EmployerCost,
             Displaced,
         ]);
         list.extend(DISPLACED_STATUSES.iter().map(|&(s, _)| DisplacedIn(s)));
@@ -600,6 +603,12 @@ impl Metric {
                 false,
                 "public cost of the policies since the start (see indicators.csv)".into(),
             ),
+            EmployerCost => (
+                "employer_cost".into(),
+                "million yuan".into(),
+                false,
+                "what the policies have cost employers since the start: the early-retirement allowances they pay (see indicators.csv)".into(),
+            ),
             Displaced => (
                 "displaced".into(),
                 "persons".into(),
@@ -803,6 +812,7 @@ impl City {
                 Metric::OutputIndex(s) => self.sectors[s].output_index,
                 Metric::ResourceJobShare => ratio(self.resource_jobs() as f64, employed as f64),
                 Metric::PublicCost => self.public_cost() / 1e6,
+                Metric::EmployerCost => self.employer_cost() / 1e6,
                 Metric::Displaced => self.people.displaced().total() as f64,
                 Metric::DisplacedIn(s) => self.people.displaced().in_status(s) as f64,
                 Metric::Reserves(s) => self.sectors[s].reserves,

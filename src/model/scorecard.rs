@@ -547,6 +547,11 @@ impl City {
         self.tracker.cost.iter().sum()
     }
 
+    /// What the policies have cost employers so far (yuan).
+    pub(super) fn employer_cost(&self) -> f64 {
+        self.tracker.employer_cost
+    }
+
     /// The scorecard of this replicate so far: one value per entry of
     /// [`SCORECARD`], NaN where it is undefined (a share of nobody).
     pub fn scorecard(&self) -> Vec<f64> {
