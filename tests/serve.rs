@@ -271,6 +271,19 @@ fn bad_requests_get_the_command_lines_errors_with_the_control_they_concern() {
         message.starts_with("invalid scenario: --set policies.retraining.take_up=2"),
         "{message}"
     );
+    // Sent as a number and a boolean, the same values say the same.
+    let (status, e) = post(
+        &json!({"scenario": "hegang-like", "levers": {
+            "policies.retraining.enabled": true,
+            "policies.retraining.take_up": 2
+        }})
+        .to_string(),
+    );
+    assert_eq!(
+        (status, e["field"].as_str()),
+        (400, Some("policies.retraining.take_up")),
+        "{e}"
+    );
     let (status, e) = post(
         &json!({"scenario": "hegang-like", "levers": {"sectors.coal.demand": "lots"}}).to_string(),
     );

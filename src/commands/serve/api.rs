@@ -111,11 +111,29 @@ fn problem(status: StatusCode, message: &str, field: Option<&str>) -> Problem {
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
     scenario: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lever_values")]
     levers: BTreeMap<String, String>,
     population: Option<u64>,
     replicates: Option<u32>,
     seed: Option<u64>,
+}
+
+/// Lever values as the page's controls hold them, as text; a number or
+/// true/false sent as such is taken as its text, as `--set` would read it.
+fn lever_values<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    BTreeMap::<String, Value>::deserialize(d)?
+        .into_iter()
+        .map(|(id, v)| match v {
+            Value::String(text) => Ok((id, text)),
+            Value::Number(n) => Ok((id, n.to_string())),
+            Value::Bool(b) => Ok((id, b.to_string())),
+            other => Err(serde::de::Error::custom(format!(
+                "lever `{id}`: expected text, a number or true/false, found {other}"
+            ))),
+        })
+        .collect()
 }
 
 /// A run request checked and turned into what `boomtown run` would run.
