@@ -112,44 +112,53 @@ pub fn explain(s: &Scenario) -> Vec<Row> {
 pub const MODEL_DEFAULT: &str = "the model (the scenario leaves it out)";
 
 /// Settings a sector takes when its table leaves them out, each with the
-/// assumption behind the default. (A sector's turnover and transferabilities
-/// fall back on `labour` keys that `defaults.toml` sets, with their sources.)
+/// assumption behind the default (its demand path, which depends on the start
+/// year, is added in [`add_model_defaults`]). A sector's turnover and
+/// transferabilities fall back on `labour` keys that `defaults.toml` sets,
+/// with their sources.
 const SECTOR_DEFAULTS: [(&str, &str, &str); 3] = [
     (
         "skill_fit",
         "[1.0, 1.0, 1.0]",
-        "assumption, the model's default: every skill group fits the sector's jobs alike",
+        "assumption: (the model's default) every skill group fits the sector's jobs alike",
     ),
     (
         "productivity_growth",
         "0.0",
-        "assumption, the model's default: output per worker stays as at the start, so demand moves jobs one for one",
+        "assumption: (the model's default) output per worker stays as at the start, so demand moves jobs one for one",
     ),
     (
         "special_work_share",
         "0.0",
-        "assumption, the model's default: none of the sector's workers is in special-type work, so all retire at the statutory age",
+        "assumption: (the model's default) none of the sector's workers is in special-type work, so all retire at the statutory age",
     ),
 ];
 
-/// Settings a policy of a kind takes when its table leaves them out.
-const POLICY_DEFAULTS: [(&str, &str, &str, &str); 2] = [
+/// Settings a policy of a kind takes when its table leaves them out (its end,
+/// which depends on the run, is added in [`add_model_defaults`]).
+const POLICY_DEFAULTS: [(&str, &str, &str, &str); 3] = [
     (
         "early_retirement",
         "paid_by",
         "\"public\"",
-        "assumption, the model's default: the public pays the allowances unless the scenario says the employers do",
+        "assumption: (the model's default) the public pays the allowances unless the scenario says the employers do",
     ),
     (
         "retraining",
         "skill_upgrade",
         "false",
-        "assumption, the model's default: a course moves its graduates toward the target sector without raising their skill group",
+        "assumption: (the model's default) a course moves its graduates toward the target sector without raising their skill group",
+    ),
+    (
+        "cluster_investment",
+        "cost_per_year",
+        "0.0",
+        "assumption: (the model's default) no cost is given, so the public cost leaves the investment out (the report says so)",
     ),
 ];
 
 /// Rows for the settings a scenario's sectors and policies take by default, so
-/// that explain shows every value the model runs with, each placed after the
+/// that explain shows the values the model fills in, each placed after the
 /// last row of its sector or policy.
 fn add_model_defaults(s: &Scenario, rows: &mut Vec<Row>) {
     let table = &s.merged.table;
@@ -164,12 +173,21 @@ fn add_model_defaults(s: &Scenario, rows: &mut Vec<Row>) {
             })
             .unwrap_or_default()
     };
-    let mut missing: Vec<(String, &str, &str)> = Vec::new();
+    let horizon = &s.params.horizon;
+    let last_month = horizon.start.plus(horizon.months as i32 - 1);
+    let mut missing: Vec<(String, String, &str)> = Vec::new();
     for (name, sector) in tables("sectors") {
         for (key, value, source) in SECTOR_DEFAULTS {
             if !sector.contains_key(key) {
-                missing.push((format!("sectors.{name}.{key}"), value, source));
+                missing.push((format!("sectors.{name}.{key}"), value.into(), source));
             }
+        }
+        if !sector.contains_key("demand") {
+            missing.push((
+                format!("sectors.{name}.demand"),
+                format!("[[{}.0, 1.0]]", horizon.start.year()),
+                "assumption: (the model's default) no demand path: the sector's demand moves only with what drives its kind (household income for local services, the population for public services), and is otherwise flat",
+            ));
         }
     }
     for (name, policy) in tables("policies") {
@@ -179,8 +197,24 @@ fn add_model_defaults(s: &Scenario, rows: &mut Vec<Row>) {
             .unwrap_or_default();
         for (of_kind, key, value, source) in POLICY_DEFAULTS {
             if kind == of_kind && !policy.contains_key(key) {
-                missing.push((format!("policies.{name}.{key}"), value, source));
+                missing.push((format!("policies.{name}.{key}"), value.into(), source));
             }
+        }
+        if !policy.contains_key("end") {
+            let wave = kind == "layoff_wave";
+            let end = match policy.get("start").and_then(Value::as_str) {
+                Some(start) if wave => start.to_string(),
+                _ => last_month.to_string(),
+            };
+            missing.push((
+                format!("policies.{name}.end"),
+                format!("\"{end}\""),
+                if wave {
+                    "assumption: (the model's default) a layoff wave acts in its start month only"
+                } else {
+                    "assumption: (the model's default) the policy runs to the run's last month"
+                },
+            ));
         }
     }
     for (parameter, value, source) in missing {
@@ -191,7 +225,7 @@ fn add_model_defaults(s: &Scenario, rows: &mut Vec<Row>) {
             .map_or(rows.len(), |i| i + 1);
         let row = Row {
             plain: value.trim_matches('"').to_string(),
-            value: value.to_string(),
+            value,
             set_in: Origin::file(MODEL_DEFAULT),
             kind: classify(source),
             source: source.to_string(),

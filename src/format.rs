@@ -123,5 +123,11 @@ mod tests {
         assert_eq!(num(1.0), "1");
         assert_eq!(range("share", 0.1, 0.2), "10–20\u{a0}%");
         assert_eq!(range("persons", 1000.0, 2000.0), "1,000–2,000");
+        // "About": two significant digits from 100 up.
+        assert_eq!(about(77_812.0), "78,000");
+        assert_eq!(about(995.0), "1,000");
+        assert_eq!(about(-81_355.0), "\u{2212}81,000");
+        assert_eq!(about(99.9), "99.9");
+        assert_eq!(about(850.0), "850");
     }
 }

@@ -254,3 +254,27 @@ fn jobs_lost_to_attrition_are_counted() {
     let share = card("attrition_share_of_jobs_lost");
     assert!((share - attrition / lost).abs() < 1e-12);
 }
+
+/// The cost columns of `timeseries.csv` run up to the scorecard's totals: what
+/// the public and the employers have paid by the last date is the run's
+/// `public_cost_total` and `employer_cost_early_retirement`.
+#[test]
+fn the_cost_columns_end_at_the_scorecard_totals() {
+    let s = scenario::load(fixtures().join("all-policies.toml").to_str().unwrap(), &[]).unwrap();
+    let snaps = simulate(&s, 5);
+    let get = scorecard(&s, 5);
+    for (column, indicator) in [
+        ("public_cost", "public_cost_total"),
+        ("employer_cost", "employer_cost_early_retirement"),
+    ] {
+        let path = series(&s, &snaps, column);
+        let last = *path.last().unwrap();
+        assert!(last > 0.0, "{column}: nothing paid");
+        assert!(
+            (last - get(indicator)).abs() <= 1e-9 * last,
+            "{column} ends at {last}, {indicator} is {}",
+            get(indicator)
+        );
+        assert!(path.windows(2).all(|w| w[1] >= w[0]), "{column} fell");
+    }
+}

@@ -74,6 +74,8 @@ fn source_kinds(s: &Scenario, suffix: &str) -> String {
     let mut kinds: Vec<&'static str> = explain(s)
         .into_iter()
         .filter(|r| r.parameter.starts_with("sectors.") && r.parameter.ends_with(suffix))
+        // The model's own defaults (a growth of 0) are not what the note is about.
+        .filter(|r| r.set_in.file != crate::explain::MODEL_DEFAULT)
         .map(|r| match r.kind {
             Kind::Assumption => "stated assumptions",
             Kind::Fact => "the source articles",

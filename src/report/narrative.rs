@@ -264,12 +264,16 @@ fn ageing(r: &RunResults) -> Option<Paragraph> {
 
 fn policies(p: &Params, r: &RunResults) -> Paragraph {
     let heading = "Policies and their cost".to_string();
-    // A policy present but switched off (no seats, say) did nothing: it is not
-    // told as if it had run.
+    // A policy present but switched off (no seats, say), or outside the run (a
+    // run shortened with --set), did nothing: it is not told as if it had run.
+    let (first, last) = (
+        p.horizon.start,
+        p.horizon.start.plus(p.horizon.months as i32 - 1),
+    );
     let names: Vec<String> = p
         .policies
         .iter()
-        .filter(|x| x.action.has_effect())
+        .filter(|x| x.action.has_effect() && x.start <= last && x.end >= first)
         .map(|x| format!("{} ({})", x.name.replace('_', " "), span(x.start, x.end)))
         .collect();
     if names.is_empty() {
@@ -417,4 +421,19 @@ pub fn contrast(label: &str, values: &[(String, String, f64, f64)], what: Contra
         ),
     };
     format!("{label}: {}{note}", join_list(&parts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span;
+    use crate::date::YearMonth;
+
+    #[test]
+    fn spans_read_as_years_or_months() {
+        let m = |y, mo| YearMonth::new(y, mo).unwrap();
+        assert_eq!(span(m(2016, 1), m(2020, 12)), "2016–2020");
+        assert_eq!(span(m(2016, 1), m(2016, 12)), "2016");
+        assert_eq!(span(m(2016, 6), m(2016, 6)), "2016-06");
+        assert_eq!(span(m(2014, 3), m(2025, 12)), "2014-03 to 2025-12");
+    }
 }

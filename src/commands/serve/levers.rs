@@ -642,6 +642,12 @@ impl Builder<'_> {
         for (k, label, help, unit, control) in all {
             let id = key(k);
             let run = self.run;
+            // A policy with its own end must start by then (the scenario's
+            // validation refuses an end before the start).
+            let own_end = get(self.table, &key("end"))
+                .and_then(Value::as_str)
+                .and_then(|e| e.parse::<YearMonth>().ok())
+                .filter(|_| kind != "layoff_wave");
             let lever = self.lever(&id, &group, label, help, unit, control);
             lever.policy = Some(name.to_string());
             if lever.input == Input::Month {
@@ -650,7 +656,8 @@ impl Builder<'_> {
                 } else {
                     String::new()
                 };
-                lever.months = [first, run.1.to_string()];
+                let last = own_end.map_or(run.1, |e| e.min(run.1));
+                lever.months = [first, last.to_string()];
             }
             if let (Some(v), Some((_, origin))) = (value_of(k), &added) {
                 lever.value = v;
@@ -686,7 +693,7 @@ fn within_months(lever: &Lever, raw: &str) -> Result<(), LeverError> {
     let late = bound(last).is_some_and(|l| month > l);
     if early || late {
         let range = if first.is_empty() {
-            format!("at the latest {last}, the run's last month")
+            format!("at the latest {last}, the run's or the policy's last month")
         } else {
             format!(
                 "from {first} to {last}, the run's months, since a layoff wave acts only in its start month"
@@ -935,8 +942,16 @@ mod tests {
                 e.message
             );
         }
-        // Other policies may have started before the run, not after it.
+        // Other policies may have started before the run, not after it, nor
+        // after their own end.
         assert!(on("2008-01", "retraining").is_ok());
+        let own = levers("hegang-early-retirement");
+        let start = own
+            .list()
+            .iter()
+            .find(|l| l.id == "policies.early_retirement.start")
+            .unwrap();
+        assert_eq!(start.months[1], "2025-12");
         let late = on("2041-01", "retraining").expect_err("after the run");
         assert!(
             late.message.contains("at the latest 2039-12"),
