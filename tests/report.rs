@@ -431,3 +431,33 @@ fn a_sweep_report_presents_every_configuration_and_its_key_indicators() {
         .unwrap();
     assert!(!off.contains("retraining ("), "{off}");
 }
+
+/// A run shortened with `--set simulation.years` leaves a scenario's later
+/// event out: the report says so instead of telling it as if it had happened.
+#[test]
+fn a_report_says_when_an_event_falls_outside_a_shortened_run() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(
+        dir.path(),
+        &[
+            "run",
+            "zhuzhou",
+            "--replicates",
+            "1",
+            "--set",
+            "simulation.years=2",
+            "--set",
+            "population.size=5000",
+            "--no-charts",
+            "--out",
+            "short",
+            "--quiet",
+        ],
+    );
+    let html = read(&dir.path().join("short/report.html"));
+    assert!(html.contains("outside this run"), "the policy table");
+    assert!(
+        html.contains("No policy or event acts within this run: factory relocation"),
+        "the story"
+    );
+}

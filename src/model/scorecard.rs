@@ -442,7 +442,8 @@ impl City {
         }
     }
 
-    /// Adds a month's allowance (or `months` of it) to its payer's cost.
+    /// Adds allowances (a month's, or the rest a leaver will draw) to their
+    /// payer's cost.
     fn pay_allowance(&mut self, allowance: f64, paid_by: Payer) {
         match paid_by {
             Payer::Public => self.tracker.cost[1] += allowance,

@@ -452,6 +452,10 @@ fn assumptions(s: &Scenario) -> Assumptions {
         })
         .collect();
     let sector = |i: usize| p.sectors[i].name.replace('_', " ");
+    let (first, last) = (
+        p.horizon.start,
+        p.horizon.start.plus(p.horizon.months as i32 - 1),
+    );
     // A policy switched off (no seats, no take-up) is not in force.
     let policies = p
         .policies
@@ -525,7 +529,12 @@ fn assumptions(s: &Scenario) -> Assumptions {
             PolicyView {
                 name: x.name.replace('_', " "),
                 kind,
-                span: narrative::span(x.start, x.end),
+                // A run shortened with --set may leave a scenario's policy out.
+                span: if x.start <= last && x.end >= first {
+                    narrative::span(x.start, x.end)
+                } else {
+                    format!("{}, outside this run", narrative::span(x.start, x.end))
+                },
                 what,
             }
         })

@@ -270,12 +270,26 @@ fn policies(p: &Params, r: &RunResults) -> Paragraph {
         p.horizon.start,
         p.horizon.start.plus(p.horizon.months as i32 - 1),
     );
-    let names: Vec<String> = p
+    let (names, outside): (Vec<_>, Vec<_>) = p
         .policies
         .iter()
-        .filter(|x| x.action.has_effect() && x.start <= last && x.end >= first)
-        .map(|x| format!("{} ({})", x.name.replace('_', " "), span(x.start, x.end)))
-        .collect();
+        .filter(|x| x.action.has_effect())
+        .partition(|x| x.start <= last && x.end >= first);
+    let name = |x: &&crate::model::params::Policy| {
+        format!("{} ({})", x.name.replace('_', " "), span(x.start, x.end))
+    };
+    let names: Vec<String> = names.iter().map(name).collect();
+    if names.is_empty() && !outside.is_empty() {
+        let outside: Vec<String> = outside.iter().map(name).collect();
+        return Paragraph {
+            heading,
+            text: format!(
+                "No policy or event acts within this run: {} {} outside it.",
+                join_list(&outside),
+                if outside.len() == 1 { "falls" } else { "fall" }
+            ),
+        };
+    }
     if names.is_empty() {
         return Paragraph {
             heading,
