@@ -162,19 +162,16 @@ const POLICY_DEFAULTS: [(&str, &str, &str, &str); 3] = [
 /// last row of its sector or policy.
 fn add_model_defaults(s: &Scenario, rows: &mut Vec<Row>) {
     let table = &s.merged.table;
-    let tables = |name: &str| -> Vec<(String, toml::Table)> {
+    let tables = |name: &str| {
         table
             .get(name)
             .and_then(Value::as_table)
-            .map(|t| {
-                t.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_table()?.clone())))
-                    .collect()
-            })
-            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| Some((k, v.as_table()?)))
     };
     let horizon = &s.params.horizon;
-    let last_month = horizon.start.plus(horizon.months as i32 - 1);
+    let last_month = horizon.last_month();
     let mut missing: Vec<(String, String, &str)> = Vec::new();
     for (name, sector) in tables("sectors") {
         for (key, value, source) in SECTOR_DEFAULTS {

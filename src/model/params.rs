@@ -465,6 +465,19 @@ pub struct Horizon {
     pub spin_up_months: u32,
 }
 
+impl Horizon {
+    /// The last simulated month.
+    pub fn last_month(&self) -> YearMonth {
+        self.start.plus(self.months as i32 - 1)
+    }
+
+    /// Whether months `start` to `end` (inclusive) meet the run: a policy
+    /// outside it never acts (a run shortened with `--set` may leave one out).
+    pub fn overlaps(&self, start: YearMonth, end: YearMonth) -> bool {
+        start <= self.last_month() && end >= self.start
+    }
+}
+
 /// Everything the model needs for one replicate.
 #[derive(Clone, Debug)]
 pub struct Params {

@@ -452,10 +452,6 @@ fn assumptions(s: &Scenario) -> Assumptions {
         })
         .collect();
     let sector = |i: usize| p.sectors[i].name.replace('_', " ");
-    let (first, last) = (
-        p.horizon.start,
-        p.horizon.start.plus(p.horizon.months as i32 - 1),
-    );
     // A policy switched off (no seats, no take-up) is not in force.
     let policies = p
         .policies
@@ -530,7 +526,7 @@ fn assumptions(s: &Scenario) -> Assumptions {
                 name: x.name.replace('_', " "),
                 kind,
                 // A run shortened with --set may leave a scenario's policy out.
-                span: if x.start <= last && x.end >= first {
+                span: if p.horizon.overlaps(x.start, x.end) {
                     narrative::span(x.start, x.end)
                 } else {
                     format!("{}, outside this run", narrative::span(x.start, x.end))

@@ -266,15 +266,11 @@ fn policies(p: &Params, r: &RunResults) -> Paragraph {
     let heading = "Policies and their cost".to_string();
     // A policy present but switched off (no seats, say), or outside the run (a
     // run shortened with --set), did nothing: it is not told as if it had run.
-    let (first, last) = (
-        p.horizon.start,
-        p.horizon.start.plus(p.horizon.months as i32 - 1),
-    );
     let (names, outside): (Vec<_>, Vec<_>) = p
         .policies
         .iter()
         .filter(|x| x.action.has_effect())
-        .partition(|x| x.start <= last && x.end >= first);
+        .partition(|x| p.horizon.overlaps(x.start, x.end));
     let name = |x: &&crate::model::params::Policy| {
         format!("{} ({})", x.name.replace('_', " "), span(x.start, x.end))
     };

@@ -735,7 +735,7 @@ impl Checker<'_> {
     fn policy(&self, name: &str, p: &PolicySpec, names: &[&str], h: &Horizon) -> Result<Policy> {
         let key = |k: &str| format!("policies.{name}.{k}");
         let start = self.month(&key("start"), &p.start)?;
-        let last_month = h.start.plus(h.months as i32 - 1);
+        let last_month = h.last_month();
         let end = match &p.end {
             Some(e) => self.month(&key("end"), e)?,
             None if p.kind == PolicyKind::LayoffWave => start,

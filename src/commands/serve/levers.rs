@@ -145,7 +145,7 @@ impl Levers {
     pub fn of(scenario: &Scenario) -> Levers {
         let horizon = &scenario.params.horizon;
         let mut b = Builder {
-            run: (horizon.start, horizon.start.plus(horizon.months as i32 - 1)),
+            run: (horizon.start, horizon.last_month()),
             table: &scenario.merged.table,
             sources: crate::explain::explain(scenario)
                 .into_iter()
@@ -639,25 +639,31 @@ impl Builder<'_> {
             (Input::Month, None, None, None),
         )];
         all.extend_from_slice(settings);
+        // The months its start may take: a layoff wave acts only in its start
+        // month, so within the run; another policy must start by the run's
+        // last month, and by its own end if it has one (validation refuses an
+        // end before the start).
+        let wave = kind == "layoff_wave";
+        let own_end = get(self.table, &key("end"))
+            .and_then(Value::as_str)
+            .and_then(|e| e.parse::<YearMonth>().ok())
+            .filter(|_| !wave);
+        let months = [
+            if wave {
+                self.run.0.to_string()
+            } else {
+                String::new()
+            },
+            own_end
+                .map_or(self.run.1, |e| e.min(self.run.1))
+                .to_string(),
+        ];
         for (k, label, help, unit, control) in all {
             let id = key(k);
-            let run = self.run;
-            // A policy with its own end must start by then (the scenario's
-            // validation refuses an end before the start).
-            let own_end = get(self.table, &key("end"))
-                .and_then(Value::as_str)
-                .and_then(|e| e.parse::<YearMonth>().ok())
-                .filter(|_| kind != "layoff_wave");
             let lever = self.lever(&id, &group, label, help, unit, control);
             lever.policy = Some(name.to_string());
             if lever.input == Input::Month {
-                let first = if kind == "layoff_wave" {
-                    run.0.to_string()
-                } else {
-                    String::new()
-                };
-                let last = own_end.map_or(run.1, |e| e.min(run.1));
-                lever.months = [first, last.to_string()];
+                lever.months = months.clone();
             }
             if let (Some(v), Some((_, origin))) = (value_of(k), &added) {
                 lever.value = v;
