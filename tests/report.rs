@@ -6,7 +6,7 @@
 mod common;
 
 use boomtown::model::scorecard::SCORECARD;
-use common::{boomtown, fixtures, run_ok, stderr, stdout};
+use common::{boomtown, fixtures, read_csv, run_ok, stderr, stdout};
 
 fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -74,6 +74,27 @@ fn a_run_report_tells_the_story_with_its_sources_scorecard_and_charts() {
         );
     }
     assert!(html.contains("ILO (2015)"));
+    // The jobs that went without a layoff are told beside the displaced, with
+    // the scorecard's median: a sector that sheds its jobs by not refilling
+    // them must not read as a decline that cost nobody anything.
+    let (header, rows) = read_csv(&dir.path().join("r/indicators_summary.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let attrition = rows
+        .iter()
+        .find(|r| r[col("indicator")] == "jobs_lost_to_attrition")
+        .map(|r| r[col("p50")].parse::<f64>().unwrap())
+        .unwrap();
+    assert!(
+        attrition >= 1.0,
+        "the fixture's sectors shrink: {attrition}"
+    );
+    assert!(
+        html.contains(&format!(
+            "lost {} jobs without a layoff",
+            boomtown::format::num(attrition)
+        )),
+        "the story does not tell the {attrition} jobs lost without a layoff"
+    );
     // Every chart inline, as many as the folder holds.
     let svgs = std::fs::read_dir(dir.path().join("r/charts"))
         .unwrap()

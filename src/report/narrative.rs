@@ -157,12 +157,14 @@ fn work(p: &Params, r: &RunResults) -> Option<Paragraph> {
 fn displaced(r: &RunResults) -> Option<Paragraph> {
     let n = r.indicator("displaced_workers")?;
     if n.p50 < 1.0 {
+        let mut text = "Hardly anyone was laid off in demand-driven cuts or layoff waves in the \
+                        median replicate: the sectors that declined shrank through retirements and \
+                        departures that were not replaced, and through ordinary turnover."
+            .to_string();
+        text.push_str(&attrition(r));
         return Some(Paragraph {
             heading: "The displaced workers".into(),
-            text: "Hardly anyone was laid off in demand-driven cuts or layoff waves in the median \
-                   replicate: the sectors that declined shrank through retirements and departures \
-                   that were not replaced, and through ordinary turnover."
-                .into(),
+            text,
         });
     }
     let mut text = format!(
@@ -226,10 +228,34 @@ fn displaced(r: &RunResults) -> Option<Paragraph> {
             years.p50, years.p05, years.p95, pct(share)
         ));
     }
+    text.push_str(&attrition(r));
     Some(Paragraph {
         heading: "The displaced workers".into(),
         text,
     })
+}
+
+/// The jobs the shrinking sectors lost without laying anyone off, told beside
+/// the displaced: a sector that sheds most of its jobs by not refilling them
+/// leaves no displaced worker to follow, and its cost falls on those not hired.
+fn attrition(r: &RunResults) -> String {
+    let Some(jobs) = r
+        .indicator("jobs_lost_to_attrition")
+        .filter(|j| j.p50 >= 1.0)
+    else {
+        return String::new();
+    };
+    let share = r
+        .median("attrition_share_of_jobs_lost")
+        .map(|s| format!("{} of all the jobs they lost; ", pct(s)))
+        .unwrap_or_default();
+    format!(
+        " Besides, the shrinking sectors lost {} jobs without a layoff ({share}90 % of replicates: {}): \
+         posts not refilled when their holders retired, died or left, whose cost falls on those \
+         who are not hired rather than on anyone laid off.",
+        num(jobs.p50),
+        range("jobs", jobs.p05, jobs.p95)
+    )
 }
 
 fn ageing(r: &RunResults) -> Option<Paragraph> {
