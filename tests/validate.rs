@@ -60,6 +60,11 @@ fn validate_sets_every_shipped_observation_against_the_model() {
             assert!(q[0] <= q[1] && q[1] <= q[2], "{row:?}");
         }
     }
+    // The chart marks the rows that chose a parameter, and only those.
+    let chart = std::fs::read_to_string(v.join("charts/validation.svg")).unwrap();
+    assert!(chart.contains("hegang · population change · 2010–2020 (fit)"));
+    assert!(chart.contains("baotou · population change · 2020–2024"));
+    assert!(!chart.contains("baotou · population change · 2020–2024 (fit)"));
     // The 1990s figure lies before the runs start: listed, not compared.
     let baiyin = rows
         .iter()

@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::draw::{Chart, DrawResult, FONT, PALETTE, err};
+use crate::observations::Use;
 use crate::validation::Comparison;
 
 /// A row of the chart.
@@ -37,9 +38,16 @@ impl ValidationChart {
                 } else {
                     format!("{}–{}", &c.base_date[..4], &c.date[..4])
                 };
+                // A row that chose a parameter is marked: its agreement is
+                // not evidence, and the chart must not read as if it were.
+                let fitted = if c.purpose == Use::Fit.name() {
+                    " (fit)"
+                } else {
+                    ""
+                };
                 Some(Row {
                     label: format!(
-                        "{} · {} · {date}",
+                        "{} · {} · {date}{fitted}",
                         c.scenario,
                         c.indicator.replace('_', " ")
                     ),

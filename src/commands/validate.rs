@@ -469,7 +469,10 @@ fn markdown(rows: &[Comparison], v: &Verdict, opts: &ValidateOptions) -> String 
          brackets, the 90 % band: the spread that chance gives, and the scenario's uncertain \
          parameters where it has any. An observed value given alone agrees when it lies inside the \
          band; an observed range or bound, or a value with its stated tolerance, when the median \
-         lies inside it. Where the model and the observations part, `docs/ODD.md` (section 9, \
+         lies inside it. The band narrows as runs grow: at full size a value given alone agrees \
+         only when the model is within a few tenths of a point of it, and a smaller run agrees \
+         more often, so read the distance between the median and the observed value as well as \
+         the verdict. Where the model and the observations part, `docs/ODD.md` (section 9, \
          known simplifications and limitations, and section 7.13) says what was measured and \
          what was tried.\n\n",
     );
