@@ -190,10 +190,10 @@ fn peak(sum: &Summaries, c: usize, metric: &str) -> [f64; 3] {
 
 /// Writes the chart's numbers as CSV: one row per indicator and configuration.
 pub fn write_csv(data: &SweepData, path: &Path) -> Result<(), Error> {
-    let mut header = vec!["indicator".to_string(), "configuration".to_string()];
-    header.extend(data.keys.iter().cloned());
-    header.extend(["unit", "p05", "p50", "p95", "source"].map(String::from));
-    let mut text = format!("{}\n", header.join(","));
+    let csv_err = |source| Error::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
     let num = |x: f64| {
         if x.is_finite() {
             x.to_string()
@@ -201,25 +201,24 @@ pub fn write_csv(data: &SweepData, path: &Path) -> Result<(), Error> {
             String::new()
         }
     };
+    // Built in memory and written atomically, so a failed run leaves no half file.
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["indicator".to_string(), "configuration".to_string()];
+    header.extend(data.keys.iter().cloned());
+    header.extend(["unit", "p05", "p50", "p95", "source"].map(String::from));
+    w.write_record(&header).map_err(csv_err)?;
     for p in &data.panels {
         for point in &p.points {
             let mut row = vec![p.name.clone(), point.configuration.to_string()];
-            row.extend(point.values.iter().map(|v| csv_field(v)));
-            row.push(csv_field(&p.unit));
+            row.extend(point.values.iter().cloned());
+            row.push(p.unit.clone());
             row.extend(point.q.map(num));
             row.push(p.source.to_string());
-            text.push_str(&row.join(","));
-            text.push('\n');
+            w.write_record(&row).map_err(csv_err)?;
         }
     }
-    crate::output::write_atomic(path, text.as_bytes())
-}
-
-/// A CSV field, quoted when it holds a comma or a quote.
-fn csv_field(v: &str) -> String {
-    if v.contains([',', '"', '\n']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
-    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv_err(csv::Error::from(e.into_error())))?;
+    crate::output::write_atomic(path, &bytes)
 }
