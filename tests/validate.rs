@@ -28,6 +28,8 @@ fn validate_sets_every_shipped_observation_against_the_model() {
         "manifest.json",
         "charts/validation.png",
         "charts/validation.svg",
+        "charts/validation_rates.png",
+        "charts/validation_rates.svg",
         "hegang/timeseries.csv",
         "baotou/timeseries.csv",
     ] {
@@ -60,6 +62,11 @@ fn validate_sets_every_shipped_observation_against_the_model() {
             assert!(q[0] <= q[1] && q[1] <= q[2], "{row:?}");
         }
     }
+    // Birth and death rates have their chart, per 1,000, and the report shows both.
+    let rates = std::fs::read_to_string(v.join("charts/validation_rates.svg")).unwrap();
+    assert!(rates.contains("hegang · death rate · 2016-01"));
+    let report = std::fs::read_to_string(v.join("report.html")).unwrap();
+    assert_eq!(report.matches("<img src=\"data:image").count(), 2);
     // The chart marks the rows that chose a parameter, and only those.
     let chart = std::fs::read_to_string(v.join("charts/validation.svg")).unwrap();
     assert!(chart.contains("hegang · population change · 2010–2020 (fit)"));

@@ -135,8 +135,21 @@ pub fn validate(
     staged.write("validation.md", markdown(&rows, &verdict, opts).as_bytes())?;
     std::fs::create_dir_all(staged.path("charts"))
         .map_err(|e| Error::io("creating", staged.path("charts"), e))?;
-    let chart = crate::charts::validation::ValidationChart::new(&rows);
-    let files = crate::charts::save(&chart, &staged.path("charts"), "validation")?;
+    use crate::charts::validation::{RATES_STEM, SHARES_STEM, ValidationChart};
+    let mut files = crate::charts::save(
+        &ValidationChart::shares(&rows),
+        &staged.path("charts"),
+        SHARES_STEM,
+    )?
+    .to_vec();
+    let rates = ValidationChart::rates(&rows);
+    if !rates.is_empty() {
+        files.extend(crate::charts::save(
+            &rates,
+            &staged.path("charts"),
+            RATES_STEM,
+        )?);
+    }
     crate::report::write_validation(&staged.path(""), &rows, &verdict, opts.replicates)?;
     let listed: Vec<String> = [
         "manifest.json",

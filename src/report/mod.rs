@@ -950,6 +950,7 @@ pub fn write_validation(
     verdict: &crate::validation::Verdict,
     replicates: u32,
 ) -> Result<(), Error> {
+    use crate::charts::validation::{RATES_STEM, SHARES_STEM};
     use crate::validation::{model_text, observed_text, verdict_text};
     #[derive(Serialize)]
     struct RowView {
@@ -970,6 +971,7 @@ pub fn write_validation(
         rows: Vec<RowView>,
         names: Vec<String>,
         chart: String,
+        rates_chart: Option<String>,
         replicates: u32,
         version: &'static str,
     }
@@ -997,7 +999,15 @@ pub fn write_validation(
             })
             .collect(),
         names,
-        chart: svg_uri(&dir.join("charts/validation.svg"))?,
+        chart: svg_uri(&dir.join(format!("charts/{SHARES_STEM}.svg")))?,
+        rates_chart: {
+            let rates = dir.join(format!("charts/{RATES_STEM}.svg"));
+            if rates.is_file() {
+                Some(svg_uri(&rates)?)
+            } else {
+                None
+            }
+        },
         replicates,
         version: env!("CARGO_PKG_VERSION"),
     };
