@@ -383,6 +383,24 @@ const FITTED_TO: &[(&str, Option<&str>, FittedTo)] = &[
             dates: &["2010-11"],
         },
     ),
+    // Gansu's cities, to the province's rate of 2011 (its row of 2015 was not
+    // read); every other scenario to its population's rate of 2015.
+    (
+        "demography.total_fertility_rate",
+        Some("baiyin"),
+        FittedTo::Rows {
+            indicator: "birth_rate",
+            dates: &["2012-01"],
+        },
+    ),
+    (
+        "demography.total_fertility_rate",
+        Some("jinchang"),
+        FittedTo::Rows {
+            indicator: "birth_rate",
+            dates: &["2012-01"],
+        },
+    ),
     (
         "demography.total_fertility_rate",
         None,
