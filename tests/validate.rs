@@ -239,26 +239,65 @@ fn shipped_rows(keep: impl Fn(&str) -> bool) -> Vec<String> {
     kept
 }
 
+/// First-year rows the model is known to miss, with the reason (`docs/ODD.md`
+/// §9). The test below fails if one of them comes to agree, so the list
+/// shrinks as the model is mended and cannot hide a new miss.
+const KNOWN_MISSES: &[(&str, &str)] = &[
+    (
+        "baiyin-census-2010-employment",
+        "one participation rate shared by every city: 0.48 employed per resident against 0.53",
+    ),
+    (
+        "zhuzhou-census-2010-employment",
+        "one participation rate shared by every city: 0.48 employed per resident against 0.57",
+    ),
+    (
+        "jinchang-census-2010-unemployment",
+        "the census's non-farm unemployment was 6 % here against 10-11 % in Baiyin and \
+         Heilongjiang's cities, a difference nothing shared by the cities makes",
+    ),
+    (
+        "zhuzhou-census-2010-unemployment",
+        "as Jinchang's: the census's non-farm unemployment was 6 %",
+    ),
+    (
+        "hegang-death-rate-2015",
+        "Heilongjiang's rate standing for the city's, whose people are older than the province's",
+    ),
+    (
+        "baotou-death-rate-2015",
+        "Inner Mongolia's rate standing for the city's, whose people are older than the province's",
+    ),
+];
+
 /// The cities' first years against the statistics (`docs/validation.md`):
-/// every rate or share used to fit a parameter (the census age shares the
-/// scenarios start from, the birth rates their fertility was chosen for) and
-/// every like-for-like test (an archetype with a province's or the nation's age
-/// structure against that population's death rate) holds within its stated
-/// tolerance. City-against-province death rates are left to the validation
-/// table: a city's rate need not be its province's.
+/// every birth and death rate, age share, unemployment rate and employment
+/// per resident observed from the start (2010) to 2015, and every later birth
+/// or death rate that a parameter was fitted to or that an archetype (with a
+/// province's or the nation's age structure) is set against, holds within its
+/// stated tolerance or bound, except the `KNOWN_MISSES`, which must still miss.
 #[test]
 fn the_first_years_agree_with_the_statistics_within_their_tolerances() {
     let dir = tempfile::tempdir().unwrap();
-    let first_years = ["share_aged_", "birth_rate", "death_rate"];
+    let first_years = [
+        "share_aged_",
+        "birth_rate",
+        "death_rate",
+        "unemployment_rate",
+        "employed_per_resident",
+    ];
     let kept = shipped_rows(|line| {
-        let fields: Vec<&str> = line.splitn(4, ',').collect();
-        let (scenario, indicator) = (fields[1], fields[2]);
+        let fields: Vec<&str> = line.splitn(6, ',').collect();
+        let (scenario, indicator, date) = (fields[1], fields[2], fields[4]);
         let archetype = scenario.ends_with("-like");
         let fit = line.contains(",fit,");
-        first_years.iter().any(|k| indicator.starts_with(k)) && (fit || archetype)
+        let early = ("2010-01"..="2016-01").contains(&date);
+        let kind = first_years.iter().any(|k| indicator.starts_with(k));
+        let rate = indicator == "birth_rate" || indicator == "death_rate";
+        kind && (early || (rate && (fit || archetype)))
     });
     assert!(
-        kept.len() > 10,
+        kept.len() > 40,
         "the shipped first-year observations: {kept:?}"
     );
     std::fs::write(dir.path().join("first.csv"), kept.join("\n") + "\n").unwrap();
@@ -289,16 +328,30 @@ fn the_first_years_agree_with_the_statistics_within_their_tolerances() {
     assert_eq!(rows.len(), kept.len() - 1);
     for row in &rows {
         assert_eq!(row[col("status")], "compared", "{row:?}");
-        assert_eq!(
-            row[col("agrees")],
-            "true",
-            "{} {} at {}: model median {} outside {}..{}",
+        let id = &row[col("id")];
+        let known = KNOWN_MISSES.iter().find(|(miss, _)| miss == id);
+        let agrees = row[col("agrees")] == "true";
+        let what = format!(
+            "{id}: {} {} at {}: model median {} against {}..{}",
             row[col("scenario")],
             row[col("indicator")],
             row[col("date")],
             row[col("model_p50")],
             row[col("low")],
             row[col("high")]
+        );
+        match known {
+            None => assert!(agrees, "{what}"),
+            Some((_, why)) => assert!(
+                !agrees,
+                "{what} now agrees; take it off KNOWN_MISSES ({why}) and the docs' list of misses"
+            ),
+        }
+    }
+    for (miss, _) in KNOWN_MISSES {
+        assert!(
+            rows.iter().any(|r| &r[col("id")] == miss),
+            "KNOWN_MISSES names {miss}, which is not a first-year row"
         );
     }
 }
