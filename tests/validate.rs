@@ -245,11 +245,11 @@ fn shipped_rows(keep: impl Fn(&str) -> bool) -> Vec<String> {
 const KNOWN_MISSES: &[(&str, &str)] = &[
     (
         "baiyin-census-2010-employment",
-        "one participation rate shared by every city: 0.48 employed per resident against 0.53",
+        "one participation rate shared by every city: 0.47 employed per resident against 0.53",
     ),
     (
         "zhuzhou-census-2010-employment",
-        "one participation rate shared by every city: 0.48 employed per resident against 0.57",
+        "one participation rate shared by every city: 0.47 employed per resident against 0.57",
     ),
     (
         "jinchang-census-2010-unemployment",
